@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "augur",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "augur", targets: ["augur"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries, installed by apt (see README).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+
+        .target(name: "AugurCore", swiftSettings: swiftSettings),
+        .target(name: "AugurStore", dependencies: ["AugurCore", "CSQLite"], swiftSettings: swiftSettings),
+        .target(name: "AugurIngest", dependencies: ["AugurCore", "AugurStore", "CSnappy"], swiftSettings: swiftSettings),
+        .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "AugurServer",
+            dependencies: [
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "augur",
+            dependencies: [
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "AugurTestSupport",
+            dependencies: [
+                "AugurCore", "AugurStore", "AugurIngest", "AugurServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/AugurTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "AugurCoreTests", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AugurServerTests",
+            dependencies: [
+                "AugurServer", "AugurIngest", "AugurTestSupport", "augur",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

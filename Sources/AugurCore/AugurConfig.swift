@@ -1,0 +1,176 @@
+/// Augur's whole configuration. Defaults live here; `augur` overlays the YAML file
+/// (`--config`), then `AUGUR_*` environment variables, then flags, validates once and passes it down.
+package struct AugurConfig: Codable, Sendable, Equatable {
+    package var server = Server()
+    package var storage = Storage()
+    package var scrape: [ScrapeJob] = []
+
+    package init() {}
+
+    enum CodingKeys: String, CodingKey { case server, storage, scrape }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        server = try c.decodeIfPresent(Server.self, forKey: .server) ?? server
+        storage = try c.decodeIfPresent(Storage.self, forKey: .storage) ?? storage
+        scrape = try c.decodeIfPresent([ScrapeJob].self, forKey: .scrape) ?? scrape
+    }
+
+    package struct Server: Codable, Sendable, Equatable {
+        /// `HOST:PORT`; port 0 lets the OS choose (tests).
+        package var listen = "127.0.0.1:8080"
+        /// Bearer token for the read routes; empty means none.
+        package var readToken = ""
+        /// Bearer token for the write (ingest) routes; empty means none.
+        package var writeToken = ""
+        /// Largest request body accepted, in bytes (larger: 413).
+        package var maxBodyBytes = 64 << 20
+        /// Longest a request may take before a 503 problem is returned.
+        package var requestTimeout = ConfigDuration(seconds: 30)
+
+        package init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case listen, readToken = "read_token", writeToken = "write_token", maxBodyBytes = "max_body_bytes", requestTimeout = "request_timeout"
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? listen
+            readToken = try c.decodeIfPresent(String.self, forKey: .readToken) ?? readToken
+            writeToken = try c.decodeIfPresent(String.self, forKey: .writeToken) ?? writeToken
+            maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
+            requestTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .requestTimeout) ?? requestTimeout
+        }
+
+        /// Host and port split from `listen`.
+        package func hostAndPort() throws(ConfigError) -> (host: String, port: Int) {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+                throw ConfigError("server.listen must be HOST:PORT, got \"\(listen)\"")
+            }
+            var host = String(listen[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            return (host.isEmpty ? "0.0.0.0" : host, port)
+        }
+
+        /// Loopback listeners may run without tokens; anything wider must have both.
+        package var isLoopback: Bool {
+            guard let host = try? hostAndPort().host else { return false }
+            return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        }
+    }
+
+    package struct Storage: Codable, Sendable, Equatable {
+        /// The SQLite file.
+        package var path = "data/augur.sqlite"
+        /// Samples older than this, counted back from the newest sample in the store (as Prometheus does), are deleted; 0 keeps all.
+        package var retention = ConfigDuration(seconds: 30 * 86400)
+        /// How often the head (recent samples) is cut into compressed chunks.
+        package var compactInterval = ConfigDuration(seconds: 30)
+
+        package init() {}
+
+        enum CodingKeys: String, CodingKey { case path, retention, compactInterval = "compact_interval" }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            path = try c.decodeIfPresent(String.self, forKey: .path) ?? path
+            retention = try c.decodeIfPresent(ConfigDuration.self, forKey: .retention) ?? retention
+            compactInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .compactInterval) ?? compactInterval
+        }
+    }
+
+    /// A pull job: Augur scrapes each target's Prometheus text exposition.
+    package struct ScrapeJob: Codable, Sendable, Equatable {
+        package var job: String
+        /// `host:port` or full URLs.
+        package var targets: [String]
+        package var interval = ConfigDuration(seconds: 15)
+        package var path = "/metrics"
+        package var labels: [String: String] = [:]
+
+        package init(job: String, targets: [String], interval: ConfigDuration = ConfigDuration(seconds: 15), path: String = "/metrics") {
+            self.job = job
+            self.targets = targets
+            self.interval = interval
+            self.path = path
+        }
+
+        enum CodingKeys: String, CodingKey { case job, targets, interval, path, labels }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            job = try c.decode(String.self, forKey: .job)
+            targets = try c.decode([String].self, forKey: .targets)
+            interval = try c.decodeIfPresent(ConfigDuration.self, forKey: .interval) ?? interval
+            path = try c.decodeIfPresent(String.self, forKey: .path) ?? path
+            labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? labels
+        }
+
+        /// The URLs scraped, one per target.
+        package var urls: [String] {
+            targets.map { $0.contains("://") ? $0 : "http://\($0)\(path)" }
+        }
+    }
+
+    /// Checks that every value can be used; called once after all overrides.
+    package func validated() throws(ConfigError) -> AugurConfig {
+        _ = try server.hostAndPort()
+        if !server.isLoopback && (server.readToken.isEmpty || server.writeToken.isEmpty) {
+            throw ConfigError("server.listen \(server.listen) is beyond loopback: set both server.read_token and server.write_token (or AUGUR_READ_TOKEN / AUGUR_WRITE_TOKEN)")
+        }
+        if !server.readToken.isEmpty && server.readToken == server.writeToken {
+            throw ConfigError("server.read_token and server.write_token must differ")
+        }
+        guard server.maxBodyBytes >= 1024 else { throw ConfigError("server.max_body_bytes must be at least 1024") }
+        guard server.requestTimeout.ms > 0 else { throw ConfigError("server.request_timeout must be positive") }
+        guard !storage.path.isEmpty else { throw ConfigError("storage.path must not be empty") }
+        guard storage.compactInterval.ms >= 100 else { throw ConfigError("storage.compact_interval must be at least 100ms") }
+        for job in scrape {
+            guard !job.targets.isEmpty else { throw ConfigError("scrape job \(job.job) has no targets") }
+            guard job.interval.ms >= 1000 else { throw ConfigError("scrape job \(job.job): interval must be at least 1s") }
+        }
+        return self
+    }
+}
+
+/// A duration written as Prometheus writes them (`15s`, `30d`) or as a number of seconds.
+package struct ConfigDuration: Codable, Sendable, Equatable, CustomStringConvertible {
+    package var ms: Int64
+
+    package init(seconds: Int64) { ms = seconds * 1000 }
+    package init(ms: Int64) { self.ms = ms }
+
+    package init(parsing text: String) throws(ConfigError) {
+        guard let v = TimeParsing.durationMs(text) else { throw ConfigError("\"\(text)\" is not a duration (examples: 15s, 5m, 2h, 30d)") }
+        ms = v
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let n = try? c.decode(Double.self) {
+            ms = Int64(n * 1000)
+        } else {
+            let s = try c.decode(String.self)
+            guard let v = TimeParsing.durationMs(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "\"\(s)\" is not a duration (examples: 15s, 5m, 2h, 30d)")
+            }
+            ms = v
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    package var seconds: Double { Double(ms) / 1000 }
+    package var duration: Duration { .milliseconds(ms) }
+
+    package var description: String {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where ms % size == 0 && ms > 0 {
+            return "\(ms / size)\(unit)"
+        }
+        return "\(ms)ms"
+    }
+}

@@ -1,0 +1,6 @@
+import Foundation
+
+/// Wall-clock time in Unix milliseconds, UTC.
+package enum WallClock {
+    package static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}
