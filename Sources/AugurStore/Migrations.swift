@@ -1,0 +1,72 @@
+import AugurCore
+
+/// Named schema migrations, only ever appended; each runs once, in its own transaction.
+enum Migrations {
+    static let all: [(name: String, sql: String)] = [
+        (
+            "001_series_chunks_head",
+            """
+            -- A series is a metric name plus its label set; labels are a JSON object with sorted keys.
+            CREATE TABLE series (
+                id INTEGER PRIMARY KEY,
+                labels TEXT NOT NULL UNIQUE,
+                created_ms INTEGER NOT NULL
+            );
+            -- Compressed, non-overlapping runs of one series' samples (Gorilla delta-of-delta + XOR).
+            -- A rowid table written in append order keeps its pages full; the index finds a series' range.
+            CREATE TABLE chunks (
+                id INTEGER PRIMARY KEY,
+                series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+                min_ts INTEGER NOT NULL,
+                max_ts INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                data BLOB NOT NULL
+            );
+            CREATE INDEX chunks_by_series ON chunks(series_id, min_ts);
+            -- Samples not yet cut into chunks, one row per ingest request: the store's write-ahead log.
+            -- Replayed into memory at open; emptied, but for a checkpoint of what stays, at each compaction.
+            CREATE TABLE head_log (
+                id INTEGER PRIMARY KEY,
+                data BLOB NOT NULL
+            );
+            """
+        ),
+        (
+            "002_graph_edges",
+            """
+            -- Service call graph edges and where each came from (config, dependency.csv, traces, ...).
+            CREATE TABLE graph_edges (
+                source TEXT NOT NULL,
+                target TEXT NOT NULL,
+                weight REAL NOT NULL DEFAULT 1,
+                origin TEXT NOT NULL,
+                updated_ms INTEGER NOT NULL,
+                PRIMARY KEY (source, target, origin)
+            ) WITHOUT ROWID;
+            """
+        ),
+    ]
+
+    /// Applies the migrations not yet applied; a second run is a no-op.
+    static func migrate(_ db: SQLiteConnection) throws(StoreError) {
+        try db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)")
+        let applied = try appliedNames(db)
+        for m in all where !applied.contains(m.name) {
+            try db.transaction { () throws(StoreError) in
+                try db.execute(m.sql)
+                try db.prepare("INSERT INTO migrations(name, applied_ms) VALUES (?, ?)").bind(m.name, WallClock.nowMs()).run()
+            }
+        }
+    }
+
+    static func appliedNames(_ db: SQLiteConnection) throws(StoreError) -> Set<String> {
+        let exists = try db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='migrations'")
+        _ = try exists.step()
+        guard exists.int64(0) > 0 else { return [] }
+        let q = try db.prepare("SELECT name FROM migrations")
+        var names = Set<String>()
+        while try q.step() { names.insert(q.text(0)) }
+        return names
+    }
+}
+

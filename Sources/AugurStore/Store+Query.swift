@@ -1,0 +1,42 @@
+package import AugurCore
+
+extension Store {
+    /// Prometheus' default look-back: a point at time t takes the newest sample in (t − 5m, t].
+    package static let lookbackMs: Int64 = 5 * 60_000
+    /// Prometheus refuses range queries of more than 11,000 points per series.
+    package static let maxPointsPerSeries = 11_000
+
+    /// A range query of a plain selector, evaluated as Prometheus evaluates one: at every step the
+    /// newest sample within the look-back window; a stale marker ends the series until the next sample.
+    package func queryRange(_ selector: Selector, startMs: Int64, endMs: Int64, stepMs: Int64) throws -> [Series] {
+        guard stepMs > 0 else { throw QueryError(.badParameter, "step must be positive") }
+        guard endMs >= startMs else { throw QueryError(.badParameter, "end must not be before start") }
+        let points = (endMs - startMs) / stepMs + 1
+        guard points <= Store.maxPointsPerSeries else {
+            throw QueryError(.tooManyPoints, "\(points) points per series; at most \(Store.maxPointsPerSeries) (raise step or narrow the range)")
+        }
+        let raw = try select(selector, startMs: startMs - Store.lookbackMs + 1, endMs: endMs)
+        return raw.compactMap { s in
+            var out: [Sample] = []
+            var j = 0
+            var t = startMs
+            while t <= endMs {
+                while j < s.samples.count && s.samples[j].timestampMs <= t { j += 1 }
+                if j > 0 {
+                    let last = s.samples[j - 1]
+                    if last.timestampMs > t - Store.lookbackMs && !StaleMarker.isStale(last.value) { out.append(Sample(t, last.value)) }
+                }
+                t += stepMs
+            }
+            return out.isEmpty ? nil : Series(labels: s.labels, samples: out)
+        }
+    }
+
+    /// An instant query: each matching series' newest sample within the look-back before `atMs`.
+    package func queryInstant(_ selector: Selector, atMs: Int64) throws -> [Series] {
+        try select(selector, startMs: atMs - Store.lookbackMs + 1, endMs: atMs).compactMap { s in
+            guard let last = s.samples.last, !StaleMarker.isStale(last.value) else { return nil }
+            return Series(labels: s.labels, samples: [Sample(atMs, last.value)])
+        }
+    }
+}
