@@ -1,0 +1,135 @@
+package import AugurCore
+
+/// Prometheus text exposition format 0.0.4 (and OpenMetrics' `# EOF`):
+/// `name{label="value",...} value [timestamp_ms]`, `# HELP` / `# TYPE` comments.
+package enum ExpositionParser {
+    /// Parses a scrape or import body. Samples without a timestamp get `defaultTimestampMs`;
+    /// `extraLabels` (e.g. `job`, `instance`) are added unless the line sets them.
+    package static func parse(_ text: String, defaultTimestampMs: Int64, extraLabels: [String: String] = [:]) throws(IngestError) -> [Series] {
+        var order: [Labels] = []
+        var bySeries: [Labels: [Sample]] = [:]
+        var lineNo = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            var p = LineParser(Array(trimmed.utf8), line: lineNo)
+            var (labels, sample) = try p.parseSample(defaultTimestampMs: defaultTimestampMs)
+            for (k, v) in extraLabels where labels[k] == nil { labels = labels.adding(k, v) }
+            if bySeries[labels] == nil { order.append(labels) }
+            bySeries[labels, default: []].append(sample)
+        }
+        return order.map { Series(labels: $0, samples: bySeries[$0]!) }
+    }
+}
+
+private struct LineParser {
+    let u: [UInt8]
+    var i = 0
+    let line: Int
+
+    init(_ u: [UInt8], line: Int) {
+        self.u = u
+        self.line = line
+    }
+
+    func fail(_ what: String, field: String? = nil) -> IngestError {
+        IngestError(.malformed, format: "prometheus text", "\(what) (column \(i + 1))", line: line, field: field)
+    }
+
+    mutating func parseSample(defaultTimestampMs: Int64) throws(IngestError) -> (Labels, Sample) {
+        let name = readName(colon: true)
+        guard !name.isEmpty else { throw fail("expected a metric name", field: "metric") }
+        var pairs: [(String, String)] = [(Labels.metricName, name)]
+        skipSpace()
+        if peek == UInt8(ascii: "{") {
+            i += 1
+            skipSpace()
+            while peek != UInt8(ascii: "}") {
+                let label = readName(colon: false)
+                guard !label.isEmpty else { throw fail("expected a label name", field: "labels") }
+                skipSpace()
+                guard peek == UInt8(ascii: "=") else { throw fail("expected '=' after label \(label)", field: label) }
+                i += 1
+                skipSpace()
+                pairs.append((label, try readQuoted(label)))
+                skipSpace()
+                if peek == UInt8(ascii: ",") { i += 1; skipSpace() } else { break }
+            }
+            guard peek == UInt8(ascii: "}") else { throw fail("expected '}'", field: "labels") }
+            i += 1
+        }
+        skipSpace()
+        let valueText = readToken()
+        guard let value = parseValue(valueText) else { throw fail("\"\(valueText)\" is not a sample value", field: "value") }
+        skipSpace()
+        var ts = defaultTimestampMs
+        let tsText = readToken()
+        if !tsText.isEmpty {
+            guard let t = Int64(tsText) else { throw fail("\"\(tsText)\" is not a timestamp in milliseconds", field: "timestamp") }
+            ts = t
+        }
+        skipSpace()
+        guard i == u.count else { throw fail("unexpected text after the sample") }
+        return (Labels(pairs), Sample(ts, value))
+    }
+
+    var peek: UInt8? { i < u.count ? u[i] : nil }
+
+    mutating func skipSpace() { while i < u.count, u[i] == 32 || u[i] == 9 { i += 1 } }
+
+    mutating func readName(colon: Bool) -> String {
+        let start = i
+        while i < u.count {
+            let c = u[i]
+            let letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || (colon && c == 58)
+            let digit = c >= 48 && c <= 57
+            guard letter || (digit && i > start) else { break }
+            i += 1
+        }
+        return String(decoding: u[start..<i], as: UTF8.self)
+    }
+
+    mutating func readToken() -> String {
+        let start = i
+        while i < u.count, u[i] != 32 && u[i] != 9 { i += 1 }
+        return String(decoding: u[start..<i], as: UTF8.self)
+    }
+
+    mutating func readQuoted(_ label: String) throws(IngestError) -> String {
+        guard peek == UInt8(ascii: "\"") else { throw fail("expected a quoted value for label \(label)", field: label) }
+        i += 1
+        var bytes: [UInt8] = []
+        while i < u.count, u[i] != UInt8(ascii: "\"") {
+            if u[i] == UInt8(ascii: "\\"), i + 1 < u.count {
+                i += 1
+                switch u[i] {
+                case UInt8(ascii: "n"): bytes.append(10)
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""): bytes.append(u[i])
+                default: bytes.append(UInt8(ascii: "\\")); bytes.append(u[i])
+                }
+            } else {
+                bytes.append(u[i])
+            }
+            i += 1
+        }
+        guard i < u.count else { throw fail("unterminated value of label \(label)", field: label) }
+        i += 1
+        guard let s = String(validating: bytes, as: UTF8.self) else { throw fail("value of label \(label) is not UTF-8", field: label) }
+        return s
+    }
+}
+
+/// Go's ParseFloat spellings that Prometheus writes: `NaN`, `+Inf`, `-Inf`, and ordinary numbers.
+package func parseValue(_ text: some StringProtocol) -> Double? {
+    switch text.lowercased() {
+    case "nan": return .nan
+    case "+inf", "inf", "+infinity", "infinity": return .infinity
+    case "-inf", "-infinity": return -.infinity
+    case "": return nil
+    default:
+        guard let v = Double(text) else { return nil }
+        return v
+    }
+}
