@@ -1,0 +1,208 @@
+import AugurCore
+import AugurIngest
+import AugurStore
+import Foundation
+import Hummingbird
+
+/// The HTTP API: health, ingest, Prometheus-compatible queries, the graph and Augur's own metrics.
+struct APIRoutes: Sendable {
+    let ingestor: Ingestor
+    let metrics: ServerMetrics
+    let config: AugurConfig.Server
+
+    var store: Store { ingestor.store }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ in
+            _ = store.stats()
+            return "ready\n"
+        }
+        router.get("/metrics") { _, _ in
+            text(metrics.render(ingestor: ingestor), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+
+        router.post("/api/v1/write") { request, _ in try await remoteWrite(request) }
+        router.post("/api/v1/import/prometheus") { request, _ in
+            let body = try await collect(request)
+            let series = try ExpositionParser.parse(String(decoding: body, as: UTF8.self), defaultTimestampMs: WallClock.nowMs())
+            return try summary(ingestor.write(series), series.count)
+        }
+        router.post("/api/v1/import/json") { request, _ in
+            let series = try JSONLinesParser.parse(try await collect(request))
+            return try summary(ingestor.write(series), series.count)
+        }
+
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/api/v1/series", method: method) { request, _ in try await seriesRoute(request) }
+            router.on("/api/v1/query_range", method: method) { request, _ in try await queryRange(request) }
+            router.on("/api/v1/query", method: method) { request, _ in try await queryInstant(request) }
+            router.on("/api/v1/labels", method: method) { request, _ in try await labelNames(request) }
+        }
+        router.get("/api/v1/label/{name}/values") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            let p = try await parameters(request)
+            var sels = try selected(p)
+            if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
+            let all = store.series(matching: sels)
+            let values = Set(all.compactMap { $0[name] }).sorted()
+            return json(PrometheusJSON.success("[" + values.map(PrometheusJSON.string).joined(separator: ",") + "]"))
+        }
+        router.get("/api/v1/status/buildinfo") { _, _ in
+            json(PrometheusJSON.success("{\"version\":\"2.42.0\",\"application\":\"augur\"}"))
+        }
+        router.get("/api/v1/graph") { request, _ in
+            let edges = try store.edges()
+            if request.uri.queryParameters.get("format") == "dot" {
+                var dot = "digraph services {\n"
+                for e in edges { dot += "  \(PrometheusJSON.string(e.source)) -> \(PrometheusJSON.string(e.target)) [weight=\(e.weight), origin=\(PrometheusJSON.string(e.origin))];\n" }
+                return text(dot + "}\n", contentType: "text/vnd.graphviz")
+            }
+            let body = edges.map { "{\"source\":\(PrometheusJSON.string($0.source)),\"target\":\(PrometheusJSON.string($0.target)),\"weight\":\($0.weight),\"origin\":\(PrometheusJSON.string($0.origin))}" }
+            return json("{\"edges\":[" + body.joined(separator: ",") + "]}")
+        }
+    }
+
+    // MARK: Ingest
+
+    private func remoteWrite(_ request: Request) async throws -> Response {
+        let encoding = request.headers[.contentEncoding]?.lowercased() ?? ""
+        guard encoding == "snappy" else {
+            throw IngestError(.unsupported, format: "remote-write", "Content-Encoding must be snappy (got \"\(encoding)\")", field: "Content-Encoding")
+        }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/x-protobuf") {
+            throw IngestError(.unsupported, format: "remote-write", "Content-Type must be application/x-protobuf (got \"\(type)\")", field: "Content-Type")
+        }
+        let body = try await collect(request)
+        let decoded = try body.withUnsafeBytes { try Snappy.decompress($0, limit: config.maxBodyBytes * 8) }
+        try ingestor.writeRemote(decoded)
+        return Response(status: .noContent)
+    }
+
+    private func summary(_ samples: Int, _ series: Int) -> Response {
+        json("{\"series\":\(series),\"samples\":\(samples)}")
+    }
+
+    /// The whole body, refused past `max_body_bytes` (413) or when it is slower than the request timeout.
+    private func collect(_ request: Request) async throws -> [UInt8] {
+        let limit = config.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw HTTPError(.contentTooLarge, message: "body of \(length) bytes is over the limit of \(limit)")
+        }
+        let body = request.body
+        let timeout = config.requestTimeout
+        let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: timeout.duration)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let buffer = first else {
+                throw Problem(.requestTimeout, type: "timeout", title: "Request timeout", detail: "the body did not arrive within \(timeout)")
+            }
+            return buffer
+        }
+        return Array(buffer.readableBytesView)
+    }
+
+    // MARK: Queries
+
+    /// Query-string and form-encoded body parameters together, decoded as Go's `url.ParseQuery`
+    /// decodes them for Prometheus (`+` is a space, `%XX` a byte).
+    private func parameters(_ request: Request) async throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        func add(_ encoded: String) throws {
+            for pair in encoded.split(separator: "&") where !pair.isEmpty {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let decode = { (s: Substring) throws -> String in
+                    guard let d = s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                        throw QueryError(.badParameter, "parameter \"\(pair)\" has a bad percent-encoding")
+                    }
+                    return d
+                }
+                out[try decode(kv[0]), default: []].append(kv.count > 1 ? try decode(kv[1]) : "")
+            }
+        }
+        try add(request.uri.query ?? "")
+        if request.method == .post, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            try add(String(decoding: try await collect(request), as: UTF8.self))
+        }
+        return out
+    }
+
+    private func selected(_ p: [String: [String]]) throws -> [Selector] {
+        let texts = p["match[]"] ?? []
+        return try texts.map { (t) throws(QueryError) in try Selector(parsing: t) }
+    }
+
+    private func time(_ p: [String: [String]], _ name: String, default value: Int64?) throws -> Int64 {
+        guard let text = p[name]?.last, !text.isEmpty else {
+            guard let value else { throw QueryError(.badParameter, "parameter \(name) is required") }
+            return value
+        }
+        guard let ms = TimeParsing.timestampMs(text) else {
+            throw QueryError(.badParameter, "\(name)=\"\(text)\" is not a time (RFC 3339 or Unix seconds)")
+        }
+        return ms
+    }
+
+    private func selector(_ p: [String: [String]]) throws -> Selector {
+        guard let q = p["query"]?.last, !q.isEmpty else { throw QueryError(.badParameter, "parameter query is required") }
+        do { return try Selector(parsing: q) } catch {
+            throw QueryError(.badSelector, "\(error.detail) (Augur evaluates series selectors, not PromQL functions or operators)")
+        }
+    }
+
+    private func seriesRoute(_ request: Request) async throws -> Response {
+        let p = try await parameters(request)
+        let sels = try selected(p)
+        guard !sels.isEmpty else { throw QueryError(.badParameter, "at least one match[] selector is required") }
+        let start = try time(p, "start", default: .min), end = try time(p, "end", default: .max)
+        let found = store.series(matching: sels, startMs: start, endMs: end)
+        return json(PrometheusJSON.success("[" + found.map(PrometheusJSON.labels).joined(separator: ",") + "]"))
+    }
+
+    private func labelNames(_ request: Request) async throws -> Response {
+        let p = try await parameters(request)
+        var sels = try selected(p)
+        if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
+        let names = Set(store.series(matching: sels).flatMap { $0.pairs.map(\.name) }).sorted()
+        return json(PrometheusJSON.success("[" + names.map(PrometheusJSON.string).joined(separator: ",") + "]"))
+    }
+
+    private func queryRange(_ request: Request) async throws -> Response {
+        let p = try await parameters(request)
+        let sel = try selector(p)
+        let start = try time(p, "start", default: nil), end = try time(p, "end", default: nil)
+        guard let stepText = p["step"]?.last, let step = TimeParsing.durationMs(stepText), step > 0 else {
+            throw QueryError(.badParameter, "parameter step is required: a duration (15s) or seconds (15)")
+        }
+        let result = try store.queryRange(sel, startMs: start, endMs: end, stepMs: step)
+        var out = "{\"resultType\":\"matrix\",\"result\":["
+        for (k, s) in result.enumerated() {
+            if k > 0 { out += "," }
+            out += "{\"metric\":\(PrometheusJSON.labels(s.labels)),\"values\":["
+            out += s.samples.map { PrometheusJSON.point($0.timestampMs, $0.value) }.joined(separator: ",")
+            out += "]}"
+        }
+        return json(PrometheusJSON.success(out + "]}"))
+    }
+
+    private func queryInstant(_ request: Request) async throws -> Response {
+        let p = try await parameters(request)
+        let sel = try selector(p)
+        let at = try time(p, "time", default: WallClock.nowMs())
+        let result = try store.queryInstant(sel, atMs: at)
+        let items = result.map { "{\"metric\":\(PrometheusJSON.labels($0.labels)),\"value\":\(PrometheusJSON.point($0.samples[0].timestampMs, $0.samples[0].value))}" }
+        return json(PrometheusJSON.success("{\"resultType\":\"vector\",\"result\":[" + items.joined(separator: ",") + "]}"))
+    }
+}
+
+func json(_ body: String) -> Response {
+    text(body, contentType: "application/json")
+}
+
+func text(_ body: String, contentType: String) -> Response {
+    Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
+}

@@ -1,0 +1,90 @@
+package import AugurCore
+import AugurIngest
+package import AugurStore
+import AsyncHTTPClient
+import Hummingbird
+package import Logging
+import NIOCore
+package import ServiceLifecycle
+package import UnixSignals
+
+/// Builds and runs the Augur HTTP service and its background services.
+package enum AugurApplication {
+    /// Runs the service until SIGTERM/SIGINT (graceful shutdown) or until the calling task is cancelled.
+    package static func run(
+        config: AugurConfig,
+        store: Store,
+        logger: Logger,
+        shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        onBound: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        try await serviceGroup(config: config, store: store, logger: logger, shutdownSignals: shutdownSignals, onBound: onBound).run()
+    }
+
+    /// The service group to run; `triggerGracefulShutdown()` stops it cleanly (tests, benchmarks).
+    package static func serviceGroup(
+        config: AugurConfig,
+        store: Store,
+        logger: Logger,
+        shutdownSignals: [UnixSignal] = [],
+        onBound: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> ServiceGroup {
+        let (app, background) = try make(config: config, store: store, logger: logger, onBound: onBound)
+        // The background services run beside the HTTP server in one group (Application.run() alone would not run them).
+        return ServiceGroup(configuration: .init(services: [app] + background, gracefulShutdownSignals: shutdownSignals, logger: logger))
+    }
+
+    /// The HTTP application for `config` over an open store, and its background services.
+    /// `onBound` receives the bound port (tests use port 0).
+    static func make(
+        config: AugurConfig,
+        store: Store,
+        logger: Logger,
+        httpClient: HTTPClient = .shared,
+        onBound: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> (some ApplicationProtocol & Service, [any Service]) {
+        let (host, port) = try config.server.hostAndPort()
+        let ingestor = Ingestor(store: store)
+        let metrics = ServerMetrics()
+        let router = Router()
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AuthMiddleware(readToken: config.server.readToken, writeToken: config.server.writeToken))
+        let api = APIRoutes(ingestor: ingestor, metrics: metrics, config: config.server)
+        api.register(on: router)
+
+        var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
+        if !config.scrape.isEmpty {
+            services.append(ScrapeService(jobs: config.scrape, ingestor: ingestor, metrics: metrics, client: httpClient, logger: logger))
+        }
+        let idle = TimeAmount.milliseconds(config.server.requestTimeout.ms)
+        let app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: idle)),
+            configuration: .init(address: .hostname(host, port: port), serverName: "augur"),
+            onServerRunning: { channel in await onBound(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        return (app, services)
+    }
+}
+
+/// Runs `group` while `body` runs, then shuts it down gracefully and waits for it.
+package func runUntilDone<T: Sendable>(_ group: ServiceGroup, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { tasks in
+        tasks.addTask {
+            try await group.run()
+            return nil
+        }
+        do {
+            let result = try await body()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+    }
+}

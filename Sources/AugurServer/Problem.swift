@@ -1,0 +1,93 @@
+import AugurCore
+import AugurIngest
+import AugurStore
+import Foundation
+import NIOCore
+package import Hummingbird
+
+/// An RFC 9457 `application/problem+json` response. The only place errors become HTTP.
+package struct Problem: HTTPResponseError, Sendable {
+    package let status: HTTPResponse.Status
+    package let type: String
+    package let title: String
+    package let detail: String?
+    /// Extension members: where the input went wrong (`line`, `field`, `format`).
+    package var extra: [String: String] = [:]
+    package var headers: HTTPFields = [:]
+
+    package init(_ status: HTTPResponse.Status, type: String, title: String, detail: String?, extra: [String: String] = [:]) {
+        self.status = status
+        self.type = type
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+    }
+
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
+        var body: [String: Any] = ["type": "https://augur.dev/problems/\(type)", "title": title, "status": Int(status.code), "instance": request.uri.path]
+        if let detail { body["detail"] = detail }
+        for (k, v) in extra { body[k] = Int(v) ?? v as Any }
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    init(_ e: IngestError) {
+        var extra = ["format": e.format]
+        if let line = e.line { extra["line"] = String(line) }
+        if let field = e.field { extra["field"] = field }
+        switch e.code {
+        case .malformed: self.init(.badRequest, type: "malformed-input", title: "Malformed input", detail: e.description, extra: extra)
+        case .tooLarge: self.init(.contentTooLarge, type: "too-large", title: "Request body too large", detail: e.description, extra: extra)
+        case .unsupported: self.init(.unsupportedMediaType, type: "unsupported", title: "Unsupported format or encoding", detail: e.description, extra: extra)
+        case .unreadable: self.init(.badRequest, type: "unreadable", title: "Input cannot be read", detail: e.description, extra: extra)
+        }
+    }
+
+    init(_ e: QueryError) {
+        switch e.code {
+        case .badSelector: self.init(.badRequest, type: "bad-selector", title: "Invalid series selector", detail: e.detail)
+        case .badParameter: self.init(.badRequest, type: "bad-parameter", title: "Invalid query parameter", detail: e.detail)
+        case .tooManyPoints: self.init(.unprocessableContent, type: "too-many-points", title: "Query would return too many points", detail: e.detail)
+        }
+    }
+
+    init(_ e: StoreError) {
+        // SQLite's own message stays in the log (`underlying`); the client sees the safe detail.
+        switch e.code {
+        case .busy: self.init(.serviceUnavailable, type: "store-busy", title: "Store busy, retry", detail: e.detail)
+        case .readOnly: self.init(.serviceUnavailable, type: "store-read-only", title: "Store is read-only", detail: e.detail)
+        case .cannotOpen, .io, .corrupt: self.init(.internalServerError, type: "store-error", title: "Store error", detail: e.detail)
+        }
+    }
+
+    init(_ e: HTTPError) {
+        switch e.status {
+        case .notFound: self.init(.notFound, type: "not-found", title: "Not found", detail: e.body ?? "no route for this path and method")
+        case .contentTooLarge: self.init(.contentTooLarge, type: "too-large", title: "Request body too large", detail: e.body)
+        case .methodNotAllowed: self.init(.methodNotAllowed, type: "method-not-allowed", title: "Method not allowed", detail: e.body)
+        default: self.init(e.status, type: "http-\(e.status.code)", title: e.status.reasonPhrase, detail: e.body)
+        }
+        headers = e.headers
+    }
+
+    static func badParameter(_ detail: String) -> Problem {
+        Problem(QueryError(.badParameter, detail))
+    }
+
+    /// Maps any error to a problem; unknown errors become a bare 500 (the caller logs them).
+    static func from(_ error: any Error) -> Problem? {
+        switch error {
+        case let p as Problem: return p
+        case let e as IngestError: return Problem(e)
+        case let e as QueryError: return Problem(e)
+        case let e as StoreError: return Problem(e)
+        case let e as HTTPError: return Problem(e)
+        case is NIOTooManyBytesError: return Problem(HTTPError(.contentTooLarge, message: "request body is over the configured limit"))
+        default: return nil
+        }
+    }
+}

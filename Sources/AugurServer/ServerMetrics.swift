@@ -1,0 +1,84 @@
+import AugurIngest
+import AugurStore
+import Synchronization
+
+/// Augur's own metrics, rendered in the Prometheus text format on `/metrics`.
+package final class ServerMetrics: Sendable {
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    private struct Histogram {
+        var counts = [Int](repeating: 0, count: ServerMetrics.buckets.count)
+        var sum = 0.0
+        var count = 0
+    }
+
+    private struct State {
+        var requests: [String: Histogram] = [:]  // key: route \u{1} method
+        var responses: [String: Int] = [:]  // key: route \u{1} method \u{1} code
+        var scrapes: [String: (ok: Int, failed: Int)] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    func observeRequest(route: String, method: String, status: Int, seconds: Double) {
+        state.withLock { s in
+            let key = route + "\u{1}" + method
+            var h = s.requests[key] ?? Histogram()
+            for (i, b) in Self.buckets.enumerated() where seconds <= b { h.counts[i] += 1 }
+            h.sum += seconds
+            h.count += 1
+            s.requests[key] = h
+            s.responses[key + "\u{1}" + String(status), default: 0] += 1
+        }
+    }
+
+    func observeScrape(job: String, ok: Bool) {
+        state.withLock { s in
+            var v = s.scrapes[job] ?? (0, 0)
+            if ok { v.ok += 1 } else { v.failed += 1 }
+            s.scrapes[job] = v
+        }
+    }
+
+    /// The exposition text, with the store's and the ingestor's figures.
+    func render(ingestor: Ingestor) -> String {
+        let st = ingestor.store.stats()
+        var out = ""
+        func family(_ name: String, _ type: String, _ help: String) { out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" }
+        family("augur_ingested_samples_total", "counter", "Samples accepted through any ingest path since start.")
+        out += "augur_ingested_samples_total \(ingestor.ingestedSamples)\n"
+        family("augur_series", "gauge", "Series in the store.")
+        out += "augur_series \(st.series)\n"
+        family("augur_stored_samples", "gauge", "Samples in the store (head and chunks).")
+        out += "augur_stored_samples \(st.samples)\n"
+        family("augur_head_samples", "gauge", "Samples not yet compacted into chunks.")
+        out += "augur_head_samples \(st.headSamples)\n"
+        family("augur_database_size_bytes", "gauge", "Size of the SQLite file and its WAL.")
+        out += "augur_database_size_bytes \(st.fileBytes)\n"
+        let s = state.withLock { $0 }
+        family("augur_http_request_duration_seconds", "histogram", "HTTP request latency by route.")
+        for (key, h) in s.requests.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
+            let labels = "route=\"\(parts[0])\",method=\"\(parts[1])\""
+            for (i, b) in Self.buckets.enumerated() { out += "augur_http_request_duration_seconds_bucket{\(labels),le=\"\(b)\"} \(h.counts[i])\n" }
+            out += "augur_http_request_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(h.count)\n"
+            out += "augur_http_request_duration_seconds_sum{\(labels)} \(h.sum)\n"
+            out += "augur_http_request_duration_seconds_count{\(labels)} \(h.count)\n"
+        }
+        family("augur_http_responses_total", "counter", "HTTP responses by route and status code.")
+        for (key, n) in s.responses.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
+            out += "augur_http_responses_total{route=\"\(parts[0])\",method=\"\(parts[1])\",code=\"\(parts[2])\"} \(n)\n"
+        }
+        if !s.scrapes.isEmpty {
+            family("augur_scrapes_total", "counter", "Scrapes of configured targets by job and result.")
+            for (job, v) in s.scrapes.sorted(by: { $0.key < $1.key }) {
+                out += "augur_scrapes_total{job=\"\(job)\",result=\"ok\"} \(v.ok)\n"
+                out += "augur_scrapes_total{job=\"\(job)\",result=\"failed\"} \(v.failed)\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import AugurCore
+import AugurDemo
+import Foundation
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The demo system.", subcommands: [Generate.self])
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Simulate the demo shop and write metrics.jsonl, logs.jsonl, dependency.csv and scenarios.json.")
+
+        @Option(help: "Output directory.")
+        var output = "data/demo-out"
+
+        @Option(help: "Random seed; the same seed and end give the same data.")
+        var seed: UInt64 = 42
+
+        @Option(help: "Days of history.")
+        var days = 14
+
+        @Option(help: "End time (RFC 3339 or Unix seconds); default now.")
+        var end: String?
+
+        func run() async throws {
+            try await reportingFailures {
+                guard days >= 1 && days <= 90 else { throw ValidationError("--days must be 1…90") }
+                var endMs = WallClock.nowMs()
+                if let end {
+                    guard let t = TimeParsing.timestampMs(end) else { throw ValidationError("--end \(end) is not a time") }
+                    endMs = t
+                }
+                let data = DemoSystem(seed: seed, endMs: endMs, days: days).generate()
+                try data.write(to: URL(fileURLWithPath: output))
+                let samples = data.series.reduce(0) { $0 + $1.samples.count }
+                print("wrote \(data.series.count) series (\(samples) samples), \(data.logs.count) log lines, \(data.edges.count) edges, \(data.scenarios.count) scenarios to \(output)")
+            }
+        }
+    }
+}

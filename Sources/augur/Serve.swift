@@ -1,0 +1,54 @@
+import ArgumentParser
+import AugurCore
+import AugurDemo
+import AugurIngest
+import AugurServer
+import AugurStore
+import Foundation
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service and its background jobs.")
+
+    @OptionGroup var options: StoreOptions
+
+    @Option(help: "Listen address HOST:PORT (default 127.0.0.1:8080).")
+    var listen: String?
+
+    @Flag(help: "Load the demo system's data first when the store is empty.")
+    var demo = false
+
+    func run() async throws {
+        try await reportingFailures {
+            let resolved = try options.resolve(listen: listen)
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            let logger = resolved.logger()
+            let config = resolved.config
+            let store = try Store(path: config.storage.path)
+            if demo && store.stats().series == 0 {
+                logger.info("loading demo data", metadata: ["augur.db": "\(config.storage.path)"])
+                let summary = try DemoLoader.load(into: store, endMs: WallClock.nowMs())
+                logger.info("demo data loaded", metadata: ["augur.series": "\(summary.series)", "augur.samples": "\(summary.samples)"])
+            }
+            try await AugurApplication.run(config: config, store: store, logger: logger) { port in
+                logger.info("augur listening", metadata: ["augur.listen": "\(config.server.listen)", "augur.port": "\(port)"])
+            }
+            try store.compact()
+        }
+    }
+}
+
+enum DemoLoader {
+    /// Simulates the demo system up to `endMs` and writes its series and call graph to the store.
+    static func load(into store: Store, endMs: Int64) throws -> ImportSummary {
+        let data = DemoSystem(endMs: endMs).generate()
+        let ingestor = Ingestor(store: store)
+        var summary = ImportSummary()
+        summary.samples = try ingestor.write(data.series)
+        summary.series = data.series.count
+        try store.replaceEdges(data.edges, origin: "demo")
+        summary.edges = data.edges.count
+        try store.compact(force: true)
+        return summary
+    }
+}

@@ -1,0 +1,103 @@
+import AugurCore
+import AugurIngest
+import AugurStore
+import AugurTestSupport
+import Foundation
+import Testing
+
+/// Tests that run real processes: the built `augur` binary and Debian's Prometheus.
+@Suite(.serialized) struct ProcessTests {
+    /// Starts `augur serve` on a free port and returns the process and its port (read from its log).
+    func startAugur(db: String) async throws -> (Process, Int) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: augurExecutable)
+        p.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"]
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let port = try await Task.detached { () -> Int in
+            var text = ""
+            while let chunk = try pipe.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+                text += String(decoding: chunk, as: UTF8.self)
+                if let r = text.range(of: "augur.port="), let end = text[r.upperBound...].firstIndex(where: { !$0.isNumber }) {
+                    return Int(text[r.upperBound..<end]) ?? 0
+                }
+            }
+            throw TestFailure("augur exited before listening: \(text)")
+        }.value
+        return (p, port)
+    }
+
+    @Test func answeredWritesSurviveKillDashNine() async throws {
+        try await withTemporaryDirectory { dir in
+            let db = dir + "/augur.sqlite"
+            let (first, port) = try await startAugur(db: db)
+            let client = TestClient(port: port)
+            var sent: [Series] = []
+            for k in 0..<20 {
+                let s = syntheticSeries(Labels(name: "durable", ["batch": String(k)]), startMs: 1_700_000_000_000, count: 50, seed: UInt64(k))
+                let reply = try await client.post("/api/v1/write", Snappy.compress(RemoteWriteEncoder.encode([s])),
+                                                  headers: ["Content-Encoding": "snappy", "Content-Type": "application/x-protobuf"])
+                #expect(reply.status == 204)
+                sent.append(s)
+            }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            #expect(first.terminationReason == .uncaughtSignal)
+
+            let (second, port2) = try await startAugur(db: db)
+            defer { second.terminate(); second.waitUntilExit() }
+            let r = try await TestClient(port: port2).get("/api/v1/query_range?query=durable&start=1700000000&end=1700000735&step=15")
+            let result = (r.json["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
+            #expect(result.count == 20)
+            #expect(result.allSatisfy { ($0["values"] as? [Any])?.count == 50 })
+        }
+    }
+
+    static let prometheus = "/usr/bin/prometheus"
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: prometheus), "Debian's prometheus is not installed (apt-get install prometheus): real remote-write test skipped"))
+    func realPrometheusRemoteWritesIntoAugur() async throws {
+        try await withTestStore { store, _ in
+            try await withTestServer(store: store) { client in
+                try await withTemporaryDirectory { dir in
+                    let config = """
+                    global:
+                      scrape_interval: 1s
+                    scrape_configs:
+                      - job_name: augur-self
+                        static_configs:
+                          - targets: ['127.0.0.1:\(client.port)']
+                    remote_write:
+                      - url: http://127.0.0.1:\(client.port)/api/v1/write
+                        queue_config:
+                          batch_send_deadline: 1s
+                    """
+                    try config.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+                    let p = Process()
+                    p.executableURL = URL(fileURLWithPath: Self.prometheus)
+                    p.arguments = ["--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/tsdb", "--web.listen-address=127.0.0.1:0", "--log.level=warn"]
+                    p.standardOutput = FileHandle.nullDevice
+                    p.standardError = FileHandle.nullDevice
+                    try p.run()
+                    defer { p.terminate(); p.waitUntilExit() }
+                    let selector = #"augur_series{job="augur-self"}"#
+                    var found: [[String: String]] = []
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while ContinuousClock.now < deadline && found.isEmpty {
+                        try await Task.sleep(for: .milliseconds(500))
+                        found = (try await client.get("/api/v1/series?match[]=\(q(selector))").json["data"] as? [[String: String]]) ?? []
+                    }
+                    try #require(found.count == 1, "Prometheus did not remote-write within 60 s")
+                    #expect(found[0]["instance"] == "127.0.0.1:\(client.port)")
+                    let now = Double(WallClock.nowMs()) / 1000
+                    let r = try await client.get("/api/v1/query_range?query=\(q(#"up{job="augur-self"}"#))&start=\(now - 120)&end=\(now)&step=1")
+                    let result = (r.json["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
+                    #expect(result.count == 1)
+                    #expect(((result.first?["values"] as? [[Any]])?.last?[1] as? String) == "1")
+                }
+            }
+        }
+    }
+}

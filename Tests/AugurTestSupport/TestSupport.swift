@@ -1,0 +1,124 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+package import AugurCore
+import AugurServer
+package import AugurStore
+import Foundation
+import Logging
+
+/// A fresh directory under the system temp dir, removed after `body`.
+package func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+    let dir = NSTemporaryDirectory() + "augur-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    return try await body(dir)
+}
+
+/// A migrated store in a fresh file.
+package func withTestStore<T>(_ body: (Store, String) async throws -> T) async throws -> T {
+    try await withTemporaryDirectory { dir in
+        let store = try Store(path: dir + "/augur.sqlite")
+        return try await body(store, dir + "/augur.sqlite")
+    }
+}
+
+/// Configuration for tests: loopback, port 0 (the OS picks), the given store file.
+package func testConfig(path: String) -> AugurConfig {
+    var config = AugurConfig()
+    config.server.listen = "127.0.0.1:0"
+    config.storage.path = path
+    config.storage.compactInterval = ConfigDuration(ms: 200)
+    return config
+}
+
+/// The real application on a loopback port with a real HTTP client; stopped after `body`.
+package func withTestServer<T: Sendable>(
+    config: AugurConfig? = nil,
+    store: Store,
+    _ body: @escaping @Sendable (TestClient) async throws -> T
+) async throws -> T {
+    let config = config ?? testConfig(path: store.path)
+    let logger = { var l = Logger(label: "augur-test"); l.logLevel = .warning; return l }()
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    return try await runUntilDone(AugurApplication.serviceGroup(config: config, store: store, logger: logger) { continuation.yield($0) }) {
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TestFailure("server did not report a port") }
+        return try await body(TestClient(port: port))
+    }
+}
+
+package struct TestFailure: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ d: String) { description = d }
+}
+
+/// A small client over AsyncHTTPClient for loopback tests.
+package struct TestClient: Sendable {
+    package let port: Int
+    package var base: String { "http://127.0.0.1:\(port)" }
+
+    package init(port: Int) { self.port = port }
+
+    package struct Reply: Sendable {
+        package let status: Int
+        package let headers: [(String, String)]
+        package let body: [UInt8]
+
+        package var text: String { String(decoding: body, as: UTF8.self) }
+        package func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+        package var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+    }
+
+    package func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil) async throws -> Reply {
+        // Foundation's URL refuses raw brackets in a query, and the client would then escape every '%' again.
+        var req = HTTPClientRequest(url: base + path.replacingOccurrences(of: "[]=", with: "%5B%5D="))
+        req.method = .init(rawValue: method)
+        for (k, v) in headers { req.headers.add(name: k, value: v) }
+        if let body { req.body = .bytes(body) }
+        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(bytes.readableBytesView))
+    }
+
+    package func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply {
+        try await request("GET", path, headers: headers)
+    }
+
+    package func post(_ path: String, _ body: [UInt8], headers: [String: String] = [:]) async throws -> Reply {
+        try await request("POST", path, headers: headers, body: body)
+    }
+}
+
+/// Query-string escaping for selectors.
+package func q(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s
+}
+
+/// `../shared/data` beside the repository, when present (CI); nil on a user's machine.
+package let sharedData: String? = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let dir = root.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    return FileManager.default.fileExists(atPath: dir) ? dir : nil
+}()
+
+/// The repository root.
+package let repositoryRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+/// The built `augur` executable next to the test bundle.
+package var augurExecutable: String {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("augur").path
+    if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+    return repositoryRoot + "/.build/debug/augur"
+}
+
+/// A seeded series: trend + daily season + noise, one sample per `stepMs`.
+package func syntheticSeries(_ labels: Labels, startMs: Int64, count: Int, stepMs: Int64 = 15_000, seed: UInt64 = 1) -> Series {
+    var rng = SplitMix64(seed: seed)
+    let samples = (0..<count).map { k in
+        let t = startMs + Int64(k) * stepMs
+        let v = 100 + 0.01 * Double(k) + 20 * sin(Double(t) / 86_400_000 * 2 * .pi) + rng.nextGaussian()
+        return Sample(t, (v * 100).rounded() / 100)
+    }
+    return Series(labels: labels, samples: samples)
+}
