@@ -179,14 +179,20 @@ struct APIRoutes: Sendable {
             throw QueryError(.badParameter, "parameter step is required: a duration (15s) or seconds (15)")
         }
         let result = try store.queryRange(sel, startMs: start, endMs: end, stepMs: step)
-        var out = "{\"resultType\":\"matrix\",\"result\":["
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + result.reduce(0) { $0 + 200 + $1.samples.count * 24 })
+        out.append(contentsOf: "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[".utf8)
         for (k, s) in result.enumerated() {
-            if k > 0 { out += "," }
-            out += "{\"metric\":\(PrometheusJSON.labels(s.labels)),\"values\":["
-            out += s.samples.map { PrometheusJSON.point($0.timestampMs, $0.value) }.joined(separator: ",")
-            out += "]}"
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: "{\"metric\":\(PrometheusJSON.labels(s.labels)),\"values\":[".utf8)
+            for (i, p) in s.samples.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                PrometheusJSON.appendPoint(&out, p.timestampMs, p.value)
+            }
+            out.append(contentsOf: "]}".utf8)
         }
-        return json(PrometheusJSON.success(out + "]}"))
+        out.append(contentsOf: "]}}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: out)))
     }
 
     private func queryInstant(_ request: Request) async throws -> Response {

@@ -28,6 +28,42 @@ enum PrometheusJSON {
 
     static func point(_ ms: Int64, _ v: Double) -> String { "[\(time(ms)),\"\(value(v))\"]" }
 
+    /// Appends `[t,"v"]` to a byte buffer: a range query writes hundreds of thousands of these.
+    static func appendPoint(_ out: inout [UInt8], _ ms: Int64, _ v: Double) {
+        out.append(UInt8(ascii: "["))
+        if ms >= 0 {
+            appendInt(&out, ms / 1000)
+            let r = Int(ms % 1000)
+            if r != 0 {
+                out.append(UInt8(ascii: "."))
+                let digits = [r / 100, r / 10 % 10, r % 10]
+                let keep = r % 100 == 0 ? 1 : (r % 10 == 0 ? 2 : 3)
+                for d in digits.prefix(keep) { out.append(UInt8(48 + d)) }
+            }
+        } else {
+            out.append(contentsOf: time(ms).utf8)
+        }
+        out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: "\"")])
+        if v == v.rounded(), abs(v) < 1e15 { appendInt(&out, Int64(v)) } else { out.append(contentsOf: value(v).utf8) }
+        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "]")])
+    }
+
+    static func appendInt(_ out: inout [UInt8], _ n: Int64) {
+        if n < 0 { out.append(UInt8(ascii: "-")) }
+        var m = n.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            repeat {
+                buf[count] = UInt8(48 + m % 10)
+                m /= 10
+                count += 1
+            } while m > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buf[i]) }
+        }
+    }
+
     static func string(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {

@@ -1,37 +1,114 @@
-/// Gorilla-style chunk encoding (Pelkonen et al., "Gorilla: A Fast, Scalable, In-Memory Time Series
-/// Database", VLDB 2015): timestamps as delta-of-delta in variable bit buckets, values as the XOR
-/// with the previous value. Regular scrapes cost one bit per timestamp; values keep every bit (NaN
-/// payloads and stale markers included).
+/// Chunk encodings. Every chunk starts with one byte naming its value encoding; timestamps are always
+/// delta-of-delta in variable bit buckets, as in Gorilla (Pelkonen et al., "Gorilla: A Fast, Scalable,
+/// In-Memory Time Series Database", VLDB 2015), so regular scrapes cost one bit per timestamp.
 ///
-/// Layout: 64-bit first timestamp, 64-bit first value, then per sample a timestamp code and a value code.
-/// The sample count is stored beside the blob (the `chunks.count` column).
+/// Values take whichever of these is smallest for the chunk:
+/// - `xor`: Gorilla's XOR with the previous value; keeps every bit (NaN payloads, stale markers).
+/// - `decimalDelta` / `decimalDeltaOfDelta`: when every value is exactly `m / 10^k` for a whole `m`
+///   and one `k ≤ 6` (counters, byte counts, gauges with a few decimals), the integers `m` are coded
+///   as deltas or deltas of deltas in bit buckets — the idea VictoriaMetrics applies to floats.
+///
+/// Layout: encoding byte, [k byte for decimal encodings], 64-bit first timestamp, 64-bit first value
+/// (bits, or `m`), then per sample a timestamp code and a value code. The count is stored beside the blob.
 package enum ChunkCodec {
-    /// Encodes samples in strictly increasing timestamp order.
+    enum Encoding: UInt8 { case xor = 0, decimalDelta = 1, decimalDeltaOfDelta = 2 }
+
+    static let powers: [Double] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
+
+    /// Encodes samples in strictly increasing timestamp order, choosing the smallest value encoding.
     package static func encode(_ ts: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>) -> [UInt8] {
         precondition(ts.count == vs.count && !ts.isEmpty)
-        var w = BitWriter(capacity: 16 + ts.count * 2)
+        var best = encodeXOR(ts, vs)
+        if let (k, ms) = decimalMantissas(vs) {
+            for mode in [Encoding.decimalDelta, .decimalDeltaOfDelta] {
+                let candidate = encodeDecimal(ts, ms, k: k, mode: mode)
+                if candidate.count < best.count { best = candidate }
+            }
+        }
+        return best
+    }
+
+    /// The smallest `k` such that every value is exactly `m / 10^k` with `|m| < 2^53`, and the `m`s.
+    static func decimalMantissas(_ vs: UnsafeBufferPointer<Double>) -> (Int, [Int64])? {
+        var k = 0
+        for v in vs {
+            guard v.isFinite, v.bitPattern != (-0.0).bitPattern else { return nil }
+            while k < powers.count {
+                let m = (v * powers[k]).rounded()
+                if abs(m) < 9.0e15 && m / powers[k] == v { break }
+                k += 1
+            }
+            if k == powers.count { return nil }
+        }
+        var ms: [Int64] = []
+        ms.reserveCapacity(vs.count)
+        for v in vs {
+            let m = (v * powers[k]).rounded()
+            guard m / powers[k] == v else { return nil }
+            ms.append(Int64(m))
+        }
+        return (k, ms)
+    }
+
+    static func encodeTimestamps(_ w: inout BitWriter, _ ts: UnsafeBufferPointer<Int64>, _ i: Int, _ prevTs: inout Int64, _ prevDelta: inout Int64) {
+        let delta = ts[i] &- prevTs
+        writeBucketed(&w, delta &- prevDelta)
+        prevTs = ts[i]
+        prevDelta = delta
+    }
+
+    /// Signed integer in buckets: `0` → 0; `10`+14 bits; `110`+17; `1110`+20; `1111`+64.
+    @inline(__always) static func writeBucketed(_ w: inout BitWriter, _ v: Int64) {
+        if v == 0 {
+            w.write(0, 1)
+        } else if fits(v, 14) {
+            w.write(0b10, 2); w.write(UInt64(bitPattern: v) & mask(14), 14)
+        } else if fits(v, 17) {
+            w.write(0b110, 3); w.write(UInt64(bitPattern: v) & mask(17), 17)
+        } else if fits(v, 20) {
+            w.write(0b1110, 4); w.write(UInt64(bitPattern: v) & mask(20), 20)
+        } else {
+            w.write(0b1111, 4); w.write(UInt64(bitPattern: v), 64)
+        }
+    }
+
+    @inline(__always) static func readBucketed(_ r: inout BitReader) throws(StoreError) -> Int64 {
+        guard let b0 = r.read(1) else { throw corrupt }
+        if b0 == 0 { return 0 }
+        var width = 0
+        if r.read(1) == 0 { width = 14 } else if r.read(1) == 0 { width = 17 } else if r.read(1) == 0 { width = 20 } else { width = 64 }
+        guard let raw = r.read(width) else { throw corrupt }
+        return width == 64 ? Int64(bitPattern: raw) : signExtend(raw, width)
+    }
+
+    static func encodeDecimal(_ ts: UnsafeBufferPointer<Int64>, _ ms: [Int64], k: Int, mode: Encoding) -> [UInt8] {
+        var w = BitWriter(capacity: 18 + ts.count)
+        w.write(UInt64(mode.rawValue), 8)
+        w.write(UInt64(k), 8)
+        w.write(UInt64(bitPattern: ts[0]), 64)
+        w.write(UInt64(bitPattern: ms[0]), 64)
+        var prevTs = ts[0], prevDelta: Int64 = 0
+        var prevM = ms[0], prevMDelta: Int64 = 0
+        for i in 1..<ts.count {
+            encodeTimestamps(&w, ts, i, &prevTs, &prevDelta)
+            let d = ms[i] &- prevM
+            writeBucketed(&w, mode == .decimalDelta ? d : d &- prevMDelta)
+            prevM = ms[i]
+            prevMDelta = d
+        }
+        return w.finish()
+    }
+
+    static func encodeXOR(_ ts: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>) -> [UInt8] {
+        var w = BitWriter(capacity: 17 + ts.count * 2)
+        w.write(UInt64(Encoding.xor.rawValue), 8)
         w.write(UInt64(bitPattern: ts[0]), 64)
         w.write(vs[0].bitPattern, 64)
         var prevTs = ts[0], prevDelta: Int64 = 0
         var prevBits = vs[0].bitPattern
         var prevLeading = 65, prevTrailing = 0  // 65: no window yet
         for i in 1..<ts.count {
-            let delta = ts[i] &- prevTs
-            let dod = delta &- prevDelta
-            if dod == 0 {
-                w.write(0, 1)
-            } else if fits(dod, 14) {
-                w.write(0b10, 2); w.write(UInt64(bitPattern: dod) & mask(14), 14)
-            } else if fits(dod, 17) {
-                w.write(0b110, 3); w.write(UInt64(bitPattern: dod) & mask(17), 17)
-            } else if fits(dod, 20) {
-                w.write(0b1110, 4); w.write(UInt64(bitPattern: dod) & mask(20), 20)
-            } else {
-                w.write(0b1111, 4); w.write(UInt64(bitPattern: dod), 64)
-            }
-            prevTs = ts[i]
-            prevDelta = delta
-
+            encodeTimestamps(&w, ts, i, &prevTs, &prevDelta)
             let bits = vs[i].bitPattern
             let x = bits ^ prevBits
             if x == 0 {
@@ -65,51 +142,66 @@ package enum ChunkCodec {
     package static func decode(_ data: [UInt8], count: Int, into ts: inout [Int64], _ vs: inout [Double]) throws(StoreError) {
         guard count > 0 else { return }
         var r = BitReader(data)
-        guard var t = r.read(64).map({ Int64(bitPattern: $0) }), var bits = r.read(64) else { throw corrupt }
-        ts.append(t); vs.append(Double(bitPattern: bits))
+        guard let e = r.read(8), let encoding = Encoding(rawValue: UInt8(e)) else { throw corrupt }
+        var k = 0
+        if encoding != .xor {
+            guard let kk = r.read(8), kk < powers.count else { throw corrupt }
+            k = Int(kk)
+        }
+        guard var t = r.read(64).map({ Int64(bitPattern: $0) }), var first = r.read(64) else { throw corrupt }
+        ts.reserveCapacity(ts.count + count)
+        vs.reserveCapacity(vs.count + count)
         var delta: Int64 = 0
-        var leading = 0, trailing = 0
-        for _ in 1..<count {
-            guard let b0 = r.read(1) else { throw corrupt }
-            var dod: Int64 = 0
-            if b0 == 1 {
-                var width = 0
-                if r.read(1) == 0 { width = 14 }
-                else if r.read(1) == 0 { width = 17 }
-                else if r.read(1) == 0 { width = 20 }
-                else { width = 64 }
-                guard let raw = r.read(width) else { throw corrupt }
-                dod = width == 64 ? Int64(bitPattern: raw) : signExtend(raw, width)
-            }
-            delta &+= dod
-            t &+= delta
-            guard let v0 = r.read(1) else { throw corrupt }
-            if v0 == 1 {
-                guard let v1 = r.read(1) else { throw corrupt }
-                if v1 == 1 {
-                    guard let l = r.read(5), let s = r.read(6) else { throw corrupt }
-                    leading = Int(l)
-                    let significant = s == 0 ? 64 : Int(s)
-                    trailing = 64 - leading - significant
-                    guard trailing >= 0 else { throw corrupt }
+        ts.append(t)
+        switch encoding {
+        case .xor:
+            vs.append(Double(bitPattern: first))
+            var leading = 0, trailing = 0
+            for _ in 1..<count {
+                delta &+= try readBucketed(&r)
+                t &+= delta
+                guard let v0 = r.read(1) else { throw corrupt }
+                if v0 == 1 {
+                    guard let v1 = r.read(1) else { throw corrupt }
+                    if v1 == 1 {
+                        guard let l = r.read(5), let s = r.read(6) else { throw corrupt }
+                        leading = Int(l)
+                        let significant = s == 0 ? 64 : Int(s)
+                        trailing = 64 - leading - significant
+                        guard trailing >= 0 else { throw corrupt }
+                    }
+                    guard let m = r.read(64 - leading - trailing) else { throw corrupt }
+                    first ^= m << UInt64(trailing)
                 }
-                guard let m = r.read(64 - leading - trailing) else { throw corrupt }
-                bits ^= m << UInt64(trailing)
+                ts.append(t)
+                vs.append(Double(bitPattern: first))
             }
-            ts.append(t); vs.append(Double(bitPattern: bits))
+        case .decimalDelta, .decimalDeltaOfDelta:
+            let scale = powers[k]
+            var m = Int64(bitPattern: first), mDelta: Int64 = 0
+            vs.append(Double(m) / scale)
+            for _ in 1..<count {
+                delta &+= try readBucketed(&r)
+                t &+= delta
+                let code = try readBucketed(&r)
+                mDelta = encoding == .decimalDelta ? code : mDelta &+ code
+                m &+= mDelta
+                ts.append(t)
+                vs.append(Double(m) / scale)
+            }
         }
     }
 
-    private static var corrupt: StoreError { StoreError(.corrupt, "a stored chunk does not decode") }
+    static var corrupt: StoreError { StoreError(.corrupt, "a stored chunk does not decode") }
 
-    @inline(__always) private static func mask(_ n: Int) -> UInt64 { n == 64 ? ~0 : (1 << UInt64(n)) - 1 }
+    @inline(__always) static func mask(_ n: Int) -> UInt64 { n == 64 ? ~0 : (1 << UInt64(n)) - 1 }
 
-    @inline(__always) private static func fits(_ v: Int64, _ bits: Int) -> Bool {
+    @inline(__always) static func fits(_ v: Int64, _ bits: Int) -> Bool {
         let limit = Int64(1) << Int64(bits - 1)
         return v >= -limit && v < limit
     }
 
-    @inline(__always) private static func signExtend(_ raw: UInt64, _ bits: Int) -> Int64 {
+    @inline(__always) static func signExtend(_ raw: UInt64, _ bits: Int) -> Int64 {
         let shift = UInt64(64 - bits)
         return Int64(bitPattern: raw << shift) >> Int64(shift)
     }

@@ -224,6 +224,16 @@ package final class Store: Sendable {
         return st
     }
 
+    /// Where the file's bytes go: chunk payloads, the whole file, and free pages.
+    package func diskUsage() throws(StoreError) -> DiskUsage {
+        try withReader { (conn) throws(StoreError) -> DiskUsage in
+            let page = try conn.scalar("PRAGMA page_size")
+            return DiskUsage(chunkPayloadBytes: Int(try conn.scalar("SELECT COALESCE(SUM(length(data)), 0) FROM chunks")),
+                             fileBytes: Int(try conn.scalar("PRAGMA page_count") * page),
+                             freeBytes: Int(try conn.scalar("PRAGMA freelist_count") * page))
+        }
+    }
+
     /// Moves the WAL's pages into the main file and truncates it (to measure the file's size).
     package func checkpoint() throws(StoreError) {
         try withWriter { (w) throws(StoreError) in try w.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -341,6 +351,12 @@ package struct StoreStats: Sendable {
     package var fileBytes = 0
 
     package var samples: Int { headSamples + chunkSamples }
+}
+
+package struct DiskUsage: Sendable {
+    package var chunkPayloadBytes: Int
+    package var fileBytes: Int
+    package var freeBytes: Int
 }
 
 /// The writer connection and its prepared statements.

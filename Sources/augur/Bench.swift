@@ -59,6 +59,8 @@ struct IngestBench: AsyncParsableCommand {
                 let (rate, queries) = try await withBenchServer(store: store) { port in
                     let rate = try await send(requests, to: "http://127.0.0.1:\(port)/api/v1/write", client: client, samples: load.totalSamples)
                     try store.compact(force: true)
+                    let stored = store.stats().samples
+                    guard stored == load.totalSamples else { throw ValidationError("store holds \(stored) samples, \(load.totalSamples) were sent") }
                     let queries = try await queryLatency(client: client, port: port, endMs: load.endMs)
                     return (rate, queries)
                 }
@@ -66,16 +68,21 @@ struct IngestBench: AsyncParsableCommand {
                 rows.append(("augur remote-write, \(size) samples/request", "\(format(rate / 1e6)) M samples/s"))
                 if size == sizes.max() {
                     try store.checkpoint()
-                    let st = store.stats()
-                    rows.append(("augur bytes/sample on disk (file after compaction)", format(Double(st.fileBytes) / Double(st.samples))))
+                    let usage = try store.diskUsage()
+                    let n = Double(load.totalSamples)
+                    rows.append(("augur bytes/sample on disk: file / chunk payloads", "\(format(Double(usage.fileBytes) / n)) / \(format(Double(usage.chunkPayloadBytes) / n)) (free pages \(usage.freeBytes / 1024) KiB)"))
                     rows.append(("augur query_range 24h, 1 series, p50 / p99", "\(format(queries.one.p50 * 1000)) / \(format(queries.one.p99 * 1000)) ms"))
                     rows.append(("augur query_range 24h, 100 series, p50 / p99", "\(format(queries.hundred.p50 * 1000)) / \(format(queries.hundred.p99 * 1000)) ms"))
                 }
                 if prometheus != "none" {
-                    let rate = try await withPrometheus(dir: "\(workdir)/prom-\(size)") { port in
+                    let promDir = "\(workdir)/prom-\(size)"
+                    let rate = try await withPrometheus(dir: promDir) { port in
                         try await send(requests, to: "http://127.0.0.1:\(port)/api/v1/write", client: client, samples: load.totalSamples)
                     }
                     rows.append(("prometheus 2.42 remote-write receiver, \(size) samples/request", "\(format(rate / 1e6)) M samples/s"))
+                    if size == sizes.max() {
+                        rows.append(("prometheus bytes/sample on disk (blocks + WAL + head chunks)", format(Double(directorySize(promDir + "/data")) / Double(load.totalSamples))))
+                    }
                     rows.append(("augur ÷ prometheus, \(size) samples/request", format(augurRates[size]! / rate)))
                 }
             }
@@ -124,21 +131,23 @@ struct IngestBench: AsyncParsableCommand {
     }
 
     func queryLatency(client: HTTPClient, port: Int, endMs: Int64) async throws -> (one: (p50: Double, p99: Double), hundred: (p50: Double, p99: Double)) {
-        func measure(_ query: String) async throws -> (p50: Double, p99: Double) {
+        func measure(_ query: String, expecting series: Int) async throws -> (p50: Double, p99: Double) {
             var times: [Double] = []
             let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             for _ in 0..<60 {
                 let url = "http://127.0.0.1:\(port)/api/v1/query_range?query=\(q)&start=\(Double(endMs) / 1000 - 86400)&end=\(Double(endMs) / 1000)&step=60"
                 let started = ContinuousClock.now
                 let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
-                _ = try await response.body.collect(upTo: 256 << 20)
+                let body = try await response.body.collect(upTo: 256 << 20)
                 guard response.status == .ok else { throw ValidationError("query_range answered \(response.status.code)") }
+                let found = String(buffer: body).components(separatedBy: "\"metric\":").count - 1
+                guard found == series else { throw ValidationError("\(query) returned \(found) series, expected \(series)") }
                 times.append(seconds(ContinuousClock.now - started))
             }
             times.sort()
             return (times[times.count / 2], times[min(times.count - 1, Int(Double(times.count) * 0.99))])
         }
-        return (try await measure(#"node_load1{instance="10.0.0.1:9100"}"#), try await measure(#"node_cpu_seconds_total{cpu=~"[0-9]"}"#))
+        return (try await measure(#"node_load1{instance="10.0.0.1:9100"}"#, expecting: 1), try await measure(#"{job="node",instance="10.0.0.1:9100"}"#, expecting: 100))
     }
 
     /// Runs Augur in this process on a loopback port for the duration of `body`.
@@ -205,7 +214,8 @@ struct ScrapeLoad {
         var rng = SplitMix64(seed: UInt64(i) &* 1_000_003 &+ UInt64(k))
         let r = Double(rng.next() % 1000) / 1000
         switch i % 100 {
-        case 0..<80: return (Double(k) * 15 * (0.05 + 0.9 * Double(i % 8 == 0 ? 1 : 0)) + Double(k) * r * 0.3).rounded(toPlaces: 2)
+        // CPU seconds at USER_HZ (0.01 s) resolution: idle runs near 15 s per scrape, the other modes slower.
+        case 0..<80: return Double(k * (i % 8 == 0 ? 1_380 : 40 + (i % 8) * 9) + Int(r * 7)) / 100
         case 80..<88: return Double(k * 150_000 + Int(r * 20_000))
         case 88..<94: return Double(50_000_000_000 - (k / 40) * 4096 * 25)
         case 94: return (1.5 + sin(Double(k) / 200) + r * 0.2).rounded(toPlaces: 2)
@@ -244,6 +254,14 @@ extension Double {
     func rounded(toPlaces p: Int) -> Double {
         let f = pow(10, Double(p))
         return (self * f).rounded() / f
+    }
+}
+
+func directorySize(_ path: String) -> Int {
+    let fm = FileManager.default
+    let files = fm.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+    return files.reduce(0) { total, rel in
+        total + (((try? fm.attributesOfItem(atPath: path + "/" + rel))?[.size] as? NSNumber)?.intValue ?? 0)
     }
 }
 

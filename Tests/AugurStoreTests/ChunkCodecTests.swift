@@ -36,6 +36,32 @@ import Testing
         #expect(v2.map(\.bitPattern) == vs.map(\.bitPattern))
     }
 
+    @Test func decimalValuesUseTheIntegerEncodingAndRoundTrip() throws {
+        let ts = (0..<240).map { Int64($0) * 15_000 }
+        // A CPU-seconds counter at 0.01 s resolution, and a gauge with two decimals that moves both ways.
+        let counter: [Double] = (0..<240).map { (k: Int) -> Double in Double(12_345_678 + k * 1_437 + (k * 7) % 5) / 100 }
+        let gauge: [Double] = (0..<240).map { (k: Int) -> Double in Double(150 + (k * 37) % 80 - 40) / 100 }
+        for vs in [counter, gauge] {
+            let blob = ChunkCodec.encode(ts, vs)
+            #expect(blob[0] != 0, "expected a decimal encoding")
+            #expect(blob.count < ChunkCodec.encode(ts, vs.map { $0 + 1e-9 }).count)
+            let (t, v) = try roundTrip(ts, vs)
+            #expect(t == ts)
+            #expect(v.map(\.bitPattern) == vs.map(\.bitPattern))
+        }
+        // The counter costs about a byte per sample where XOR needs several.
+        #expect(ChunkCodec.encode(ts, counter).count < 240 * 2)
+    }
+
+    @Test func anyNaNFallsBackToXOR() throws {
+        var vs = (0..<50).map { Double($0) }
+        vs[20] = StaleMarker.value
+        let ts = (0..<50).map { Int64($0) * 1000 }
+        #expect(ChunkCodec.encode(ts, vs)[0] == 0)
+        let (_, v) = try roundTrip(ts, vs)
+        #expect(v.map(\.bitPattern) == vs.map(\.bitPattern))
+    }
+
     @Test func truncatedBlobIsCorrupt() {
         let blob = ChunkCodec.encode([1, 2, 3], [1.5, 2.5, 3.5])
         var t: [Int64] = [], v: [Double] = []
