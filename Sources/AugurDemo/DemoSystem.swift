@@ -33,6 +33,10 @@ package struct DemoSystem: Sendable {
     package let stepMs: Int64 = 60_000
     /// The payment service's database pool size, the misconfiguration behind the demo's main incident.
     package let maxConnections = 20
+    /// How long a payment holds a database connection (its transaction), seconds.
+    let connectionHoldSeconds = 0.25
+    /// Extra checkout requests per second at the height of the flash sale.
+    let flashSaleCheckoutRPS = 160.0
 
     package let services: [Service] = [
         Service(name: "frontend", peakRPS: 120, ownLatency: 0.012, cpuPerRPS: 0.004, pods: 3, memoryMiB: 180),
@@ -98,23 +102,24 @@ package struct DemoSystem: Sendable {
             let traffic = trafficFactor(t) * exp(0.05 * rng.nextGaussian())
             // Requests per second per service, flowing down the call graph.
             var rps: [String: Double] = ["frontend": byName["frontend"]!.peakRPS * traffic]
-            var checkoutBoost = 1.0
-            if active.contains(where: { $0.kind == .poolSaturation }) { checkoutBoost = 8 }
+            // The flash sale: buyers go straight to checkout, ramping up over ten minutes.
+            if let sale = active.first(where: { $0.kind == .poolSaturation }) {
+                let ramp = min(1, Double(t - sale.startMs) / 600_000)
+                rps["checkout"] = flashSaleCheckoutRPS * ramp * exp(0.05 * rng.nextGaussian())
+            }
             for name in ["frontend", "checkout", "payment", "catalogue", "cart", "currency", "shipping", "payment-db"] {
                 for c in calls where c.from == name {
-                    let boost = c.to == "checkout" ? checkoutBoost : 1
-                    rps[c.to, default: 0] += (rps[name] ?? 0) * c.perRequest * boost
+                    rps[c.to, default: 0] += (rps[name] ?? 0) * c.perRequest
                 }
             }
             var latency: [String: (p50: Double, p90: Double, p99: Double)] = [:]
             var errorRatio: [String: Double] = [:]
-            var cpu: [String: Double] = [:]
             for name in order {
                 let s = byName[name]!
                 let load = rps[name] ?? 0
                 var own = s.ownLatency * (1 + 0.3 * min(load / max(1, byName["frontend"]!.peakRPS), 1))
                 var errors = 0.0005 * exp(0.3 * rng.nextGaussian())
-                var cpuUse = 0.02 + load * s.cpuPerRPS
+                let cpuUse = 0.02 + load * s.cpuPerRPS
                 for sc in active where sc.service == name {
                     switch sc.kind {
                     case .networkDelay: own += 0.100
@@ -123,18 +128,19 @@ package struct DemoSystem: Sendable {
                         own *= 1.8
                         errors += t < sc.startMs + 60_000 ? 0.08 : 0.01
                     case .cpuStress:
+                        // stress-ng takes 1.6 cores in one pod (added per pod below); requests there queue for CPU.
                         own *= 3.5
-                        cpuUse += 1.6
                     case .poolSaturation: break
                     }
                 }
                 if name == "payment" {
-                    // Little's law: connections in use = query rate × query time; past max_connections requests queue.
-                    let demand = load * byName["payment-db"]!.ownLatency * 1.1
-                    let capacityRPS = Double(maxConnections) / (byName["payment-db"]!.ownLatency * 1.1)
-                    poolQueue = max(0, poolQueue + (load - capacityRPS) * 60)
+                    // Little's law: connections in use = payment rate × hold time. Past max_connections the
+                    // excess queues; a request that waits 5 s for a connection times out.
+                    let demand = load * connectionHoldSeconds
+                    let capacityRPS = Double(maxConnections) / connectionHoldSeconds
+                    poolQueue = min(max(0, poolQueue + (load - capacityRPS) * 60), capacityRPS * 5)
                     let rho = min(demand / Double(maxConnections), 0.999)
-                    var wait = byName["payment-db"]!.ownLatency * pow(rho, 8) / (1 - rho)
+                    var wait = connectionHoldSeconds * pow(rho, 8) / (1 - rho)
                     if poolQueue > 0 { wait += poolQueue / capacityRPS }
                     wait = min(wait, 5.0)
                     own += wait
@@ -161,7 +167,6 @@ package struct DemoSystem: Sendable {
                 let p50 = (own + downstream) * exp(0.04 * rng.nextGaussian())
                 latency[name] = (p50, p50 * 2.2, p50 * 4.5)
                 errorRatio[name] = errors
-                cpu[name] = cpuUse
                 let labels = ["service": name, "namespace": "shop"]
                 recorder.add("http_requests_per_second", labels, t, load)
                 recorder.add("http_error_ratio", labels, t, errors)

@@ -27,7 +27,10 @@ enum ConfigLoader {
         if let file {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ConfigError("cannot read configuration file \(file)") }
             do {
+                try rejectUnknownKeys(try Yams.load(yaml: text), file: file)
                 config = try YAMLDecoder().decode(AugurConfig.self, from: text.isEmpty ? "{}" : text)
+            } catch let e as ConfigError {
+                throw e
             } catch {
                 throw ConfigError("configuration file \(file): \(describe(error))")
             }
@@ -43,6 +46,30 @@ enum ConfigLoader {
             config.server.maxBodyBytes = n
         }
         return config
+    }
+
+    /// The keys each section takes; a misspelt key is an error, not a silently ignored default.
+    static let knownKeys: [String: Set<String>] = [
+        "": ["server", "storage", "scrape"],
+        "server": ["listen", "read_token", "write_token", "max_body_bytes", "request_timeout"],
+        "storage": ["path", "retention", "compact_interval"],
+        "scrape[]": ["job", "targets", "interval", "path", "labels"],
+    ]
+
+    static func rejectUnknownKeys(_ node: Any?, file: String) throws(ConfigError) {
+        func check(_ value: Any?, _ section: String, _ path: String) throws(ConfigError) {
+            guard let dict = value as? [String: Any] else { return }
+            for key in dict.keys where !(knownKeys[section]?.contains(key) ?? true) {
+                let known = knownKeys[section]!.sorted().joined(separator: ", ")
+                throw ConfigError("configuration file \(file): unknown key \(path.isEmpty ? key : path + "." + key) (known here: \(known))")
+            }
+            if section.isEmpty {
+                try check(dict["server"], "server", "server")
+                try check(dict["storage"], "storage", "storage")
+                for (i, job) in ((dict["scrape"] as? [Any]) ?? []).enumerated() { try check(job, "scrape[]", "scrape[\(i)]") }
+            }
+        }
+        try check(node, "", "")
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -101,3 +101,54 @@ import Testing
         }
     }
 }
+
+/// The CLI prints the same detail as the API and exits non-zero.
+@Suite struct CLITests {
+    func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: augurExecutable)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func importOfABadFileFailsWithLineAndFieldAndWritesNothing() async throws {
+        try await withTemporaryDirectory { dir in
+            try "timestamp,series,value\n2024-01-01T00:00:00Z,up,1\n".write(toFile: dir + "/good.csv", atomically: true, encoding: .utf8)
+            try "timestamp,series,value\n2024-01-01T00:00:00Z,up,1\n2024-01-01T00:01:00Z,up,x\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+            let good = try run(["import", dir + "/good.csv", "--format", "long", "--db", dir + "/a.sqlite"])
+            #expect(good.status == 0, "\(good.stderr)")
+            let bad = try run(["import", dir + "/bad.csv", "--format", "long", "--db", dir + "/a.sqlite"])
+            #expect(bad.status == 65)
+            #expect(bad.stderr.contains("at line 3") && bad.stderr.contains("(field value)"), "\(bad.stderr)")
+            let q = try run(["query", "up", "--db", dir + "/a.sqlite", "--start", "2023-12-31T00:00:00Z", "--end", "2024-01-02T00:00:00Z"])
+            #expect(q.status == 0)
+            #expect(q.stdout.split(separator: "\n").count == 2, "header and the one good sample: \(q.stdout)")
+        }
+    }
+
+    @Test func misspeltConfigKeyIsRefused() async throws {
+        try await withTemporaryDirectory { dir in
+            try "server:\n  listen: 127.0.0.1:0\n  read_tokn: x\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            let r = try run(["migrate", "--config", dir + "/c.yaml", "--db", dir + "/a.sqlite"])
+            #expect(r.status == 78)
+            #expect(r.stderr.contains("unknown key server.read_tokn"), "\(r.stderr)")
+        }
+    }
+
+    @Test func demoGenerateIsDeterministic() async throws {
+        try await withTemporaryDirectory { dir in
+            for out in ["a", "b"] {
+                let r = try run(["demo", "generate", "--output", "\(dir)/\(out)", "--days", "1", "--end", "2026-01-10T00:00:00Z"])
+                #expect(r.status == 0, "\(r.stderr)")
+            }
+            let a = FileManager.default.contents(atPath: dir + "/a/metrics.jsonl")
+            #expect(a != nil && a == FileManager.default.contents(atPath: dir + "/b/metrics.jsonl"))
+        }
+    }
+}
