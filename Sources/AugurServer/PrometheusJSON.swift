@@ -4,9 +4,9 @@ import AugurCore
 enum PrometheusJSON {
     static func success(_ data: String) -> String { "{\"status\":\"success\",\"data\":\(data)}" }
 
-    static func labels(_ l: Labels) -> String {
-        "{" + l.pairs.map { "\(string($0.name)):\(string($0.value))" }.joined(separator: ",") + "}"
-    }
+    static func labels(_ l: Labels) -> String { JSONText.object(l) }
+
+    static func string(_ s: String) -> String { JSONText.string(s) }
 
     /// Prometheus formats values with Go's strconv 'f', -1 and timestamps as float seconds.
     static func value(_ v: Double) -> String {
@@ -62,26 +62,5 @@ enum PrometheusJSON {
             } while m > 0
             for i in stride(from: count - 1, through: 0, by: -1) { out.append(buf[i]) }
         }
-    }
-
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -63,7 +63,7 @@ package final class Store: Sendable {
                         newIDs.append(id)
                     } else {
                         let id = w.nextID
-                        try w.insertSeries.bind(id, Store.labelsJSON(labels), nowMs).run()
+                        try w.insertSeries.bind(id, JSONText.object(labels), nowMs).run()
                         w.nextID += 1
                         newIDs.append(id)
                         created.append((id, labels))
@@ -279,29 +279,9 @@ package final class Store: Sendable {
         return s
     }
 
-    static func labelsJSON(_ labels: Labels) -> String {
-        "{" + labels.pairs.map { "\(jsonString($0.name)):\(jsonString($0.value))" }.joined(separator: ",") + "}"
-    }
-
     static func labelsFromJSON(_ text: String) -> Labels? {
         guard let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] else { return nil }
         return Labels(obj.map { ($0.key, $0.value) })
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }
 

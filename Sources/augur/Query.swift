@@ -45,7 +45,7 @@ struct Query: AsyncParsableCommand {
             }
             if json {
                 let items = result.map { s in
-                    "{\"metric\":{" + s.labels.pairs.map { "\"\($0.name)\":\"\(Labels.escape($0.value))\"" }.joined(separator: ",") + "},\"values\":["
+                    "{\"metric\":" + JSONText.object(s.labels) + ",\"values\":["
                         + s.samples.map { "[\(Double($0.timestampMs) / 1000),\"\($0.value)\"]" }.joined(separator: ",") + "]}"
                 }
                 print("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[" + items.joined(separator: ",") + "]}}")
