@@ -25,11 +25,13 @@ let package = Package(
         // System libraries, installed by apt (see README).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CLAPACKE", providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
         .target(name: "AugurCore", swiftSettings: swiftSettings),
         .target(name: "AugurStore", dependencies: ["AugurCore", "CSQLite"], swiftSettings: swiftSettings),
         .target(name: "AugurIngest", dependencies: ["AugurCore", "AugurStore", "CSnappy"], swiftSettings: swiftSettings),
         .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
+        .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
         .target(
             name: "AugurServer",
             dependencies: [
@@ -45,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurServer",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -66,6 +68,7 @@ let package = Package(
         ),
         .testTarget(name: "AugurCoreTests", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AugurServerTests",

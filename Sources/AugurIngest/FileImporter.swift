@@ -112,8 +112,12 @@ package struct FileImporter: Sendable {
 
     /// Parses one file's bytes into series (all labels applied).
     package func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels: [String: String] = [:]) throws -> [Series] {
+        try Self.parse(bytes, format: format, file: file, labels: extraLabels.merging(labels) { a, _ in a })
+    }
+
+    /// Parses one file's bytes into series in file order, adding `labels` to each.
+    package static func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels add: [String: String] = [:]) throws -> [Series] {
         let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        let add = extraLabels.merging(labels) { a, _ in a }
         var series: [Series]
         switch format {
         case .prometheus:

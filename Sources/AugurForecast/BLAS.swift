@@ -1,0 +1,32 @@
+import CLAPACKE
+
+/// The one place Augur calls OpenBLAS/LAPACKE. Matrices are column-major, as LAPACK expects.
+package enum BLAS {
+    /// C = alpha·op(A)·op(B) + beta·C, column-major; `a` is m×k (k×m when transposed), `b` k×n, `c` m×n.
+    package static func gemm(
+        _ a: [Double], _ b: [Double], _ c: inout [Double], m: Int, n: Int, k: Int,
+        transA: Bool = false, transB: Bool = false, alpha: Double = 1, beta: Double = 0
+    ) {
+        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm: shape mismatch")
+        cblas_dgemm(CblasColMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? k : m), b, Int32(transB ? n : k), beta, &c, Int32(m))
+    }
+
+    /// Least squares: the x minimising ‖A·x − y‖₂ for a full-rank m×n column-major A (m ≥ n), by QR (`dgels`).
+    package static func leastSquares(_ a: [Double], rows m: Int, cols n: Int, _ y: [Double]) throws(ForecastError) -> [Double] {
+        precondition(a.count == m * n && y.count == m && m >= n, "leastSquares: shape mismatch")
+        var a = a, b = y
+        let info = LAPACKE_dgels(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "N")), Int32(m), Int32(n), 1, &a, Int32(m), &b, Int32(m))
+        guard info == 0 else { throw ForecastError(.numerical, "dgels failed (info \(info)): the design matrix is rank-deficient") }
+        return Array(b.prefix(n))
+    }
+
+    /// Solves A·X = B for a symmetric positive-definite n×n A and n×columns B by Cholesky (`dposv`).
+    package static func solveSymmetricPositive(_ a: [Double], n: Int, _ b: [Double], columns: Int) throws(ForecastError) -> [Double] {
+        precondition(a.count == n * n && b.count == n * columns, "solveSymmetricPositive: shape mismatch")
+        var a = a, b = b
+        let info = LAPACKE_dposv(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), Int32(columns), &a, Int32(n), &b, Int32(n))
+        guard info == 0 else { throw ForecastError(.numerical, "dposv failed (info \(info)): the matrix is not positive definite") }
+        return b
+    }
+}

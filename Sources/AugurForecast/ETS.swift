@@ -1,0 +1,111 @@
+/// Exponential smoothing state-space models with additive errors (Hyndman, Koehler, Ord & Snyder,
+/// "Forecasting with Exponential Smoothing", 2008): trend none or damped, seasonality none, additive
+/// or multiplicative. Smoothing parameters by maximum likelihood (for additive Gaussian errors: least
+/// squares of one-step errors) with Nelder–Mead; the model by AICc.
+package struct ETS: Forecaster {
+    package var kind: ModelKind { .ets }
+    package init() {}
+
+    enum Season { case none, additive, multiplicative }
+    enum Trend { case none, additive, damped }
+
+    struct Spec {
+        let trend: Trend
+        let season: Season
+    }
+
+    struct Fit {
+        let spec: Spec
+        let params: [Double]
+        let sse: Double
+        let aicc: Double
+    }
+
+    package func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double] {
+        let m = period
+        guard y.count >= 8 else { throw ForecastError(.tooShort, "ETS needs at least 8 observations") }
+        var seasons: [Season] = [.none]
+        if m > 1 && y.count >= 3 * m {
+            seasons.append(.additive)
+            if y.allSatisfy({ $0 > 0 }) { seasons.append(.multiplicative) }
+        }
+        let specs = seasons.flatMap { s in [Trend.none, .additive, .damped].map { Spec(trend: $0, season: s) } }
+        var best: Fit?
+        for spec in specs {
+            let fit = Self.fit(y, m: m, spec: spec)
+            if fit.aicc.isFinite, best == nil || fit.aicc < best!.aicc { best = fit }
+        }
+        guard let best else { throw ForecastError(.numerical, "no ETS model could be fitted") }
+        return Self.run(y, m: m, spec: best.spec, params: best.params, horizon: horizon).forecast
+    }
+
+    static func fit(_ y: [Double], m: Int, spec: Spec) -> Fit {
+        let start: [Double] = [-1, -2, -1, 1.5]
+        let (p, sse) = Optimize.nelderMead(start: start, maxEvaluations: 300) { run(y, m: m, spec: spec, params: $0, horizon: 0).sse }
+        let n = Double(y.count)
+        let k = 2.0 + (spec.trend == .none ? 0 : 2) + (spec.trend == .damped ? 1 : 0) + (spec.season == .none ? 0 : Double(m))
+        let aicc = n * log(max(sse, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / max(n - k - 1, 1)
+        return Fit(spec: spec, params: p, sse: sse, aicc: aicc)
+    }
+
+    @inline(__always) static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+    /// Runs the recursions: the sum of squared one-step errors, and the forecasts after the last observation.
+    static func run(_ y: [Double], m: Int, spec: Spec, params p: [Double], horizon: Int) -> (sse: Double, forecast: [Double]) {
+        let alpha = sigmoid(p[0])
+        let beta = spec.trend == .none ? 0 : alpha * sigmoid(p[1])
+        let gamma = spec.season == .none ? 0 : (1 - alpha) * sigmoid(p[2])
+        let phi = spec.trend == .damped ? 0.8 + 0.18 * sigmoid(p[3]) : (spec.trend == .additive ? 1 : 0)
+        // Initial states from the first seasons (Hyndman et al. 2008, §2.6.1).
+        let m0 = spec.season == .none ? 1 : m
+        let firstSeason = Array(y.prefix(max(m0, 2)))
+        var level = firstSeason.reduce(0, +) / Double(firstSeason.count)
+        var trend = 0.0
+        if spec.trend != .none, y.count >= 2 * m0 {
+            let second = y[m0..<(2 * m0)].reduce(0, +) / Double(m0)
+            trend = (second - level) / Double(m0)
+        }
+        var season = [Double](repeating: spec.season == .multiplicative ? 1 : 0, count: m0)
+        if spec.season != .none {
+            let idx = Seasonality.multiplicativeIndices(Array(y.prefix(min(y.count, 4 * m))), period: m)
+            season = spec.season == .multiplicative ? idx : idx.map { ($0 - 1) * level }
+        }
+        var sse = 0.0
+        for t in 0..<y.count {
+            let s = season[t % m0]
+            let base = level + phi * trend
+            let yhat = spec.season == .multiplicative ? base * s : base + s
+            let e = y[t] - yhat
+            sse += e * e
+            switch spec.season {
+            case .multiplicative:
+                guard base > 0, s > 0 else { return (.infinity, []) }
+                level = base + alpha * e / s
+                trend = phi * trend + beta * e / s
+                season[t % m0] = s + gamma * e / base
+            default:
+                level = base + alpha * e
+                trend = phi * trend + beta * e
+                season[t % m0] = s + gamma * e
+            }
+            if !sse.isFinite { return (.infinity, []) }
+        }
+        var forecast: [Double] = []
+        forecast.reserveCapacity(horizon)
+        var damp = 0.0, phiPower = 1.0
+        for h in 1...max(horizon, 1) where horizon > 0 {
+            phiPower *= phi
+            damp += phiPower
+            let s = season[(y.count + h - 1) % m0]
+            let base = level + damp * trend
+            forecast.append(spec.season == .multiplicative ? base * s : base + s)
+        }
+        return (sse, forecast)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif

@@ -1,0 +1,233 @@
+import ArgumentParser
+import AugurCore
+import AugurForecast
+import AugurIngest
+import Foundation
+
+/// `augur forecast`: the batch contract (files in, wide CSV forecasts out).
+struct Forecast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forecast every series of a file: wide CSV out (id,h1,…,hH), one row per input series, in input order.")
+
+    @Option(help: "Input file (or, for nab, a directory of NAB files).")
+    var input: String
+
+    @Option(help: "m4 (wide rows, hourly), csv (long timestamp,series,value) or nab (timestamp,value; id = file name).")
+    var format: String
+
+    @Option(help: "Steps to forecast.")
+    var horizon: Int
+
+    @Option(help: "Seasonal period(s) in steps, e.g. 24 or 24,168; detected from the data when absent.")
+    var season: String?
+
+    @Option(help: "auto (backtest selection), \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model = "auto"
+
+    @Option(help: "Prediction interval level in percent for --lower/--upper.")
+    var level = 95.0
+
+    @Option(help: "Point forecasts, wide CSV.")
+    var output: String
+
+    @Option(help: "Lower bounds at --level, wide CSV.")
+    var lower: String?
+
+    @Option(help: "Upper bounds at --level, wide CSV.")
+    var upper: String?
+
+    func validate() throws {
+        guard horizon > 0 else { throw ValidationError("--horizon must be positive") }
+        guard ["m4", "csv", "nab"].contains(format) else { throw ValidationError("--format must be m4, csv or nab") }
+        guard model == "auto" || ModelKind(rawValue: model) != nil else { throw ValidationError("unknown --model \(model)") }
+        guard level > 0 && level < 100 else { throw ValidationError("--level must be between 0 and 100") }
+    }
+
+    func run() async throws {
+        try await reportingFailures {
+            let inputs = try ForecastInput.read(input, format: format)
+            let periods = try season.map { text in
+                try text.split(separator: ",").map { s -> Int in
+                    guard let p = Int(s), p >= 1 else { throw ValidationError("--season takes whole numbers, got \(s)") }
+                    return p
+                }
+            }
+            let kind = ModelKind(rawValue: model)
+            let lvl = level / 100
+            let base = ForecastEngine()
+            let started = ContinuousClock.now
+            let histories = inputs.map(\.values)
+            // The first period as given (or detected from the data); further given periods go to MSTL.
+            let seriesPeriods: [(Int, [Int])] = inputs.map { input in
+                (periods?.first ?? Seasonality.detectPeriod(input.values, candidates: input.candidatePeriods) ?? 1, Array((periods ?? []).dropFirst()))
+            }
+            let useGlobal = kind == nil || kind == .global || kind == .ensemble
+            // One global model for the batch: input lengths from two horizons up to two weeks of the season.
+            let m = seriesPeriods.map(\.0).max() ?? 1
+            let lengths = [2 * horizon, 7 * m, 14 * m].filter { $0 >= horizon && $0 <= 1024 }
+            func engine(trainedWithout cut: Int) -> ForecastEngine {
+                guard useGlobal else { return base }
+                do {
+                    return try base.withGlobalModels(histories.map { Array($0.dropLast(cut)) }, horizon: horizon, inputLengths: lengths)
+                } catch {
+                    note("forecast: no global model (\(error)); continuing with the per-series models")
+                    return base
+                }
+            }
+            // Calibrate interval widths on each series' last window, with models that never saw it.
+            let calibration = engine(trainedWithout: horizon).intervalCalibration(histories, horizon: horizon, periods: seriesPeriods, model: kind, levels: [lvl])
+            var finalEngine = engine(trainedWithout: 0)
+            finalEngine.intervalScale = calibration
+            if let g = finalEngine.globalFinal { note("forecast: global model input \(g.inputLength) steps, validation error \(String(format: "%.4f", g.validationError))") }
+            note("forecast: interval scale at \(level)%: \(String(format: "%.3f", calibration[lvl] ?? 1)) (\(String(format: "%.1f", seconds(ContinuousClock.now - started))) s)")
+            let progress = Progress(total: inputs.count, started: started)
+            let results = try await withThrowingTaskGroup(of: (Int, ForecastResult?, String?).self) { group in
+                var out = [(ForecastResult?, String?)](repeating: (nil, nil), count: inputs.count)
+                var next = 0
+                func add() {
+                    let i = next
+                    next += 1
+                    let series = inputs[i]
+                    let (period, extra) = seriesPeriods[i]
+                    let engine = finalEngine
+                    group.addTask {
+                        do throws(ForecastError) {
+                            return (i, try engine.forecast(series.values, horizon: horizon, period: period, extraPeriods: extra, model: kind, levels: [lvl]), nil)
+                        } catch {
+                            return (i, nil, error.description)
+                        }
+                    }
+                }
+                for _ in 0..<min(inputs.count, max(1, ProcessInfo.processInfo.activeProcessorCount)) { add() }
+                while let (i, r, failure) = try await group.next() {
+                    out[i] = (r, failure)
+                    progress.tick()
+                    if next < inputs.count { add() }
+                }
+                return out
+            }
+            var failures = 0
+            var points: [[Double]] = [], lows: [[Double]] = [], highs: [[Double]] = []
+            var models: [String: Int] = [:]
+            for (i, (r, failure)) in results.enumerated() {
+                if let r {
+                    points.append(r.point)
+                    lows.append(r.intervals[lvl]!.lower)
+                    highs.append(r.intervals[lvl]!.upper)
+                    models[r.model.rawValue, default: 0] += 1
+                } else {
+                    // A series that cannot be forecast still gets its row (repeating its last value) and a warning.
+                    failures += 1
+                    note("warning: \(inputs[i].id): \(failure ?? "no forecast"); wrote its last value")
+                    let last = inputs[i].values.last ?? .nan
+                    points.append(Array(repeating: last, count: horizon))
+                    lows.append(Array(repeating: last, count: horizon))
+                    highs.append(Array(repeating: last, count: horizon))
+                }
+            }
+            let ids = inputs.map(\.id)
+            try WideCSV.write(output, ids: ids, rows: points)
+            if let lower { try WideCSV.write(lower, ids: ids, rows: lows) }
+            if let upper { try WideCSV.write(upper, ids: ids, rows: highs) }
+            let chosen = models.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            note("forecast: \(inputs.count) series in \(String(format: "%.1f", seconds(ContinuousClock.now - started))) s; models: \(chosen)\(failures > 0 ? "; \(failures) failed" : "")")
+        }
+    }
+}
+
+/// One input series, regular and gap-free, with the seasonal periods its sampling step suggests.
+struct ForecastInput: Sendable {
+    let id: String
+    let values: [Double]
+    let candidatePeriods: [Int]
+
+    static func read(_ path: String, format: String) throws -> [ForecastInput] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw IngestError(.unreadable, format: format, "\(path) does not exist") }
+        let files = isDir.boolValue
+            ? (try FileManager.default.contentsOfDirectory(atPath: path)).filter { $0.hasSuffix(".csv") }.sorted().map { path + "/" + $0 }
+            : [path]
+        var out: [ForecastInput] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else { throw IngestError(.unreadable, format: format, "cannot read \(file)") }
+            switch format {
+            case "m4":
+                // M4 Hourly: no timestamps; hourly steps, daily and weekly seasons.
+                for s in try FileImporter.parse([UInt8](data), format: .m4, file: file) {
+                    out.append(ForecastInput(id: s.labels["id"] ?? "", values: s.samples.map(\.value), candidatePeriods: [24, 168]))
+                }
+            case "nab":
+                for s in try FileImporter.parse([UInt8](data), format: .nab, file: file) {
+                    out.append(regular(id: URL(fileURLWithPath: file).lastPathComponent, s.samples))
+                }
+            default:
+                for s in try FileImporter.parse([UInt8](data), format: .long, file: file) {
+                    out.append(regular(id: s.labels.description, s.samples))
+                }
+            }
+        }
+        guard !out.isEmpty else { throw IngestError(.malformed, format: format, "\(path) holds no series") }
+        return out
+    }
+
+    /// Resamples to the median step (last value in each slot) and fills gaps by linear interpolation.
+    static func regular(id: String, _ samples: [Sample]) -> ForecastInput {
+        let s = samples.filter { $0.value.isFinite }.sorted { $0.timestampMs < $1.timestampMs }
+        guard s.count >= 2 else { return ForecastInput(id: id, values: s.map(\.value), candidatePeriods: []) }
+        let diffs = zip(s, s.dropFirst()).map { $1.timestampMs - $0.timestampMs }.filter { $0 > 0 }.sorted()
+        let step = max(1, diffs.isEmpty ? 1 : diffs[diffs.count / 2])
+        let start = s[0].timestampMs
+        let count = Int((s.last!.timestampMs - start) / step) + 1
+        var slots = [Double?](repeating: nil, count: count)
+        for p in s { slots[Int((p.timestampMs - start) / step)] = p.value }
+        var values = [Double](repeating: 0, count: count)
+        var lastKnown = 0
+        for i in 0..<count {
+            if let v = slots[i] {
+                if i - lastKnown > 1, let a = slots[lastKnown] {
+                    for k in (lastKnown + 1)..<i { values[k] = a + (v - a) * Double(k - lastKnown) / Double(i - lastKnown) }
+                }
+                values[i] = v
+                lastKnown = i
+            }
+        }
+        let periods = [3_600_000, 86_400_000, 604_800_000].map { Int($0 / step) }.filter { $0 >= 2 && Int64($0) * step <= 604_800_000 }
+        return ForecastInput(id: id, values: values, candidatePeriods: periods)
+    }
+}
+
+enum WideCSV {
+    /// `id,h1,…,hH` then one row per series.
+    static func write(_ path: String, ids: [String], rows: [[Double]]) throws {
+        let h = rows.first?.count ?? 0
+        var text = "id," + (1...max(h, 1)).prefix(h).map { "h\($0)" }.joined(separator: ",") + "\n"
+        for (id, row) in zip(ids, rows) {
+            let quoted = id.contains(",") || id.contains("\"") ? "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : id
+            text += quoted + "," + row.map { String($0) }.joined(separator: ",") + "\n"
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+/// Progress on stderr: series done, elapsed, ETA, about every tenth of the work.
+final class Progress: @unchecked Sendable {
+    // Only touched from the task that drains the group, one call at a time.
+    let total: Int
+    let started: ContinuousClock.Instant
+    var done = 0
+    var nextReport = 0
+
+    init(total: Int, started: ContinuousClock.Instant) {
+        self.total = total
+        self.started = started
+    }
+
+    func tick() {
+        done += 1
+        guard done >= nextReport || done == total else { return }
+        nextReport = done + max(1, total / 10)
+        let elapsed = seconds(ContinuousClock.now - started)
+        let eta = elapsed / Double(done) * Double(total - done)
+        note(String(format: "forecast: %d/%d series, %.1f s elapsed, ETA %.1f s", done, total, elapsed, eta))
+    }
+}

@@ -1,0 +1,157 @@
+import AugurCore
+@testable import AugurForecast
+import AugurTestSupport
+import Foundation
+import Testing
+
+@Suite struct BLASTests {
+    @Test func gemmMatchesHandProduct() {
+        // A (2×3) · B (3×2), column-major.
+        let a: [Double] = [1, 4, 2, 5, 3, 6], b: [Double] = [7, 9, 11, 8, 10, 12]
+        var c = [Double](repeating: 0, count: 4)
+        BLAS.gemm(a, b, &c, m: 2, n: 2, k: 3)
+        #expect(c == [58, 139, 64, 154])
+    }
+
+    @Test func leastSquaresRecoversALine() throws {
+        let n = 50
+        var design = [Double](repeating: 1, count: 2 * n)
+        for t in 0..<n { design[n + t] = Double(t) }
+        let y = (0..<n).map { 3 + 0.5 * Double($0) }
+        let x = try BLAS.leastSquares(design, rows: n, cols: 2, y)
+        #expect(abs(x[0] - 3) < 1e-9 && abs(x[1] - 0.5) < 1e-9)
+    }
+
+    @Test func choleskySolves() throws {
+        let a: [Double] = [4, 2, 2, 3]
+        let x = try BLAS.solveSymmetricPositive(a, n: 2, [10, 8], columns: 1)
+        #expect(abs(x[0] - 1.75) < 1e-12 && abs(x[1] - 1.5) < 1e-12)
+        #expect(throws: ForecastError.self) { try BLAS.solveSymmetricPositive([1, 2, 2, 1], n: 2, [1, 1], columns: 1) }
+    }
+}
+
+@Suite struct ModelTests {
+    static func seasonal(_ n: Int, m: Int = 24, trend: Double = 0, noise: Double = 0, seed: UInt64 = 3) -> [Double] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { t in 100 + trend * Double(t) + 20 * sin(2 * .pi * Double(t % m) / Double(m)) + noise * rng.nextGaussian() }
+    }
+
+    @Test func constantSeriesForecastsFlat() throws {
+        let y = [Double](repeating: 42, count: 300)
+        for kind in [ModelKind.snaive, .naive2, .theta, .ets, .mstl] {
+            let f = try ForecastEngine.forecaster(kind)!.forecast(y, horizon: 12, period: 24)
+            #expect(f.allSatisfy { abs($0 - 42) < 1e-6 }, "\(kind): \(f)")
+        }
+    }
+
+    @Test func pureSeasonIsRepeated() throws {
+        let y = Self.seasonal(240)
+        let truth = Array(Self.seasonal(288).suffix(48))
+        for kind in [ModelKind.snaive, .naive2, .ets, .mstl] {
+            let f = try ForecastEngine.forecaster(kind)!.forecast(y, horizon: 48, period: 24)
+            let mae = zip(f, truth).reduce(0) { $0 + abs($1.0 - $1.1) } / 48
+            #expect(mae < 0.5, "\(kind) MAE \(mae)")
+        }
+    }
+
+    @Test func trendIsFollowed() throws {
+        let y = (0..<200).map { 10 + 2 * Double($0) }
+        for kind in [ModelKind.theta, .ets] {
+            let f = try ForecastEngine.forecaster(kind)!.forecast(y, horizon: 10, period: 1)
+            // Theta halves the trend by design (the θ=0 line and SES average); ETS follows it.
+            let expectedSlope = kind == .theta ? 1.0 : 2.0
+            #expect(abs((f[9] - f[0]) / 9 - expectedSlope) < 0.2, "\(kind): \(f)")
+        }
+    }
+
+    @Test func levelShiftIsFollowedNotAveraged() throws {
+        let y = (0..<200).map { $0 < 150 ? 10.0 : 50.0 }
+        let r = try ForecastEngine().forecast(y, horizon: 5, period: 1, model: nil, levels: [0.95])
+        #expect(r.point.allSatisfy { abs($0 - 50) < 2 }, "\(r.model): \(r.point)")
+    }
+
+    @Test func stlResistsAnOutlier() {
+        var y: [Double] = (0..<480).map { t in 50 + 10 * sin(2 * Double.pi * Double(t % 24) / 24) }
+        y[300] += 500
+        let d = STL.decompose(y, period: 24)
+        #expect(d.remainder[300] > 450)
+        #expect(abs(d.seasonal[300 - 24] - d.seasonal[300]) < 1)
+    }
+
+    @Test func mstlSeparatesTwoSeasons() throws {
+        func twoSeasons(_ t: Int) -> Double {
+            let daily: Double = 10 * sin(2 * Double.pi * Double(t % 24) / 24)
+            let weekly: Double = 5 * sin(2 * Double.pi * Double(t % 168) / 168)
+            return 50 + daily + weekly
+        }
+        let y: [Double] = (0..<672).map(twoSeasons)
+        let d = STL.decompose(y, periods: [24, 168])
+        let daily = d.seasonals[24]!
+        #expect(abs((daily[6] - daily[18]) - 20) < 2)
+        let truth: [Double] = (672..<720).map(twoSeasons)
+        let f = try MSTLForecaster(extraPeriods: [168]).forecast(y, horizon: 48, period: 24)
+        var mae = 0.0
+        for h in 0..<48 { mae += abs(f[h] - truth[h]) / 48 }
+        #expect(mae < 1, "MAE \(mae)")
+    }
+
+    @Test func seasonalityTestAndDetection() {
+        #expect(Seasonality.isSeasonal(Self.seasonal(240, noise: 2), period: 24))
+        var rng = SplitMix64(seed: 9)
+        let noise = (0..<240).map { _ in rng.nextGaussian() }
+        #expect(!Seasonality.isSeasonal(noise, period: 24))
+        #expect(Seasonality.detectPeriod(Self.seasonal(500, m: 12, noise: 1), candidates: [12, 24, 168]) == 12)
+    }
+
+    @Test func tooShortAndBadInputAreRefused() {
+        #expect(throws: ForecastError.self) { try ForecastEngine().forecast([1], horizon: 3, period: 1, model: nil, levels: [0.95]) }
+        #expect(throws: ForecastError.self) { try ForecastEngine().forecast([1, .nan, 3], horizon: 3, period: 1, model: nil, levels: [0.95]) }
+        #expect(throws: ForecastError.self) { try SeasonalNaive().forecast([1, 2], horizon: 3, period: 24) }
+    }
+}
+
+@Suite struct EngineTests {
+    @Test func autoChoosesByBacktestAndIntervalsWidenWithLevel() throws {
+        let y = ModelTests.seasonal(600, trend: 0.05, noise: 3)
+        let r = try ForecastEngine().forecast(y, horizon: 24, period: 24, model: nil, levels: [0.8, 0.95])
+        #expect(r.point.count == 24)
+        #expect(!r.backtestMASE.isEmpty)
+        #expect(r.backtestMASE[r.model] == r.backtestMASE.values.min())
+        let (l80, u80) = r.intervals[0.8]!, (l95, u95) = r.intervals[0.95]!
+        for h in 0..<24 {
+            #expect(l95[h] <= l80[h] && l80[h] <= r.point[h] && r.point[h] <= u80[h] && u80[h] <= u95[h])
+        }
+    }
+
+    @Test func globalModelLearnsASharedShape() throws {
+        // Many series share one daily shape at different levels; the pooled model must forecast it.
+        let series = (0..<40).map { i in ModelTests.seasonal(400, noise: 1, seed: UInt64(i)).map { $0 * Double(1 + i % 5) } }
+        let model = try GlobalAR.train(series.map { Array($0.dropLast(24)) }, horizon: 24, inputLengths: [48, 168]) { $0.count }
+        var mase = 0.0
+        for s in series {
+            let f = try model.forecast(Array(s.dropLast(24)))
+            let scale = ForecastEngine.naiveScale(Array(s.dropLast(24)), 24)
+            mase += zip(f, s.suffix(24)).reduce(0) { $0 + abs($1.0 - $1.1) } / 24 / scale
+        }
+        #expect(mase / Double(series.count) < 1)
+    }
+}
+
+/// The engine on real series from ../shared/data (skipped where it is absent).
+@Suite(.enabled(if: sharedData != nil, "../shared/data is absent: real-series forecast tests skipped"))
+struct RealSeriesForecastTests {
+    @Test func m4SeriesBeatNaive2OnHeldOutPoints() throws {
+        let lines = try String(contentsOfFile: sharedData! + "/m4/Hourly-train.csv", encoding: .utf8).split(separator: "\n").dropFirst().prefix(20)
+        var ours = 0.0, naive2 = 0.0
+        for line in lines {
+            let values = line.split(separator: ",", omittingEmptySubsequences: false).dropFirst()
+                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }.filter { !$0.isEmpty }.compactMap(Double.init)
+            let train = Array(values.dropLast(48)), test = Array(values.suffix(48))
+            let f = try ForecastEngine().forecast(train, horizon: 48, period: 24, model: nil, levels: [0.95]).point
+            let n2 = try Naive2().forecast(train, horizon: 48, period: 24)
+            ours += zip(f, test).reduce(0) { $0 + 200 * abs($1.0 - $1.1) / (abs($1.0) + abs($1.1)) } / 48
+            naive2 += zip(n2, test).reduce(0) { $0 + 200 * abs($1.0 - $1.1) / (abs($1.0) + abs($1.1)) } / 48
+        }
+        #expect(ours < naive2, "sMAPE \(ours / 20) vs Naive2 \(naive2 / 20)")
+    }
+}
