@@ -80,9 +80,9 @@ struct Forecast: AsyncParsableCommand {
             finalEngine.intervalScale = calibration
             if let g = finalEngine.globalFinal { note("forecast: global model input \(g.inputLength) steps, validation error \(String(format: "%.4f", g.validationError))") }
             note("forecast: interval scale at \(level)%: \(String(format: "%.3f", calibration[lvl] ?? 1)) (\(String(format: "%.1f", seconds(ContinuousClock.now - started))) s)")
-            let progress = Progress(total: inputs.count, started: started)
             let results = try await withThrowingTaskGroup(of: (Int, ForecastResult?, String?).self) { group in
                 var out = [(ForecastResult?, String?)](repeating: (nil, nil), count: inputs.count)
+                var progress = Progress(total: inputs.count, started: started)
                 var next = 0
                 func add() {
                     let i = next
@@ -210,8 +210,7 @@ enum WideCSV {
 }
 
 /// Progress on stderr: series done, elapsed, ETA, about every tenth of the work.
-final class Progress: @unchecked Sendable {
-    // Only touched from the task that drains the group, one call at a time.
+struct Progress {
     let total: Int
     let started: ContinuousClock.Instant
     var done = 0
@@ -222,7 +221,7 @@ final class Progress: @unchecked Sendable {
         self.started = started
     }
 
-    func tick() {
+    mutating func tick() {
         done += 1
         guard done >= nextReport || done == total else { return }
         nextReport = done + max(1, total / 10)
