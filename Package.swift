@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "AugurServer",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -52,6 +52,7 @@ package enum AugurApplication {
         router.add(middleware: AuthMiddleware(readToken: config.server.readToken, writeToken: config.server.writeToken))
         let api = APIRoutes(ingestor: ingestor, metrics: metrics, config: config.server)
         api.register(on: router)
+        ForecastRoutes(store: store, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
         if !config.scrape.isEmpty {

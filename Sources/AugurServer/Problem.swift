@@ -1,4 +1,5 @@
 import AugurCore
+import AugurForecast
 import AugurIngest
 import AugurStore
 import Foundation
@@ -74,6 +75,14 @@ extension Problem {
         headers = e.headers
     }
 
+    init(_ e: ForecastError) {
+        switch e.code {
+        case .tooShort: self.init(.unprocessableContent, type: "too-short", title: "Series too short to forecast", detail: e.detail)
+        case .badInput: self.init(.badRequest, type: "bad-series", title: "Series cannot be forecast", detail: e.detail)
+        case .numerical: self.init(.internalServerError, type: "numerical", title: "Numerical failure", detail: e.detail)
+        }
+    }
+
     static func badParameter(_ detail: String) -> Problem {
         Problem(QueryError(.badParameter, detail))
     }
@@ -85,6 +94,7 @@ extension Problem {
         case let e as IngestError: return Problem(e)
         case let e as QueryError: return Problem(e)
         case let e as StoreError: return Problem(e)
+        case let e as ForecastError: return Problem(e)
         case let e as HTTPError: return Problem(e)
         case is NIOTooManyBytesError: return Problem(HTTPError(.contentTooLarge, message: "request body is over the configured limit"))
         default: return nil

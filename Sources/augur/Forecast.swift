@@ -170,29 +170,9 @@ struct ForecastInput: Sendable {
         return out
     }
 
-    /// Resamples to the median step (last value in each slot) and fills gaps by linear interpolation.
     static func regular(id: String, _ samples: [Sample]) -> ForecastInput {
-        let s = samples.filter { $0.value.isFinite }.sorted { $0.timestampMs < $1.timestampMs }
-        guard s.count >= 2 else { return ForecastInput(id: id, values: s.map(\.value), candidatePeriods: []) }
-        let diffs = zip(s, s.dropFirst()).map { $1.timestampMs - $0.timestampMs }.filter { $0 > 0 }.sorted()
-        let step = max(1, diffs.isEmpty ? 1 : diffs[diffs.count / 2])
-        let start = s[0].timestampMs
-        let count = Int((s.last!.timestampMs - start) / step) + 1
-        var slots = [Double?](repeating: nil, count: count)
-        for p in s { slots[Int((p.timestampMs - start) / step)] = p.value }
-        var values = [Double](repeating: 0, count: count)
-        var lastKnown = 0
-        for i in 0..<count {
-            if let v = slots[i] {
-                if i - lastKnown > 1, let a = slots[lastKnown] {
-                    for k in (lastKnown + 1)..<i { values[k] = a + (v - a) * Double(k - lastKnown) / Double(i - lastKnown) }
-                }
-                values[i] = v
-                lastKnown = i
-            }
-        }
-        let periods = [3_600_000, 86_400_000, 604_800_000].map { Int($0 / step) }.filter { $0 >= 2 && Int64($0) * step <= 604_800_000 }
-        return ForecastInput(id: id, values: values, candidatePeriods: periods)
+        let r = Regularize.regular(samples)
+        return ForecastInput(id: id, values: r.values, candidatePeriods: Regularize.candidatePeriods(stepMs: r.stepMs))
     }
 }
 

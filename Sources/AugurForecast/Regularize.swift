@@ -1,0 +1,48 @@
+package import AugurCore
+
+/// Real series arrive with gaps, jitter and NaN; the models want one value per step.
+package enum Regularize {
+    /// A regular series: its first timestamp, its step and values.
+    package struct Regular: Sendable {
+        package let startMs: Int64
+        package let stepMs: Int64
+        package let values: [Double]
+
+        package var endMs: Int64 { startMs + Int64(values.count - 1) * stepMs }
+
+        package init(startMs: Int64, stepMs: Int64, values: [Double]) {
+            self.startMs = startMs
+            self.stepMs = stepMs
+            self.values = values
+        }
+    }
+
+    /// Resamples to `stepMs` (default: the median spacing) keeping the last value in each slot; gaps
+    /// are filled by linear interpolation. Non-finite values and stale markers are dropped first.
+    package static func regular(_ samples: [Sample], stepMs: Int64? = nil) -> Regular {
+        let s = samples.filter { $0.value.isFinite }.sorted { $0.timestampMs < $1.timestampMs }
+        guard s.count >= 2 else { return Regular(startMs: s.first?.timestampMs ?? 0, stepMs: stepMs ?? 1, values: s.map(\.value)) }
+        let diffs = zip(s, s.dropFirst()).map { $1.timestampMs - $0.timestampMs }.filter { $0 > 0 }.sorted()
+        let step = max(1, stepMs ?? (diffs.isEmpty ? 1 : diffs[diffs.count / 2]))
+        let start = s[0].timestampMs - s[0].timestampMs % step
+        let count = Int((s.last!.timestampMs - start) / step) + 1
+        var slots = [Double?](repeating: nil, count: count)
+        for p in s { slots[Int((p.timestampMs - start) / step)] = p.value }
+        var values = [Double](repeating: 0, count: count)
+        var lastKnown = -1
+        for i in 0..<count {
+            guard let v = slots[i] else { continue }
+            if lastKnown >= 0, i - lastKnown > 1, let a = slots[lastKnown] {
+                for k in (lastKnown + 1)..<i { values[k] = a + (v - a) * Double(k - lastKnown) / Double(i - lastKnown) }
+            }
+            values[i] = v
+            lastKnown = i
+        }
+        return Regular(startMs: start, stepMs: step, values: values)
+    }
+
+    /// Seasonal periods a sampling step suggests: an hour, a day and a week, in steps.
+    package static func candidatePeriods(stepMs: Int64) -> [Int] {
+        [3_600_000, 86_400_000, 604_800_000].map { Int($0 / max(stepMs, 1)) }.filter { $0 >= 2 && $0 <= 10_080 }
+    }
+}

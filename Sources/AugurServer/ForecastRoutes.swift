@@ -1,0 +1,151 @@
+import AugurCore
+import AugurForecast
+import AugurStore
+import Foundation
+import Hummingbird
+
+/// `GET /api/v1/forecast` (series from the store) and `POST /api/v1/forecast` (a series in the body).
+struct ForecastRoutes: Sendable {
+    let store: Store
+    let maxBodyBytes: Int
+    /// At most this many series per GET; each is fitted with every candidate model.
+    static let maxSeries = 200
+    static let maxHorizon = 10_000
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/api/v1/forecast") { request, _ in try get(request) }
+        router.post("/api/v1/forecast") { request, _ in try await post(request) }
+    }
+
+    private func get(_ request: Request) throws -> Response {
+        let p = request.uri.queryParameters
+        guard let q = p.get("query"), !q.isEmpty else { throw QueryError(.badParameter, "parameter query is required") }
+        let selector = try Selector(parsing: q)
+        let horizonText = p.get("horizon") ?? ""
+        guard Int(horizonText) != nil || TimeParsing.durationMs(horizonText) != nil else {
+            throw QueryError(.badParameter, "horizon is required: steps (48) or a duration (12h)")
+        }
+        let model = try Self.model(p.get("model"))
+        let levels = try Self.levels(p.get("level"))
+        let historyMs = try p.get("history").map { text -> Int64 in
+            guard let ms = TimeParsing.durationMs(text), ms > 0 else { throw QueryError(.badParameter, "history=\(text) is not a duration") }
+            return ms
+        } ?? 28 * 86_400_000
+        let stepMs = try p.get("step").map { text -> Int64 in
+            guard let ms = TimeParsing.durationMs(text), ms > 0 else { throw QueryError(.badParameter, "step=\(text) is not a duration") }
+            return ms
+        }
+        let endMs = try p.get("time").map { text -> Int64 in
+            guard let ms = TimeParsing.timestampMs(text) else { throw QueryError(.badParameter, "time=\(text) is not a time") }
+            return ms
+        } ?? store.stats().newestTs ?? WallClock.nowMs()
+        let raw = try store.select(selector, startMs: endMs - historyMs, endMs: endMs)
+        guard raw.count <= Self.maxSeries else {
+            throw QueryError(.badParameter, "\(raw.count) series match; forecast at most \(Self.maxSeries) per request (narrow the selector)")
+        }
+        let regular = raw.map { Regularize.regular($0.samples, stepMs: stepMs) }
+        var engine = ForecastEngine()
+        var items: [String] = []
+        // Series that share a step and horizon share one global model.
+        let horizons = try regular.map { try Self.horizonSteps(horizonText, stepMs: $0.stepMs) }
+        if regular.count >= 2, Set(horizons).count == 1, Set(regular.map(\.stepMs)).count == 1, model == nil || model == .global || model == .ensemble {
+            let h = horizons[0], m = Self.periods(p.get("season"), regular[0]).0
+            engine = (try? engine.withGlobalModels(regular.map(\.values), horizon: h, inputLengths: [2 * h, 7 * m, 14 * m].filter { $0 >= h && $0 <= 1024 })) ?? engine
+        }
+        for (k, (series, r)) in zip(raw, regular).enumerated() {
+            let (period, extra) = Self.periods(p.get("season"), r)
+            let result = try engine.forecast(r.values, horizon: horizons[k], period: period, extraPeriods: extra, model: model, levels: levels)
+            items.append("{\"metric\":\(JSONText.object(series.labels)),\(Self.body(result, startMs: r.endMs, stepMs: r.stepMs))}")
+        }
+        return json(PrometheusJSON.success("[" + items.joined(separator: ",") + "]"))
+    }
+
+    struct PostBody: Decodable {
+        let values: [Double]
+        let timestamps: [Double]?
+        let horizon: Int
+        let season: [Int]?
+        let model: String?
+        let level: [Double]?
+    }
+
+    private func post(_ request: Request) async throws -> Response {
+        let bytes = try await request.body.collect(upTo: maxBodyBytes)
+        let body: PostBody
+        do {
+            body = try JSONDecoder().decode(PostBody.self, from: Data(bytes.readableBytesView))
+        } catch {
+            throw QueryError(.badParameter, "body must be JSON {\"values\":[…],\"horizon\":N, optional \"timestamps\", \"season\", \"model\", \"level\"}")
+        }
+        guard (1...Self.maxHorizon).contains(body.horizon) else { throw QueryError(.badParameter, "horizon must be 1…\(Self.maxHorizon)") }
+        let model = try Self.model(body.model)
+        let levels = try Self.levels(body.level.map { $0.map { String($0) }.joined(separator: ",") })
+        var r = Regularize.Regular(startMs: 0, stepMs: 1, values: body.values)
+        if let ts = body.timestamps {
+            guard ts.count == body.values.count else { throw QueryError(.badParameter, "\(ts.count) timestamps for \(body.values.count) values") }
+            r = Regularize.regular(zip(ts, body.values).map { Sample(TimeParsing.unixToMs($0), $1) })
+        }
+        let seasonText = body.season.map { $0.map(String.init).joined(separator: ",") }
+        let (period, extra) = Self.periods(seasonText, r)
+        let result = try ForecastEngine().forecast(r.values, horizon: body.horizon, period: period, extraPeriods: extra, model: model, levels: levels)
+        return json("{" + Self.body(result, startMs: r.endMs, stepMs: r.stepMs) + "}")
+    }
+
+    static func model(_ text: String?) throws -> ModelKind? {
+        guard let text, text != "auto", !text.isEmpty else { return nil }
+        guard let kind = ModelKind(rawValue: text) else {
+            throw QueryError(.badParameter, "model=\(text): one of auto, \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return kind
+    }
+
+    /// `80,95` → [0.8, 0.95].
+    static func levels(_ text: String?) throws -> [Double] {
+        guard let text, !text.isEmpty else { return [0.8, 0.95] }
+        return try text.split(separator: ",").map { part in
+            guard let v = Double(part.trimmingCharacters(in: .whitespaces)), v > 0, v < 100 else {
+                throw QueryError(.badParameter, "level=\(text): percentages between 0 and 100, e.g. 80,95")
+            }
+            return v / 100
+        }
+    }
+
+    /// A horizon in steps (`48`) or as a duration (`12h`) divided by the step.
+    static func horizonSteps(_ text: String, stepMs: Int64) throws -> Int {
+        if let n = Int(text) {
+            guard (1...maxHorizon).contains(n) else { throw QueryError(.badParameter, "horizon of \(n) steps; 1…\(maxHorizon)") }
+            return n
+        }
+        guard let ms = TimeParsing.durationMs(text), ms > 0 else { throw QueryError(.badParameter, "horizon is required: steps (48) or a duration (12h)") }
+        let steps = Int((ms + stepMs - 1) / stepMs)
+        guard steps <= maxHorizon else { throw QueryError(.badParameter, "horizon \(text) is \(steps) steps at this step; at most \(maxHorizon)") }
+        return steps
+    }
+
+    /// The given periods, or the one the data shows among an hour, a day and a week.
+    static func periods(_ text: String?, _ r: Regularize.Regular) -> (Int, [Int]) {
+        let given = (text ?? "").split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
+        if let first = given.first { return (first, Array(given.dropFirst())) }
+        return (Seasonality.detectPeriod(r.values, candidates: Regularize.candidatePeriods(stepMs: r.stepMs)) ?? 1, [])
+    }
+
+    /// The shared part of both answers: the model and why, points and intervals as `[t, "v"]` pairs.
+    static func body(_ r: ForecastResult, startMs: Int64, stepMs: Int64) -> String {
+        func pairs(_ vs: [Double]) -> String {
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            for (k, v) in vs.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                PrometheusJSON.appendPoint(&out, startMs + Int64(k + 1) * stepMs, v)
+            }
+            out.append(UInt8(ascii: "]"))
+            return String(decoding: out, as: UTF8.self)
+        }
+        let scores = r.backtestMASE.sorted { $0.key.rawValue < $1.key.rawValue }
+            .map { "\(JSONText.string($0.key.rawValue)):\($0.value.isFinite ? String($0.value) : "null")" }.joined(separator: ",")
+        let intervals = r.intervals.sorted { $0.key < $1.key }.map { level, band in
+            "\(JSONText.string(PrometheusJSON.value(level * 100))):{\"lower\":\(pairs(band.lower)),\"upper\":\(pairs(band.upper))}"
+        }.joined(separator: ",")
+        return "\"model\":\(JSONText.string(r.model.rawValue)),\"period\":\(r.period),\"step_seconds\":\(PrometheusJSON.time(stepMs)),"
+            + "\"backtest_mase\":{\(scores)},\"values\":\(pairs(r.point)),\"intervals\":{\(intervals)}"
+    }
+}

@@ -1,0 +1,74 @@
+import AugurCore
+import AugurTestSupport
+import Foundation
+import Testing
+
+@Suite struct ForecastAPITests {
+    static func daily(_ n: Int, level: Double = 100, seed: UInt64 = 1) -> [Double] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { t in
+            let season: Double = 20 * sin(2 * Double.pi * Double(t % 24) / 24)
+            return level + season + rng.nextGaussian()
+        }
+    }
+
+    @Test func postForecastsASeriesInTheBody() async throws {
+        try await withTestStore { store, _ in
+            try await withTestServer(store: store) { client in
+                let values = Self.daily(24 * 20)
+                let body = try JSONSerialization.data(withJSONObject: ["values": values, "horizon": 24, "season": [24], "level": [80, 95]])
+                let r = try await client.post("/api/v1/forecast", Array(body), headers: ["Content-Type": "application/json"])
+                #expect(r.status == 200, "\(r.text)")
+                let j = r.json
+                #expect((j["values"] as? [[Any]])?.count == 24)
+                #expect(j["period"] as? Int == 24)
+                #expect((j["backtest_mase"] as? [String: Any])?.isEmpty == false)
+                let intervals = j["intervals"] as? [String: [String: [[Any]]]]
+                #expect(intervals?["80"]?["lower"]?.count == 24 && intervals?["95"]?["upper"]?.count == 24)
+                // Within two units of the true pattern on the first step (noise σ = 1).
+                let first = Double(((j["values"] as? [[Any]])?.first?[1] as? String) ?? "") ?? .nan
+                #expect(abs(first - 100) < 3, "\(first)")
+            }
+        }
+    }
+
+    @Test func getForecastsEveryMatchingSeriesFromTheStore() async throws {
+        try await withTestStore { store, _ in
+            try await withTestServer(store: store) { client in
+                var lines = ""
+                for i in 0..<3 {
+                    let values = Self.daily(24 * 21, level: Double(100 * (i + 1)), seed: UInt64(i))
+                    let stamps = (0..<values.count).map { 1_767_225_600_000 + Int64($0) * 3_600_000 }
+                    let v = values.map { String($0) }.joined(separator: ","), t = stamps.map { String($0) }.joined(separator: ",")
+                    lines += "{\"metric\":{\"__name__\":\"load\",\"pod\":\"p\(i)\"},\"values\":[\(v)],\"timestamps\":[\(t)]}\n"
+                }
+                #expect(try await client.post("/api/v1/import/json", Array(lines.utf8)).status == 200)
+                let r = try await client.get("/api/v1/forecast?query=load&horizon=12h&level=95")
+                #expect(r.status == 200, "\(r.text)")
+                let data = r.json["data"] as? [[String: Any]] ?? []
+                #expect(data.count == 3)
+                for item in data {
+                    let values = item["values"] as? [[Any]] ?? []
+                    #expect(values.count == 12)
+                    // The first point is one step (an hour) after the last sample.
+                    #expect((values.first?[0] as? Double) == Double(1_767_225_600 + (24 * 21) * 3600))
+                    #expect((item["metric"] as? [String: String])?["__name__"] == "load")
+                }
+            }
+        }
+    }
+
+    @Test func badForecastRequestsAreProblems() async throws {
+        try await withTestStore { store, _ in
+            try await withTestServer(store: store) { client in
+                #expect(try await client.get("/api/v1/forecast?query=load").status == 400)
+                #expect(try await client.get("/api/v1/forecast?query=load&horizon=12&model=magic").status == 400)
+                let short = try JSONSerialization.data(withJSONObject: ["values": [1.0], "horizon": 3])
+                let r = try await client.post("/api/v1/forecast", Array(short))
+                #expect(r.status == 422)
+                #expect(r.header("Content-Type") == "application/problem+json")
+                #expect(try await client.post("/api/v1/forecast", Array("{".utf8)).status == 400)
+            }
+        }
+    }
+}
