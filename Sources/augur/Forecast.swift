@@ -54,57 +54,23 @@ struct Forecast: AsyncParsableCommand {
             }
             let kind = ModelKind(rawValue: model)
             let lvl = level / 100
-            let base = ForecastEngine()
             let started = ContinuousClock.now
-            let histories = inputs.map(\.values)
             // The first period as given (or detected from the data); further given periods go to MSTL.
-            let seriesPeriods: [(Int, [Int])] = inputs.map { input in
-                (periods?.first ?? Seasonality.detectPeriod(input.values, candidates: input.candidatePeriods) ?? 1, Array((periods ?? []).dropFirst()))
+            let batch = inputs.map { input in
+                BatchForecast.Input(values: input.values,
+                                    period: periods?.first ?? Seasonality.detectPeriod(input.values, candidates: input.candidatePeriods) ?? 1,
+                                    extraPeriods: Array((periods ?? []).dropFirst()))
             }
-            let useGlobal = kind == nil || kind == .global || kind == .ensemble
-            // One global model for the batch: input lengths from two horizons up to two weeks of the season.
-            let m = seriesPeriods.map(\.0).max() ?? 1
-            let lengths = [2 * horizon, 7 * m, 14 * m].filter { $0 >= horizon && $0 <= 1024 }
-            func engine(trainedWithout cut: Int) -> ForecastEngine {
-                guard useGlobal else { return base }
-                do {
-                    return try base.withGlobalModels(histories.map { Array($0.dropLast(cut)) }, horizon: horizon, inputLengths: lengths)
-                } catch {
-                    note("forecast: no global model (\(error)); continuing with the per-series models")
-                    return base
+            let reporter = ProgressReporter(started: started)
+            let (setup, outcome) = await BatchForecast(horizon: horizon, model: kind, levels: [lvl]).run(batch) { reporter.report($0, $1) }
+            if let failure = setup.globalFailure { note("forecast: no global model (\(failure)); the per-series models carry on") }
+            if let length = setup.globalInputLength { note("forecast: global model input \(length) steps, validation error \(String(format: "%.4f", setup.globalValidationError ?? .nan))") }
+            note("forecast: interval scale at \(level)%: \(String(format: "%.3f", setup.intervalScale[lvl] ?? 1))")
+            let results: [(ForecastResult?, String?)] = outcome.map { r in
+                switch r {
+                case .success(let f): (f, nil)
+                case .failure(let e): (nil, e.description)
                 }
-            }
-            // Calibrate interval widths on each series' last window, with models that never saw it.
-            let calibration = engine(trainedWithout: horizon).intervalCalibration(histories, horizon: horizon, periods: seriesPeriods, model: kind, levels: [lvl])
-            var finalEngine = engine(trainedWithout: 0)
-            finalEngine.intervalScale = calibration
-            if let g = finalEngine.globalFinal { note("forecast: global model input \(g.inputLength) steps, validation error \(String(format: "%.4f", g.validationError))") }
-            note("forecast: interval scale at \(level)%: \(String(format: "%.3f", calibration[lvl] ?? 1)) (\(String(format: "%.1f", seconds(ContinuousClock.now - started))) s)")
-            let results = try await withThrowingTaskGroup(of: (Int, ForecastResult?, String?).self) { group in
-                var out = [(ForecastResult?, String?)](repeating: (nil, nil), count: inputs.count)
-                var progress = Progress(total: inputs.count, started: started)
-                var next = 0
-                func add() {
-                    let i = next
-                    next += 1
-                    let series = inputs[i]
-                    let (period, extra) = seriesPeriods[i]
-                    let engine = finalEngine
-                    group.addTask {
-                        do throws(ForecastError) {
-                            return (i, try engine.forecast(series.values, horizon: horizon, period: period, extraPeriods: extra, model: kind, levels: [lvl]), nil)
-                        } catch {
-                            return (i, nil, error.description)
-                        }
-                    }
-                }
-                for _ in 0..<min(inputs.count, max(1, ProcessInfo.processInfo.activeProcessorCount)) { add() }
-                while let (i, r, failure) = try await group.next() {
-                    out[i] = (r, failure)
-                    progress.tick()
-                    if next < inputs.count { add() }
-                }
-                return out
             }
             var failures = 0
             var points: [[Double]] = [], lows: [[Double]] = [], highs: [[Double]] = []
@@ -190,21 +156,12 @@ enum WideCSV {
 }
 
 /// Progress on stderr: series done, elapsed, ETA, about every tenth of the work.
-struct Progress {
-    let total: Int
+struct ProgressReporter: Sendable {
     let started: ContinuousClock.Instant
-    var done = 0
-    var nextReport = 0
 
-    init(total: Int, started: ContinuousClock.Instant) {
-        self.total = total
-        self.started = started
-    }
-
-    mutating func tick() {
-        done += 1
-        guard done >= nextReport || done == total else { return }
-        nextReport = done + max(1, total / 10)
+    func report(_ done: Int, _ total: Int) {
+        let every = max(1, total / 10)
+        guard done % every == 0 || done == total else { return }
         let elapsed = seconds(ContinuousClock.now - started)
         let eta = elapsed / Double(done) * Double(total - done)
         note(String(format: "forecast: %d/%d series, %.1f s elapsed, ETA %.1f s", done, total, elapsed, eta))

@@ -1,0 +1,77 @@
+import ArgumentParser
+import AugurCore
+import AugurForecast
+import AugurIngest
+import Foundation
+
+/// `augur bench forecast`: the M4 Hourly hold-out per model and the NAB rolling-origin MASE.
+struct ForecastBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "M4 Hourly hold-out (last 48, m = 24): sMAPE, MASE, OWA, MSIS, 95 % coverage and wall time per model; NAB MASE at h = 12.")
+
+    @Option(help: "M4 Hourly training file.")
+    var m4 = "../shared/data/m4/Hourly-train.csv"
+
+    @Option(help: "Directory of NAB AWS CloudWatch files; 'none' to skip.")
+    var nab = "../shared/data/nab/realAWSCloudwatch"
+
+    @Option(help: "Models to score on M4, comma-separated (auto = backtest selection).")
+    var models = "auto,snaive,naive2,theta,ets,mstl,global,ensemble"
+
+    @Option(help: "Rolling origins per NAB series (12 steps apart).")
+    var nabOrigins = 5
+
+    func run() async throws {
+        try await reportingFailures {
+            guard let data = FileManager.default.contents(atPath: m4) else { throw ValidationError("cannot read \(m4) (pass --m4)") }
+            let series = try FileImporter.parse([UInt8](data), format: .m4, file: m4).map { $0.samples.map(\.value) }
+            let horizon = 48, m = 24
+            let train = series.map { Array($0.dropLast(horizon)) }, test = series.map { Array($0.suffix(horizon)) }
+            var naive2 = Scores()
+            for (tr, te) in zip(train, test) { naive2.add(train: tr, test: te, forecast: try Naive2().forecast(tr, horizon: horizon, period: m), period: m) }
+            print("augur bench forecast — M4 Hourly, \(series.count) series, last \(horizon) held out, m = \(m), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print("model       sMAPE    MASE     OWA    MSIS  coverage95  wall")
+            for name in models.split(separator: ",").map(String.init) {
+                guard name == "auto" || ModelKind(rawValue: name) != nil else { throw ValidationError("unknown model \(name)") }
+                let started = ContinuousClock.now
+                let (_, results) = await BatchForecast(horizon: horizon, model: ModelKind(rawValue: name), levels: [0.95])
+                    .run(train.map { BatchForecast.Input(values: $0, period: m) })
+                let wall = seconds(ContinuousClock.now - started)
+                var s = Scores()
+                for (k, r) in results.enumerated() {
+                    let f = try r.get()
+                    s.add(train: train[k], test: test[k], forecast: f.point, lower: f.intervals[0.95]?.lower, upper: f.intervals[0.95]?.upper, period: m)
+                }
+                print(name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + String(format: " %7.3f %7.3f %7.3f %7.3f %11.4f %5.1fs", s.meanSMAPE, s.meanMASE, s.owa(against: naive2), s.meanMSIS, s.coverage, wall))
+            }
+            guard nab != "none" else { return }
+            let files = (try FileManager.default.contentsOfDirectory(atPath: nab)).filter { $0.hasSuffix(".csv") }.sorted()
+            let nabSeries = try files.map { file -> [Double] in
+                guard let d = FileManager.default.contents(atPath: nab + "/" + file) else { throw ValidationError("cannot read \(file)") }
+                return Regularize.regular(try FileImporter.parse([UInt8](d), format: .nab, file: file)[0].samples).values
+            }
+            let h = 12
+            var autoScores = Scores(), snaiveScores = Scores()
+            let started = ContinuousClock.now
+            for j in (0..<nabOrigins).reversed() {
+                let cut = nabSeries.map { $0.count - h - j * h }
+                let inputs = zip(nabSeries, cut).map { s, c in
+                    let history = Array(s[..<c])
+                    return BatchForecast.Input(values: history, period: Seasonality.detectPeriod(history, candidates: Regularize.candidatePeriods(stepMs: 300_000)) ?? 1)
+                }
+                let (_, results) = await BatchForecast(horizon: h, model: nil, levels: [0.95]).run(inputs)
+                for (k, r) in results.enumerated() {
+                    guard let f = try? r.get() else { continue }
+                    let actual = Array(nabSeries[k][cut[k]..<(cut[k] + h)])
+                    autoScores.add(train: inputs[k].values, test: actual, forecast: f.point, period: inputs[k].period)
+                    snaiveScores.add(train: inputs[k].values, test: actual,
+                                     forecast: try SeasonalNaive().forecast(inputs[k].values, horizon: h, period: 1), period: inputs[k].period)
+                }
+            }
+            print(String(format: "NAB AWS CloudWatch, %d series × %d origins, h = 12 (5 min): MASE auto %.3f, naive %.3f (%.1f s)",
+                         nabSeries.count, nabOrigins, autoScores.meanMASE, snaiveScores.meanMASE, seconds(ContinuousClock.now - started)))
+        }
+    }
+}
