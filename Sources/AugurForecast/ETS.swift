@@ -6,10 +6,10 @@ package struct ETS: Forecaster {
     package var kind: ModelKind { .ets }
     package init() {}
 
-    enum Season { case none, additive, multiplicative }
-    enum Trend { case none, additive, damped }
+    enum Season: String, Codable, Sendable { case none, additive, multiplicative }
+    enum Trend: String, Codable, Sendable { case none, additive, damped }
 
-    struct Spec {
+    struct Spec: Codable, Sendable {
         let trend: Trend
         let season: Season
     }
@@ -21,7 +21,7 @@ package struct ETS: Forecaster {
         let aicc: Double
     }
 
-    package func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double] {
+    package func fit(_ y: [Double], period: Int) throws(ForecastError) -> FittedModel {
         let m = period
         guard y.count >= 8 else { throw ForecastError(.tooShort, "ETS needs at least 8 observations") }
         var seasons: [Season] = [.none]
@@ -35,13 +35,15 @@ package struct ETS: Forecaster {
             let fit = Self.fit(y, m: m, spec: spec)
             if fit.aicc.isFinite, best == nil || fit.aicc < best!.aicc { best = fit }
         }
-        guard let best else { throw ForecastError(.numerical, "no ETS model could be fitted") }
-        return Self.run(y, m: m, spec: best.spec, params: best.params, horizon: horizon).forecast
+        guard let best, let state = Self.run(y, m: m, spec: best.spec, params: best.params).state else {
+            throw ForecastError(.numerical, "no ETS model could be fitted")
+        }
+        return .ets(state)
     }
 
     static func fit(_ y: [Double], m: Int, spec: Spec) -> Fit {
         let start: [Double] = [-1, -2, -1, 1.5]
-        let (p, sse) = Optimize.nelderMead(start: start, maxEvaluations: 300) { run(y, m: m, spec: spec, params: $0, horizon: 0).sse }
+        let (p, sse) = Optimize.nelderMead(start: start, maxEvaluations: 300) { run(y, m: m, spec: spec, params: $0).sse }
         let n = Double(y.count)
         let k = 2.0 + (spec.trend == .none ? 0 : 2) + (spec.trend == .damped ? 1 : 0) + (spec.season == .none ? 0 : Double(m))
         let aicc = n * log(max(sse, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / max(n - k - 1, 1)
@@ -50,8 +52,8 @@ package struct ETS: Forecaster {
 
     @inline(__always) static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
-    /// Runs the recursions: the sum of squared one-step errors, and the forecasts after the last observation.
-    static func run(_ y: [Double], m: Int, spec: Spec, params p: [Double], horizon: Int) -> (sse: Double, forecast: [Double]) {
+    /// Runs the recursions: the sum of squared one-step errors, and the states after the last observation.
+    static func run(_ y: [Double], m: Int, spec: Spec, params p: [Double]) -> (sse: Double, state: ETSState?) {
         let alpha = sigmoid(p[0])
         let beta = spec.trend == .none ? 0 : alpha * sigmoid(p[1])
         let gamma = spec.season == .none ? 0 : (1 - alpha) * sigmoid(p[2])
@@ -79,7 +81,7 @@ package struct ETS: Forecaster {
             sse += e * e
             switch spec.season {
             case .multiplicative:
-                guard base > 0, s > 0 else { return (.infinity, []) }
+                guard base > 0, s > 0 else { return (.infinity, nil) }
                 level = base + alpha * e / s
                 trend = phi * trend + beta * e / s
                 season[t % m0] = s + gamma * e / base
@@ -88,19 +90,33 @@ package struct ETS: Forecaster {
                 trend = phi * trend + beta * e
                 season[t % m0] = s + gamma * e
             }
-            if !sse.isFinite { return (.infinity, []) }
+            if !sse.isFinite { return (.infinity, nil) }
         }
+        return (sse, ETSState(spec: spec, phi: phi, level: level, trend: trend, season: season, count: y.count))
+    }
+}
+
+/// ETS states after the last observation.
+package struct ETSState: Sendable, Codable {
+    let spec: ETS.Spec
+    let phi: Double
+    let level: Double
+    let trend: Double
+    let season: [Double]
+    let count: Int
+
+    func forecast(horizon: Int) -> [Double] {
         var forecast: [Double] = []
         forecast.reserveCapacity(horizon)
         var damp = 0.0, phiPower = 1.0
         for h in 1...max(horizon, 1) where horizon > 0 {
             phiPower *= phi
             damp += phiPower
-            let s = season[(y.count + h - 1) % m0]
+            let s = season[(count + h - 1) % season.count]
             let base = level + damp * trend
             forecast.append(spec.season == .multiplicative ? base * s : base + s)
         }
-        return (sse, forecast)
+        return forecast
     }
 }
 

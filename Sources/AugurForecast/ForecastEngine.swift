@@ -7,6 +7,10 @@ package struct ForecastResult: Sendable {
     package let intervals: [Double: (lower: [Double], upper: [Double])]
     /// Mean MASE of each candidate over the backtest origins (empty when the history was too short to backtest).
     package let backtestMASE: [ModelKind: Double]
+    /// The chosen model's state: saved, it forecasts `point` again without the history.
+    package let fitted: FittedModel
+    /// Interval half-widths per level and step (the intervals are `point ∓ widths`).
+    package let halfWidths: [Double: [Double]]
 }
 
 /// Fits candidates, picks one per series by rolling-origin backtest, and puts conformal intervals
@@ -57,8 +61,9 @@ package struct ForecastEngine: Sendable {
         for origin in originPoints {
             let train = Array(y[..<origin]), actual = Array(y[origin..<(origin + horizon)])
             let scale = Self.naiveScale(train, m)
-            guard let fs = try? allForecasts(train, horizon: horizon, period: m, extraPeriods: extraPeriods, kinds: candidates, global: globalForBacktest) else { continue }
-            for (kind, f) in fs {
+            guard let fitted = try? fitAll(train, period: m, extraPeriods: extraPeriods, kinds: candidates, global: globalForBacktest) else { continue }
+            for (kind, model) in fitted {
+                guard let f = try? model.forecast(horizon: horizon) else { continue }
                 let e = zip(actual, f).map { $0 - $1 }
                 errors[kind, default: []].append(e)
                 mase[kind, default: []].append(e.reduce(0) { $0 + abs($1) } / Double(horizon) / scale)
@@ -66,15 +71,18 @@ package struct ForecastEngine: Sendable {
         }
         let scores = mase.mapValues { $0.reduce(0, +) / Double($0.count) }
         let chosen = model ?? scores.min { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue) }?.key ?? .snaive
-        guard let point = try allForecasts(y, horizon: horizon, period: m, extraPeriods: extraPeriods, kinds: [chosen], global: globalFinal)[chosen] else {
-            throw ForecastError(.numerical, "\(chosen.rawValue) produced no forecast")
+        guard let fitted = try fitAll(y, period: m, extraPeriods: extraPeriods, kinds: [chosen], global: globalFinal)[chosen] else {
+            throw ForecastError(.numerical, "\(chosen.rawValue) could not be fitted")
         }
+        let point = try fitted.forecast(horizon: horizon)
         var intervals: [Double: (lower: [Double], upper: [Double])] = [:]
+        var widths: [Double: [Double]] = [:]
         for level in levels {
             let q = Self.conformalWidths(errors[chosen] ?? [], horizon: horizon, level: level, fallbackScale: Self.naiveScale(y, m)).map { $0 * (intervalScale[level] ?? 1) }
+            widths[level] = q
             intervals[level] = (zip(point, q).map { $0 - $1 }, zip(point, q).map { $0 + $1 })
         }
-        return ForecastResult(model: chosen, period: m, point: point, intervals: intervals, backtestMASE: scores)
+        return ForecastResult(model: chosen, period: m, point: point, intervals: intervals, backtestMASE: scores, fitted: fitted, halfWidths: widths)
     }
 
     /// A copy whose global models are trained on `series` (omit it for none).
@@ -110,22 +118,22 @@ package struct ForecastEngine: Sendable {
         return scale
     }
 
-    /// Forecasts of several kinds on one history; the ensemble is the median of its members.
-    func allForecasts(_ y: [Double], horizon: Int, period: Int, extraPeriods: [Int], kinds: [ModelKind], global: GlobalAR?) throws(ForecastError) -> [ModelKind: [Double]] {
+    /// Fits several kinds on one history; the ensemble is the median of its members. The global
+    /// model takes the history's last window (skipped when the history is shorter than it).
+    func fitAll(_ y: [Double], period: Int, extraPeriods: [Int], kinds: [ModelKind], global: GlobalAR?) throws(ForecastError) -> [ModelKind: FittedModel] {
         var needed = Set(kinds.filter { $0 != .ensemble })
         if kinds.contains(.ensemble) { needed.formUnion(members) }
-        var out: [ModelKind: [Double]] = [:]
+        var out: [ModelKind: FittedModel] = [:]
         for kind in needed.sorted(by: { $0.rawValue < $1.rawValue }) {
             if kind == .global {
-                guard let global, global.horizon == horizon, y.count >= global.inputLength else { continue }
-                out[kind] = try global.forecast(y)
+                guard let global, y.count >= global.inputLength else { continue }
+                out[kind] = .global(window: Array(y.suffix(global.inputLength)), model: GlobalARReference(id: global.id, model: global))
             } else {
-                out[kind] = try Self.forecaster(kind, extraPeriods: extraPeriods)!.forecast(y, horizon: horizon, period: period)
+                out[kind] = try Self.forecaster(kind, extraPeriods: extraPeriods)!.fit(y, period: period)
             }
         }
         if kinds.contains(.ensemble) {
-            let present = members.filter { out[$0] != nil }
-            out[.ensemble] = (0..<horizon).map { h in median(present.map { out[$0]![h] }) }
+            out[.ensemble] = .ensemble(members.compactMap { out[$0] })
         }
         return out.filter { kinds.contains($0.key) }
     }

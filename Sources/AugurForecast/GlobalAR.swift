@@ -7,13 +7,20 @@ import CLAPACKE
 ///
 /// Trained by the normal equations: XᵀX and XᵀY by GEMM, solved by Cholesky (`dposv`); the ridge
 /// penalty is chosen on each series' last window, held out from training.
-package struct GlobalAR: Sendable {
+package struct GlobalAR: Sendable, Codable {
     package let inputLength: Int
     package let horizon: Int
     /// (inputLength + 1) × horizon, column-major; the last row is the intercept.
     let weights: [Double]
     /// Mean absolute scaled error on the held-out last windows.
     package let validationError: Double
+
+    /// A name for saved files: the shape and a hash of the weights.
+    package var id: String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for w in weights { h = (h ^ w.bitPattern) &* 0x100_0000_01b3 }
+        return "global-\(inputLength)x\(horizon)-" + String(h, radix: 16)
+    }
 
     /// Trains with each input length in `inputLengths` and keeps the one with the least validation error.
     package static func train(_ series: [[Double]], horizon: Int, inputLengths: [Int], cutoff: ([Double]) -> Int) throws(ForecastError) -> GlobalAR {

@@ -5,8 +5,15 @@ package enum ModelKind: String, Sendable, CaseIterable, Codable {
 
 package protocol Forecaster: Sendable {
     var kind: ModelKind { get }
-    /// Point forecasts for steps 1…horizon after `y`; `period` 1 means no seasonality.
-    func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double]
+    /// Fits on `y`; `period` 1 means no seasonality.
+    func fit(_ y: [Double], period: Int) throws(ForecastError) -> FittedModel
+}
+
+extension Forecaster {
+    /// Point forecasts for steps 1…horizon after `y`.
+    package func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double] {
+        try fit(y, period: period).forecast(horizon: horizon)
+    }
 }
 
 /// Same season last cycle: ŷ_{n+h} = y_{n+h−m·⌈h/m⌉}.
@@ -14,10 +21,10 @@ package struct SeasonalNaive: Forecaster {
     package var kind: ModelKind { .snaive }
     package init() {}
 
-    package func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double] {
+    package func fit(_ y: [Double], period: Int) throws(ForecastError) -> FittedModel {
         let m = max(1, period)
         guard y.count >= m else { throw ForecastError(.tooShort, "seasonal naive needs one full season (\(m)) of history, got \(y.count)") }
-        return (0..<horizon).map { h in y[y.count - m + h % m] }
+        return .seasonalNaive(lastCycle: Array(y.suffix(m)))
     }
 }
 
@@ -27,10 +34,10 @@ package struct Naive2: Forecaster {
     package var kind: ModelKind { .naive2 }
     package init() {}
 
-    package func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double] {
+    package func fit(_ y: [Double], period: Int) throws(ForecastError) -> FittedModel {
         guard !y.isEmpty else { throw ForecastError(.tooShort, "empty history") }
         let d = Deseasonalized(y, period: period)
-        return d.reseasonalize(Array(repeating: d.values.last!, count: horizon))
+        return .naive2(last: d.values.last!, season: d.seasonIndices)
     }
 }
 
@@ -41,7 +48,7 @@ package struct Theta: Forecaster {
     package var kind: ModelKind { .theta }
     package init() {}
 
-    package func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double] {
+    package func fit(_ y: [Double], period: Int) throws(ForecastError) -> FittedModel {
         guard y.count >= 3 else { throw ForecastError(.tooShort, "theta needs at least 3 observations") }
         let d = Deseasonalized(y, period: period)
         let x = d.values
@@ -51,9 +58,7 @@ package struct Theta: Forecaster {
         for t in 0..<n { design[n + t] = Double(t + 1) }
         let b = try BLAS.leastSquares(design, rows: n, cols: 2, x)[1]
         let (alpha, level) = SES.fit(x)
-        let tail = pow(1 - alpha, Double(n)) / alpha
-        let f = (1...horizon).map { h in level + b / 2 * (Double(h - 1) + 1 / alpha - tail) }
-        return d.reseasonalize(f)
+        return .theta(level: level, slope: b, alpha: alpha, count: n, season: d.seasonIndices)
     }
 }
 

@@ -130,15 +130,13 @@ package struct MSTLForecaster: Forecaster {
 
     package init(extraPeriods: [Int] = []) { self.extraPeriods = extraPeriods }
 
-    package func forecast(_ y: [Double], horizon: Int, period: Int) throws(ForecastError) -> [Double] {
+    package func fit(_ y: [Double], period: Int) throws(ForecastError) -> FittedModel {
         let periods = ([period] + extraPeriods).filter { $0 > 1 && y.count >= 2 * $0 }
-        guard !periods.isEmpty else { return try ETS().forecast(y, horizon: horizon, period: 1) }
+        guard !periods.isEmpty else { return try ETS().fit(y, period: 1) }
         let d = STL.decompose(y, periods: periods)
-        let adjusted = zip(d.trend, d.remainder).map { $0 + $1 }
-        var f = try ETS().forecast(adjusted, horizon: horizon, period: 1)
-        for (p, s) in d.seasonals {
-            for h in 0..<horizon { f[h] += s[s.count - p + h % p] }
+        guard case .ets(let adjusted) = try ETS().fit(zip(d.trend, d.remainder).map { $0 + $1 }, period: 1) else {
+            throw ForecastError(.numerical, "ETS on the adjusted series gave no state")
         }
-        return f
+        return .mstl(adjusted: adjusted, cycles: d.seasonals.keys.sorted().map { Array(d.seasonals[$0]!.suffix($0)) })
     }
 }

@@ -78,9 +78,8 @@ struct Deseasonalized {
         }
     }
 
-    /// Puts the season back on forecasts of steps count+1, count+2, ….
-    func reseasonalize(_ f: [Double]) -> [Double] {
-        guard let indices else { return f }
-        return f.enumerated().map { $0.element * indices[(count + $0.offset) % period] }
+    /// The indices and the cycle position of the first forecast step, for a fitted model.
+    var seasonIndices: SeasonIndices? {
+        indices.map { SeasonIndices(indices: $0, nextPosition: count % period) }
     }
 }

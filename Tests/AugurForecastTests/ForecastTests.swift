@@ -155,3 +155,29 @@ struct RealSeriesForecastTests {
         #expect(ours < naive2, "sMAPE \(ours / 20) vs Naive2 \(naive2 / 20)")
     }
 }
+
+@Suite struct SavedModelTests {
+    @Test(arguments: [ModelKind.snaive, .naive2, .theta, .ets, .mstl, .global, .ensemble])
+    func savedModelForecastsExactlyAsTrained(_ kind: ModelKind) async throws {
+        let series = (0..<12).map { ModelTests.seasonal(24 * 30, trend: 0.02, noise: 2, seed: UInt64($0)) }
+        let engine = try ForecastEngine().withGlobalModels(series, horizon: 24, inputLengths: [48, 168])
+        let result = try engine.forecast(series[3], horizon: 24, period: 24, model: kind, levels: [0.8, 0.95])
+        try await withTemporaryDirectory { dir in
+            let saved = SavedModel(series: ["__name__": "load", "pod": "p3"], result: result, stepMs: 3_600_000,
+                                   trainedFromMs: 0, trainedToMs: 719 * 3_600_000, horizon: 24, trustThreshold: 1, createdMs: 1)
+            let path = try saved.save(in: dir)
+            let loaded = try SavedModel.load(path)
+            let (point, intervals) = try loaded.forecast()
+            #expect(point.map(\.bitPattern) == result.point.map(\.bitPattern))
+            #expect(intervals["95"]!.upper.map(\.bitPattern) == result.intervals[0.95]!.upper.map(\.bitPattern))
+            #expect(loaded.kind == kind && loaded.trusted == ((result.backtestMASE[kind] ?? .infinity) <= 1))
+        }
+    }
+
+    @Test func otherFormatsAreRefused() async throws {
+        try await withTemporaryDirectory { dir in
+            try #"{"format":"something","version":1,"state":{}}"#.write(toFile: dir + "/x.json", atomically: true, encoding: .utf8)
+            #expect(throws: (any Error).self) { try SavedModel.load(dir + "/x.json") }
+        }
+    }
+}
