@@ -4,16 +4,57 @@ package struct AugurConfig: Codable, Sendable, Equatable {
     package var server = Server()
     package var storage = Storage()
     package var scrape: [ScrapeJob] = []
+    package var forecasting = Forecasting()
 
     package init() {}
 
-    enum CodingKeys: String, CodingKey { case server, storage, scrape }
+    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         server = try c.decodeIfPresent(Server.self, forKey: .server) ?? server
         storage = try c.decodeIfPresent(Storage.self, forKey: .storage) ?? storage
         scrape = try c.decodeIfPresent([ScrapeJob].self, forKey: .scrape) ?? scrape
+        forecasting = try c.decodeIfPresent(Forecasting.self, forKey: .forecasting) ?? forecasting
+    }
+
+    /// What `augur retrain` (and the server's nightly retraining) fits and saves.
+    package struct Forecasting: Codable, Sendable, Equatable {
+        /// Series selectors to train models for; empty: none.
+        package var selectors: [String] = []
+        /// How far ahead saved models forecast.
+        package var horizon = ConfigDuration(seconds: 6 * 3600)
+        /// How much history each fit uses.
+        package var history = ConfigDuration(seconds: 28 * 86400)
+        /// Resampling step; 0 takes each series' median spacing.
+        package var step = ConfigDuration(ms: 0)
+        /// Prediction interval levels, percent.
+        package var levels: [Double] = [80, 95]
+        /// Where model files go.
+        package var modelsDir = "models"
+        /// A model whose backtest MASE exceeds this is saved untrusted; consumers fall back.
+        package var trustMase = 1.0
+        /// Cron schedule (`minute hour day month weekday`, UTC) for retraining inside `augur serve`; empty: off.
+        package var schedule = ""
+
+        package init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case selectors, horizon, history, step, levels, schedule
+            case modelsDir = "models_dir", trustMase = "trust_mase"
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            selectors = try c.decodeIfPresent([String].self, forKey: .selectors) ?? selectors
+            horizon = try c.decodeIfPresent(ConfigDuration.self, forKey: .horizon) ?? horizon
+            history = try c.decodeIfPresent(ConfigDuration.self, forKey: .history) ?? history
+            step = try c.decodeIfPresent(ConfigDuration.self, forKey: .step) ?? step
+            levels = try c.decodeIfPresent([Double].self, forKey: .levels) ?? levels
+            modelsDir = try c.decodeIfPresent(String.self, forKey: .modelsDir) ?? modelsDir
+            trustMase = try c.decodeIfPresent(Double.self, forKey: .trustMase) ?? trustMase
+            schedule = try c.decodeIfPresent(String.self, forKey: .schedule) ?? schedule
+        }
     }
 
     package struct Server: Codable, Sendable, Equatable {
@@ -126,6 +167,18 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         guard server.requestTimeout.ms > 0 else { throw ConfigError("server.request_timeout must be positive") }
         guard !storage.path.isEmpty else { throw ConfigError("storage.path must not be empty") }
         guard storage.compactInterval.ms >= 100 else { throw ConfigError("storage.compact_interval must be at least 100ms") }
+        for text in forecasting.selectors {
+            do { _ = try Selector(parsing: text) } catch { throw ConfigError("forecasting.selectors: \(error.detail)") }
+        }
+        guard forecasting.horizon.ms > 0, forecasting.history.ms > forecasting.horizon.ms else {
+            throw ConfigError("forecasting.history must be longer than forecasting.horizon, and the horizon positive")
+        }
+        guard !forecasting.levels.isEmpty, forecasting.levels.allSatisfy({ $0 > 0 && $0 < 100 }) else {
+            throw ConfigError("forecasting.levels must be percentages between 0 and 100")
+        }
+        if !forecasting.schedule.isEmpty, CronSchedule(forecasting.schedule) == nil {
+            throw ConfigError("forecasting.schedule \"\(forecasting.schedule)\" is not a cron schedule (minute hour day month weekday)")
+        }
         for job in scrape {
             guard !job.targets.isEmpty else { throw ConfigError("scrape job \(job.job) has no targets") }
             guard job.interval.ms >= 1000 else { throw ConfigError("scrape job \(job.job): interval must be at least 1s") }

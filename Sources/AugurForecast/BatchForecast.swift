@@ -35,7 +35,12 @@ package struct BatchForecast: Sendable {
     }
 
     /// Forecasts every input; a failed series gives its error text instead. `progress` gets (done, total).
-    package func run(_ inputs: [Input], progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async -> (setup: Setup, results: [Result<ForecastResult, ForecastError>]) {
+    /// `onResult` gets each series' outcome as soon as it is done (to save it), in the calling task.
+    package func run(
+        _ inputs: [Input],
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        onResult: (Int, Result<ForecastResult, ForecastError>) -> Void = { _, _ in }
+    ) async -> (setup: Setup, results: [Result<ForecastResult, ForecastError>]) {
         var setup = Setup()
         let histories = inputs.map(\.values)
         let useGlobal = model == nil || model == .global || model == .ensemble
@@ -75,6 +80,7 @@ package struct BatchForecast: Sendable {
             for _ in 0..<min(inputs.count, max(1, ProcessInfo.processInfo.activeProcessorCount)) { add() }
             while let (i, r) = await group.next() {
                 out[i] = r
+                onResult(i, r)
                 done += 1
                 progress(done, inputs.count)
                 if next < inputs.count { add() }

@@ -9,8 +9,25 @@ struct APIRoutes: Sendable {
     let ingestor: Ingestor
     let metrics: ServerMetrics
     let config: AugurConfig.Server
+    let savedForecasts: SavedForecasts
+
+    init(ingestor: Ingestor, metrics: ServerMetrics, config: AugurConfig.Server) {
+        self.ingestor = ingestor
+        self.metrics = metrics
+        self.config = config
+        savedForecasts = SavedForecasts(store: ingestor.store)
+    }
 
     var store: Store { ingestor.store }
+
+    /// Raw series for a selector: stored ones, or the saved models' `augur_forecast` series.
+    private func raw(_ sel: Selector, startMs: Int64, endMs: Int64) throws -> [Series] {
+        guard sel.metricName == SavedForecasts.metricName else { return try store.select(sel, startMs: startMs, endMs: endMs) }
+        return try savedForecasts.series(matching: sel).compactMap { s in
+            let kept = s.samples.filter { $0.timestampMs >= startMs && $0.timestampMs <= endMs }
+            return kept.isEmpty ? nil : Series(labels: s.labels, samples: kept)
+        }
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in "ok\n" }
@@ -159,7 +176,10 @@ struct APIRoutes: Sendable {
         let sels = try selected(p)
         guard !sels.isEmpty else { throw QueryError(.badParameter, "at least one match[] selector is required") }
         let start = try time(p, "start", default: .min), end = try time(p, "end", default: .max)
-        let found = store.series(matching: sels, startMs: start, endMs: end)
+        var found = store.series(matching: sels, startMs: start, endMs: end)
+        for sel in sels where sel.metricName == SavedForecasts.metricName {
+            found += try raw(sel, startMs: start, endMs: end).map(\.labels)
+        }
         return json(PrometheusJSON.success("[" + found.map(PrometheusJSON.labels).joined(separator: ",") + "]"))
     }
 
@@ -178,7 +198,11 @@ struct APIRoutes: Sendable {
         guard let stepText = p["step"]?.last, let step = TimeParsing.durationMs(stepText), step > 0 else {
             throw QueryError(.badParameter, "parameter step is required: a duration (15s) or seconds (15)")
         }
-        let result = try store.queryRange(sel, startMs: start, endMs: end, stepMs: step)
+        let points = (end - start) / step + 1
+        guard end >= start, points <= Store.maxPointsPerSeries else {
+            throw QueryError(.tooManyPoints, "\(points) points per series; at most \(Store.maxPointsPerSeries) (raise step or narrow the range)")
+        }
+        let result = Store.evaluateRange(try raw(sel, startMs: start - Store.lookbackMs + 1, endMs: end), startMs: start, endMs: end, stepMs: step)
         var out: [UInt8] = []
         out.reserveCapacity(64 + result.reduce(0) { $0 + 200 + $1.samples.count * 24 })
         out.append(contentsOf: "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[".utf8)
@@ -199,7 +223,10 @@ struct APIRoutes: Sendable {
         let p = try await parameters(request)
         let sel = try selector(p)
         let at = try time(p, "time", default: WallClock.nowMs())
-        let result = try store.queryInstant(sel, atMs: at)
+        let result = try raw(sel, startMs: at - Store.lookbackMs + 1, endMs: at).compactMap { s -> Series? in
+            guard let last = s.samples.last, !StaleMarker.isStale(last.value) else { return nil }
+            return Series(labels: s.labels, samples: [Sample(at, last.value)])
+        }
         let items = result.map { "{\"metric\":\(PrometheusJSON.labels($0.labels)),\"value\":\(PrometheusJSON.point($0.samples[0].timestampMs, $0.samples[0].value))}" }
         return json(PrometheusJSON.success("{\"resultType\":\"vector\",\"result\":[" + items.joined(separator: ",") + "]}"))
     }

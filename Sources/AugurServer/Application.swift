@@ -55,6 +55,9 @@ package enum AugurApplication {
         ForecastRoutes(store: store, maxBodyBytes: config.server.maxBodyBytes).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
+        if let schedule = CronSchedule(config.forecasting.schedule), !config.forecasting.selectors.isEmpty {
+            services.append(RetrainService(retrainer: Retrainer(store: store, config: config.forecasting, logger: logger), schedule: schedule, logger: logger))
+        }
         if !config.scrape.isEmpty {
             services.append(ScrapeService(jobs: config.scrape, ingestor: ingestor, metrics: metrics, client: httpClient, logger: logger))
         }

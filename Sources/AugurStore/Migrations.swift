@@ -45,6 +45,24 @@ enum Migrations {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            "003_models",
+            """
+            -- The registry of trained models: the newest per series, with its file under models/.
+            CREATE TABLE models (
+                series_id INTEGER PRIMARY KEY REFERENCES series(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                path TEXT NOT NULL,
+                period INTEGER NOT NULL,
+                step_ms INTEGER NOT NULL,
+                trained_from_ms INTEGER NOT NULL,
+                trained_to_ms INTEGER NOT NULL,
+                backtest TEXT NOT NULL,
+                trusted INTEGER NOT NULL,
+                created_ms INTEGER NOT NULL
+            );
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

@@ -15,8 +15,12 @@ extension Store {
         guard points <= Store.maxPointsPerSeries else {
             throw QueryError(.tooManyPoints, "\(points) points per series; at most \(Store.maxPointsPerSeries) (raise step or narrow the range)")
         }
-        let raw = try select(selector, startMs: startMs - Store.lookbackMs + 1, endMs: endMs)
-        return raw.compactMap { s in
+        return Store.evaluateRange(try select(selector, startMs: startMs - Store.lookbackMs + 1, endMs: endMs), startMs: startMs, endMs: endMs, stepMs: stepMs)
+    }
+
+    /// Prometheus' range evaluation of raw series: at every step the newest sample within the look-back.
+    package static func evaluateRange(_ raw: [Series], startMs: Int64, endMs: Int64, stepMs: Int64) -> [Series] {
+        raw.compactMap { s in
             var out: [Sample] = []
             var j = 0
             var t = startMs
@@ -29,14 +33,6 @@ extension Store {
                 t += stepMs
             }
             return out.isEmpty ? nil : Series(labels: s.labels, samples: out)
-        }
-    }
-
-    /// An instant query: each matching series' newest sample within the look-back before `atMs`.
-    package func queryInstant(_ selector: Selector, atMs: Int64) throws -> [Series] {
-        try select(selector, startMs: atMs - Store.lookbackMs + 1, endMs: atMs).compactMap { s in
-            guard let last = s.samples.last, !StaleMarker.isStale(last.value) else { return nil }
-            return Series(labels: s.labels, samples: [Sample(atMs, last.value)])
         }
     }
 }

@@ -50,10 +50,11 @@ enum ConfigLoader {
 
     /// The keys each section takes; a misspelt key is an error, not a silently ignored default.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "storage", "scrape"],
+        "": ["server", "storage", "scrape", "forecasting"],
         "server": ["listen", "read_token", "write_token", "max_body_bytes", "request_timeout"],
         "storage": ["path", "retention", "compact_interval"],
         "scrape[]": ["job", "targets", "interval", "path", "labels"],
+        "forecasting": ["selectors", "horizon", "history", "step", "levels", "models_dir", "trust_mase", "schedule"],
     ]
 
     static func rejectUnknownKeys(_ node: Any?, file: String) throws(ConfigError) {
@@ -66,6 +67,7 @@ enum ConfigLoader {
             if section.isEmpty {
                 try check(dict["server"], "server", "server")
                 try check(dict["storage"], "storage", "storage")
+                try check(dict["forecasting"], "forecasting", "forecasting")
                 for (i, job) in ((dict["scrape"] as? [Any]) ?? []).enumerated() { try check(job, "scrape[]", "scrape[\(i)]") }
             }
         }

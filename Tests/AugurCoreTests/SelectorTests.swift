@@ -116,3 +116,27 @@ import Testing
         #expect(throws: ConfigError.self) { try c.validated() }
     }
 }
+
+@Suite struct CronScheduleTests {
+    let ms = { (s: String) in TimeParsing.timestampMs(s)! }
+
+    @Test func nightlyAtTwo() throws {
+        let c = try #require(CronSchedule("0 2 * * *"))
+        #expect(c.matches(ms("2026-11-25T02:00:30Z")))
+        #expect(!c.matches(ms("2026-11-25T03:00:00Z")))
+        #expect(c.next(after: ms("2026-11-25T02:00:00Z")) == ms("2026-11-26T02:00:00Z"))
+    }
+
+    @Test func stepsRangesListsAndWeekdays() throws {
+        let c = try #require(CronSchedule("*/15 9-17 * * 1-5"))
+        #expect(c.matches(ms("2026-11-25T09:45:00Z")))  // a Wednesday
+        #expect(!c.matches(ms("2026-11-28T09:45:00Z")))  // a Saturday
+        #expect(!c.matches(ms("2026-11-25T09:50:00Z")))
+        #expect(try #require(CronSchedule("0 0 1,15 * *")).matches(ms("2026-12-15T00:00:00Z")))
+    }
+
+    @Test(arguments: ["", "* * * *", "60 * * * *", "* 24 * * *", "a * * * *", "*/0 * * * *", "5-1 * * * *"])
+    func refusesBadSchedules(_ text: String) {
+        #expect(CronSchedule(text) == nil)
+    }
+}

@@ -31,6 +31,16 @@ import Yams
         _ = try YAMLDecoder().decode(AugurConfig.self, from: embedded)
     }
 
+    @Test func retrainCronJobRunsIndexedShards() throws {
+        let doc = try #require(try Yams.load(yaml: text("server/k8s/retrain-cronjob.yaml")) as? [String: Any])
+        #expect(doc["kind"] as? String == "CronJob")
+        let job = ((doc["spec"] as? [String: Any])?["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any]
+        #expect(job?["completionMode"] as? String == "Indexed")
+        #expect(CronSchedule((doc["spec"] as? [String: Any])?["schedule"] as? String ?? "") != nil)
+        let args = (((job?["template"] as? [String: Any])?["spec"] as? [String: Any])?["containers"] as? [[String: Any]])?.first?["args"] as? [String]
+        #expect(args?.first?.contains("retrain") == true && args?.first?.contains("--shard ${JOB_COMPLETION_INDEX}/2") == true)
+    }
+
     @Test func everySpecPathIsServed() async throws {
         let spec = try #require(try Yams.load(yaml: text("server/openapi.yaml")) as? [String: Any])
         let paths = try #require(spec["paths"] as? [String: [String: Any]])

@@ -1,0 +1,60 @@
+package import AugurCore
+
+/// A trained model as the registry records it.
+package struct RegisteredModel: Sendable {
+    package var series: Labels
+    package var kind: String
+    package var path: String
+    package var period: Int
+    package var stepMs: Int64
+    package var trainedFromMs: Int64
+    package var trainedToMs: Int64
+    /// Backtest scores as JSON (`{"ets":0.81,…}`).
+    package var backtest: String
+    package var trusted: Bool
+    package var createdMs: Int64
+
+    package init(series: Labels, kind: String, path: String, period: Int, stepMs: Int64, trainedFromMs: Int64, trainedToMs: Int64,
+                 backtest: String, trusted: Bool, createdMs: Int64) {
+        self.series = series
+        self.kind = kind
+        self.path = path
+        self.period = period
+        self.stepMs = stepMs
+        self.trainedFromMs = trainedFromMs
+        self.trainedToMs = trainedToMs
+        self.backtest = backtest
+        self.trusted = trusted
+        self.createdMs = createdMs
+    }
+}
+
+extension Store {
+    /// Records (or replaces) the model of an existing series.
+    package func register(_ m: RegisteredModel) throws(StoreError) {
+        guard let id = lookup(m.series) else { throw StoreError(.io, "no series \(m.series) to register a model for") }
+        try withWriter { (w) throws(StoreError) in
+            try w.conn.prepare(
+                """
+                INSERT OR REPLACE INTO models(series_id, kind, path, period, step_ms, trained_from_ms, trained_to_ms, backtest, trusted, created_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+            ).bind(id, m.kind, m.path, m.period, m.stepMs, m.trainedFromMs, m.trainedToMs, m.backtest, m.trusted ? 1 : 0, m.createdMs).run()
+        }
+    }
+
+    /// Every registered model, with its series' labels.
+    package func registeredModels() throws(StoreError) -> [RegisteredModel] {
+        try withReader { (conn) throws(StoreError) -> [RegisteredModel] in
+            let q = try conn.prepare(
+                "SELECT s.labels, m.kind, m.path, m.period, m.step_ms, m.trained_from_ms, m.trained_to_ms, m.backtest, m.trusted, m.created_ms FROM models m JOIN series s ON s.id = m.series_id ORDER BY s.labels")
+            var out: [RegisteredModel] = []
+            while try q.step() {
+                guard let labels = Store.labelsFromJSON(q.text(0)) else { continue }
+                out.append(RegisteredModel(series: labels, kind: q.text(1), path: q.text(2), period: Int(q.int64(3)), stepMs: q.int64(4),
+                                           trainedFromMs: q.int64(5), trainedToMs: q.int64(6), backtest: q.text(7), trusted: q.int64(8) != 0, createdMs: q.int64(9)))
+            }
+            return out
+        }
+    }
+}
