@@ -41,6 +41,32 @@ package enum Regularize {
         return Regular(startMs: start, stepMs: step, values: values)
     }
 
+    /// Whether Prometheus' naming conventions mark the metric as a counter (`_total`, `_count`, `_sum`, `_bucket`).
+    package static func isCounter(_ labels: Labels) -> Bool {
+        guard let name = labels.name else { return false }
+        return ["_total", "_count", "_sum", "_bucket"].contains { name.hasSuffix($0) }
+    }
+
+    /// A counter as its increase per step, as Prometheus' `increase()` reads it: a drop is a reset
+    /// (the process restarted), after which the new value is the increase. Forecasting the raw
+    /// cumulative value would teach models the resets.
+    package static func increases(_ samples: [Sample], stepMs: Int64? = nil) -> Regular {
+        let r = regular(samples, stepMs: stepMs)
+        guard r.values.count >= 2 else { return Regular(startMs: r.startMs, stepMs: r.stepMs, values: []) }
+        var out: [Double] = []
+        out.reserveCapacity(r.values.count - 1)
+        for i in 1..<r.values.count {
+            let d = r.values[i] - r.values[i - 1]
+            out.append(d >= 0 ? d : r.values[i])
+        }
+        return Regular(startMs: r.startMs + r.stepMs, stepMs: r.stepMs, values: out)
+    }
+
+    /// Regular values for forecasting: increases for counters, the values themselves otherwise.
+    package static func forForecasting(_ series: Series, stepMs: Int64? = nil) -> Regular {
+        isCounter(series.labels) ? increases(series.samples, stepMs: stepMs) : regular(series.samples, stepMs: stepMs)
+    }
+
     /// Seasonal periods a sampling step suggests: an hour, a day and a week, in steps.
     package static func candidatePeriods(stepMs: Int64) -> [Int] {
         [3_600_000, 86_400_000, 604_800_000].map { Int($0 / max(stepMs, 1)) }.filter { $0 >= 2 && $0 <= 10_080 }

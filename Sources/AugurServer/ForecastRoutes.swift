@@ -43,7 +43,7 @@ struct ForecastRoutes: Sendable {
         guard raw.count <= Self.maxSeries else {
             throw QueryError(.badParameter, "\(raw.count) series match; forecast at most \(Self.maxSeries) per request (narrow the selector)")
         }
-        let regular = raw.map { Regularize.regular($0.samples, stepMs: stepMs) }
+        let regular = raw.map { Regularize.forForecasting($0, stepMs: stepMs) }
         var engine = ForecastEngine()
         var items: [String] = []
         // Series that share a step and horizon share one global model.

@@ -47,8 +47,8 @@ package struct Retrainer: Sendable {
                 report.skipped += 1
                 continue
             }
-            let recent = series.samples.filter { $0.timestampMs > newest - config.history.ms }
-            let r = Regularize.regular(recent, stepMs: config.step.ms > 0 ? config.step.ms : nil)
+            let recent = Series(labels: labels, samples: series.samples.filter { $0.timestampMs > newest - config.history.ms })
+            let r = Regularize.forForecasting(recent, stepMs: config.step.ms > 0 ? config.step.ms : nil)
             groups[r.stepMs, default: []].append((labels, r))
         }
         let total = groups.values.reduce(0) { $0 + $1.count }

@@ -181,3 +181,35 @@ struct RealSeriesForecastTests {
         }
     }
 }
+
+/// Real data's flaws, each handled on purpose.
+@Suite struct RegularizeTests {
+    func samples(_ pairs: [(Int64, Double)]) -> [Sample] { pairs.map { Sample($0.0, $0.1) } }
+
+    @Test func gapsAreInterpolatedOnTheMedianStep() {
+        let r = Regularize.regular(samples([(0, 0), (60_000, 1), (120_000, 2), (300_000, 5), (360_000, 6)]))
+        #expect(r.stepMs == 60_000)
+        #expect(r.values == [0, 1, 2, 3, 4, 5, 6])
+    }
+
+    @Test func irregularStepsLandInTheirSlotsAndNaNIsDropped() {
+        let r = Regularize.regular(samples([(0, 1), (61_000, 2), (119_000, .nan), (125_000, 3), (180_500, 4)]), stepMs: 60_000)
+        #expect(r.values == [1, 2, 3, 4])
+        #expect(r.endMs == 180_000)
+    }
+
+    @Test func counterResetsBecomeIncreases() {
+        let labels = Labels(name: "http_requests_total", ["pod": "a"])
+        #expect(Regularize.isCounter(labels) && !Regularize.isCounter(Labels(name: "cpu")))
+        let r = Regularize.forForecasting(Series(labels: labels, samples: samples([(0, 100), (1000, 110), (2000, 125), (3000, 5), (4000, 15)])))
+        #expect(r.values == [10, 15, 5, 10])
+    }
+
+    @Test func spikesDoNotBendTheSeasonalForecast() throws {
+        var y = ModelTests.seasonal(24 * 20, noise: 0.5)
+        y[24 * 18 + 5] += 400
+        let f = try ForecastEngine().forecast(y, horizon: 24, period: 24, model: .mstl, levels: [0.95]).point
+        let truth = Array(ModelTests.seasonal(24 * 21).suffix(24))
+        #expect(zip(f, truth).allSatisfy { abs($0 - $1) < 10 }, "\(f)")
+    }
+}
