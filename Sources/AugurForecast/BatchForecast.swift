@@ -32,6 +32,9 @@ package struct BatchForecast: Sendable {
         package var globalValidationError: Double?
         package var globalFailure: String?
         package var intervalScale: [Double: Double] = [:]
+        package var lstmEpochs: Int?
+        package var lstmWindowsPerSecond: Double?
+        package var lstmFailure: String?
     }
 
     /// Forecasts every input; a failed series gives its error text instead. `progress` gets (done, total).
@@ -56,10 +59,25 @@ package struct BatchForecast: Sendable {
                 return ForecastEngine()
             }
         }
+        // One LSTM, trained on data before every backtest window of the calibration stage, serves all stages.
+        var lstm: LSTMModel?
+        if model == .lstm {
+            let span = horizon + (ForecastEngine().origins - 1) * max(1, horizon / 2)
+            do {
+                lstm = try LSTMModel.train(histories, horizon: horizon, inputLength: min(max(2 * m, horizon), 168), period: m) { $0.count - horizon - span }
+                setup.lstmEpochs = lstm?.epochs
+                setup.lstmWindowsPerSecond = lstm?.windowsPerSecond
+            } catch {
+                setup.lstmFailure = error.description
+            }
+        }
         // Calibrate interval widths on each series' last window, with models that never saw it.
-        let calibration = engine(trainedWithout: horizon).intervalCalibration(
+        var calibrationEngine = engine(trainedWithout: horizon)
+        calibrationEngine.lstm = lstm
+        let calibration = calibrationEngine.intervalCalibration(
             histories, horizon: horizon, periods: inputs.map { ($0.period, $0.extraPeriods) }, model: model, levels: levels)
         var final = engine(trainedWithout: 0)
+        final.lstm = lstm
         final.intervalScale = calibration
         setup.intervalScale = calibration
         setup.globalInputLength = final.globalFinal?.inputLength

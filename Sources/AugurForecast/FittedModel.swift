@@ -10,8 +10,8 @@ package indirect enum FittedModel: Sendable, Codable {
     case ets(ETSState)
     /// ETS on the seasonally adjusted series plus each seasonal component's last cycle.
     case mstl(adjusted: ETSState, cycles: [[Double]])
-    /// The last input window of the batch's global model, named by `model`.
-    case global(window: [Double], model: GlobalARReference)
+    /// The last input window of a model trained across the batch (the global autoregression or the LSTM).
+    case global(window: [Double], model: BatchModelReference)
     /// The median of the members, step by step.
     case ensemble([FittedModel])
 
@@ -32,7 +32,7 @@ package indirect enum FittedModel: Sendable, Codable {
             for cycle in cycles { for h in 0..<horizon { f[h] += cycle[h % cycle.count] } }
             return f
         case .global(let window, let reference):
-            guard let model = reference.model else { throw ForecastError(.badInput, "global model \(reference.id) is not loaded") }
+            guard let model = reference.model else { throw ForecastError(.badInput, "batch model \(reference.id) is not loaded") }
             guard horizon <= model.horizon else { throw ForecastError(.badInput, "the global model forecasts \(model.horizon) steps, \(horizon) asked") }
             return Array(try model.forecast(window).prefix(horizon))
         case .ensemble(let members):
@@ -56,22 +56,56 @@ extension Optional where Wrapped == SeasonIndices {
     }
 }
 
-/// A global model named in saved files; the model itself is saved once per batch.
-package struct GlobalARReference: Sendable, Codable {
+/// A model trained across a batch of series.
+package enum BatchModel: Sendable, Codable {
+    case ar(GlobalAR)
+    case lstm(LSTMModel)
+
+    package var id: String {
+        switch self {
+        case .ar(let m): m.id
+        case .lstm(let m): m.id
+        }
+    }
+
+    package var horizon: Int {
+        switch self {
+        case .ar(let m): m.horizon
+        case .lstm(let m): m.horizon
+        }
+    }
+
+    package var inputLength: Int {
+        switch self {
+        case .ar(let m): m.inputLength
+        case .lstm(let m): m.inputLength
+        }
+    }
+
+    package func forecast(_ y: [Double]) throws(ForecastError) -> [Double] {
+        switch self {
+        case .ar(let m): try m.forecast(y)
+        case .lstm(let m): try m.forecast(y)
+        }
+    }
+}
+
+/// A batch model named in saved files; the model itself is saved once per batch.
+package struct BatchModelReference: Sendable, Codable {
     package let id: String
     /// Present in memory; resolved from the models directory when loading.
-    package var model: GlobalAR?
+    package var model: BatchModel?
 
     enum CodingKeys: String, CodingKey { case id }
 
-    package init(id: String, model: GlobalAR?) {
-        self.id = id
+    package init(_ model: BatchModel) {
+        id = model.id
         self.model = model
     }
 
     package init(from decoder: any Decoder) throws {
         id = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .id)
-        model = (decoder.userInfo[GlobalARReference.registryKey] as? GlobalARRegistry)?.models[id]
+        model = (decoder.userInfo[BatchModelReference.registryKey] as? BatchModelRegistry)?.models[id]
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -79,13 +113,13 @@ package struct GlobalARReference: Sendable, Codable {
         try c.encode(id, forKey: .id)
     }
 
-    package static let registryKey = CodingUserInfoKey(rawValue: "augur.globalModels")!
+    package static let registryKey = CodingUserInfoKey(rawValue: "augur.batchModels")!
 }
 
-/// Global models by id, handed to the decoder of saved models.
-package final class GlobalARRegistry: Sendable {
-    package let models: [String: GlobalAR]
-    package init(_ models: [String: GlobalAR]) { self.models = models }
+/// Batch models by id, handed to the decoder of saved models.
+package final class BatchModelRegistry: Sendable {
+    package let models: [String: BatchModel]
+    package init(_ models: [String: BatchModel]) { self.models = models }
 }
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 /// The models Augur forecasts with. Each fits on a history and forecasts `horizon` steps.
 package enum ModelKind: String, Sendable, CaseIterable, Codable {
-    case snaive, naive2, theta, ets, mstl, global, ensemble
+    case snaive, naive2, theta, ets, mstl, global, lstm, ensemble
 }
 
 package protocol Forecaster: Sendable {

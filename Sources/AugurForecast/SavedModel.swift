@@ -81,9 +81,9 @@ package struct SavedModel: Sendable, Codable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        if let global = state.globalModel {
-            let path = directory + "/" + global.id + ".json"
-            if !FileManager.default.fileExists(atPath: path) { try encoder.encode(global).write(to: URL(fileURLWithPath: path), options: .atomic) }
+        for model in state.batchModels {
+            let path = directory + "/" + model.id + ".json"
+            if !FileManager.default.fileExists(atPath: path) { try encoder.encode(model).write(to: URL(fileURLWithPath: path), options: .atomic) }
         }
         let path = directory + "/" + Self.fileName(for: series)
         try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -98,19 +98,19 @@ package struct SavedModel: Sendable, Codable {
             throw ForecastError(.badInput, "\(path) is not an augur-model version \(currentVersion) file (format \(header.format), version \(header.version))")
         }
         let directory = (path as NSString).deletingLastPathComponent
-        var globals: [String: GlobalAR] = [:]
-        if let id = header.globalID {
-            globals[id] = try JSONDecoder().decode(GlobalAR.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/" + id + ".json")))
+        var models: [String: BatchModel] = [:]
+        for id in header.batchModelIDs {
+            models[id] = try JSONDecoder().decode(BatchModel.self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/" + id + ".json")))
         }
         let decoder = JSONDecoder()
-        decoder.userInfo[GlobalARReference.registryKey] = GlobalARRegistry(globals)
+        decoder.userInfo[BatchModelReference.registryKey] = BatchModelRegistry(models)
         return try decoder.decode(SavedModel.self, from: data)
     }
 
     private struct Header: Decodable {
         let format: String
         let version: Int
-        let globalID: String?
+        let batchModelIDs: [String]
 
         enum CodingKeys: String, CodingKey { case format, version, state }
 
@@ -118,9 +118,8 @@ package struct SavedModel: Sendable, Codable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             format = try c.decode(String.self, forKey: .format)
             version = try c.decode(Int.self, forKey: .version)
-            // The global model's id, wherever it sits in the state (alone or inside an ensemble).
-            let state = try c.decode(StateIDs.self, forKey: .state)
-            globalID = state.ids.first
+            // The batch models' ids, wherever they sit in the state (alone or inside an ensemble).
+            batchModelIDs = try c.decode(StateIDs.self, forKey: .state).ids
         }
     }
 
@@ -155,12 +154,12 @@ package struct SavedModel: Sendable, Codable {
 }
 
 extension FittedModel {
-    /// The global model this state uses, directly or through an ensemble.
-    var globalModel: GlobalAR? {
+    /// The batch models this state uses, directly or through an ensemble.
+    var batchModels: [BatchModel] {
         switch self {
-        case .global(_, let reference): return reference.model
-        case .ensemble(let members): return members.lazy.compactMap(\.globalModel).first
-        default: return nil
+        case .global(_, let reference): return reference.model.map { [$0] } ?? []
+        case .ensemble(let members): return members.flatMap(\.batchModels)
+        default: return []
         }
     }
 }

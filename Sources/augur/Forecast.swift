@@ -65,6 +65,8 @@ struct Forecast: AsyncParsableCommand {
             let (setup, outcome) = await BatchForecast(horizon: horizon, model: kind, levels: [lvl]).run(batch) { reporter.report($0, $1) }
             if let failure = setup.globalFailure { note("forecast: no global model (\(failure)); the per-series models carry on") }
             if let length = setup.globalInputLength { note("forecast: global model input \(length) steps, validation error \(String(format: "%.4f", setup.globalValidationError ?? .nan))") }
+            if let failure = setup.lstmFailure { note("forecast: no LSTM (\(failure))") }
+            if let epochs = setup.lstmEpochs { note("forecast: LSTM trained, \(epochs) epochs, \(Int(setup.lstmWindowsPerSecond ?? 0)) windows/s") }
             note("forecast: interval scale at \(level)%: \(String(format: "%.3f", setup.intervalScale[lvl] ?? 1))")
             let results: [(ForecastResult?, String?)] = outcome.map { r in
                 switch r {
