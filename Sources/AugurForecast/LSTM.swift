@@ -6,7 +6,7 @@ import CLAPACKE
 /// recurrent half of the M4 winner's hybrid (Smyl 2020), without its exponential smoothing.
 ///
 /// Float32 throughout; every matrix product is an OpenBLAS `sgemm` (row-major). Trained with Adam on
-/// mean squared error, early stopping on each series' last window, from a fixed seed: the same data
+/// mean absolute error, early stopping on each series' last window, from a fixed seed: the same data
 /// gives the same weights.
 package struct LSTMModel: Sendable, Codable {
     package let inputLength: Int
@@ -27,6 +27,17 @@ package struct LSTMModel: Sendable, Codable {
         return "lstm-\(inputLength)x\(hidden)x\(horizon)-" + String(h, radix: 16)
     }
 
+    /// A window's level (its mean) and scale (the mean absolute seasonal difference, MASE's denominator),
+    /// so that every series weighs alike in training, as every series weighs alike in MASE.
+    static func normalisation(_ x: ArraySlice<Double>, period: Int) -> (level: Double, scale: Double) {
+        let level = x.reduce(0, +) / Double(x.count)
+        let lag = min(max(1, period), x.count - 1)
+        var s = 0.0
+        for i in (x.startIndex + lag)..<x.endIndex { s += abs(x[i] - x[i - lag]) }
+        let scale = s / Double(max(1, x.count - lag))
+        return (level, scale > 1e-9 ? scale : max(abs(level), 1))
+    }
+
     /// The seasonal naive forecast of a window, the base the network corrects.
     static func base(_ x: ArraySlice<Double>, period: Int, horizon: Int) -> [Double] {
         let m = min(max(1, period), x.count)
@@ -40,9 +51,9 @@ package struct LSTMModel: Sendable, Codable {
         var train: [([Float], [Float])] = [], validation: [([Float], [Float])] = []
         func cut(_ s: [Double], _ t: Int) -> ([Float], [Float]) {
             let x = s[(t - inputLength)..<t], y = s[t..<(t + horizon)]
-            let lv = GlobalAR.level(x, levelLength: min(inputLength, 168))
+            let (lv, sc) = normalisation(x, period: period)
             let b = base(x, period: period, horizon: horizon)
-            return (x.map { Float($0 / lv - 1) }, zip(y, b).map { Float(($0 - $1) / lv) })
+            return (x.map { Float(($0 - lv) / sc) }, zip(y, b).map { Float(($0 - $1) / sc) })
         }
         for s in series {
             let end = min(cutoff(s), s.count)
@@ -102,14 +113,14 @@ package struct LSTMModel: Sendable, Codable {
     package func forecast(_ y: [Double]) throws(ForecastError) -> [Double] {
         guard y.count >= inputLength else { throw ForecastError(.tooShort, "the LSTM needs \(inputLength) points, got \(y.count)") }
         let window = y.suffix(inputLength)
-        let lv = GlobalAR.level(window, levelLength: min(inputLength, 168))
+        let (lv, sc) = Self.normalisation(window, period: period)
         let net = Network(inputLength: inputLength, hidden: hidden, horizon: horizon, wx: wx, wh: wh, b: b, wo: wo, bo: bo)
         var ws = Workspace(batch: 1, steps: inputLength, hidden: hidden, horizon: horizon)
-        let out = net.forward([window.map { Float($0 / lv - 1) }], &ws)
+        let out = net.forward([window.map { Float(($0 - lv) / sc) }], &ws)
         let b = Self.base(window, period: period, horizon: horizon)
         let nonNegative = y.allSatisfy { $0 >= 0 }
         return zip(out, b).map { r, base in
-            let v = base + Double(r) * lv
+            let v = base + Double(r) * sc
             return nonNegative ? max(0, v) : v
         }
     }
@@ -212,27 +223,34 @@ struct Network {
         return Array(ws.y.prefix(B * horizon))
     }
 
-    /// Mean squared error over `windows`.
+    /// Mean absolute error over `windows`.
     func loss(_ windows: [([Float], [Float])], _ ws: inout Workspace) -> Double {
         var total = 0.0, n = 0
         var start = 0
         while start < windows.count {
             let chunk = Array(windows[start..<min(start + ws.batch, windows.count)])
             let y = forward(chunk.map(\.0), &ws)
-            for (r, w) in chunk.enumerated() { for k in 0..<horizon { let d = Double(y[r * horizon + k] - w.1[k]); total += d * d; n += 1 } }
+            for (r, w) in chunk.enumerated() { for k in 0..<horizon { total += Double(abs(y[r * horizon + k] - w.1[k])); n += 1 } }
             start += ws.batch
         }
         return total / Double(max(n, 1))
     }
 
-    /// Forward, then back-propagation through time; adds the gradient of the batch's MSE to `g`.
+    /// Forward, then back-propagation through time; adds the gradient of the batch's MAE to `g`.
     func forwardBackward(_ batch: [([Float], [Float])], _ ws: inout Workspace, gradients g: inout Network) -> Double {
         let B = batch.count, H = hidden, G = 4 * H, T = inputLength
         let y = forward(batch.map(\.0), &ws)
         var dy = [Float](repeating: 0, count: B * horizon)
         var loss = 0.0
-        let scale = 2 / Float(B * horizon)
-        for r in 0..<B { for k in 0..<horizon { let d = y[r * horizon + k] - batch[r].1[k]; dy[r * horizon + k] = scale * d; loss += Double(d * d) } }
+        // Mean absolute error: the M4 measures are absolute errors, and it keeps a few wild windows from dominating.
+        let scale = 1 / Float(B * horizon)
+        for r in 0..<B {
+            for k in 0..<horizon {
+                let d = y[r * horizon + k] - batch[r].1[k]
+                dy[r * horizon + k] = d > 0 ? scale : (d < 0 ? -scale : 0)
+                loss += Double(abs(d))
+            }
+        }
         // Output layer: dWo = h_Tᵀ·dy, dbo = Σ dy, dh_T = dy·Woᵀ.
         ws.h.withUnsafeBufferPointer { h in
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(H), Int32(horizon), Int32(B), 1,
