@@ -36,11 +36,28 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         package var trustMase = 1.0
         /// Cron schedule (`minute hour day month weekday`, UTC) for retraining inside `augur serve`; empty: off.
         package var schedule = ""
+        /// Calendar events: `exclude` windows are cut from training, `event` effects are learned and applied.
+        package var events: [Event] = []
 
         package init() {}
 
+        /// A declared event: one-off (`start`, `end`, RFC 3339) or recurring (`schedule` cron, `duration`).
+        package struct Event: Codable, Sendable, Equatable {
+            package var name: String
+            /// `event` or `exclude`.
+            package var kind: String
+            package var start: String?
+            package var end: String?
+            package var schedule: String?
+            package var duration: ConfigDuration?
+
+            package init(name: String, kind: String, start: String? = nil, end: String? = nil, schedule: String? = nil, duration: ConfigDuration? = nil) {
+                self.name = name; self.kind = kind; self.start = start; self.end = end; self.schedule = schedule; self.duration = duration
+            }
+        }
+
         enum CodingKeys: String, CodingKey {
-            case selectors, horizon, history, step, levels, schedule
+            case selectors, horizon, history, step, levels, schedule, events
             case modelsDir = "models_dir", trustMase = "trust_mase"
         }
 
@@ -54,6 +71,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             modelsDir = try c.decodeIfPresent(String.self, forKey: .modelsDir) ?? modelsDir
             trustMase = try c.decodeIfPresent(Double.self, forKey: .trustMase) ?? trustMase
             schedule = try c.decodeIfPresent(String.self, forKey: .schedule) ?? schedule
+            events = try c.decodeIfPresent([Event].self, forKey: .events) ?? events
         }
     }
 
@@ -178,6 +196,18 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         }
         if !forecasting.schedule.isEmpty, CronSchedule(forecasting.schedule) == nil {
             throw ConfigError("forecasting.schedule \"\(forecasting.schedule)\" is not a cron schedule (minute hour day month weekday)")
+        }
+        for e in forecasting.events {
+            guard ["event", "exclude"].contains(e.kind) else { throw ConfigError("forecasting.events \(e.name): kind must be event or exclude") }
+            if let schedule = e.schedule {
+                guard CronSchedule(schedule) != nil, (e.duration?.ms ?? 0) > 0 else {
+                    throw ConfigError("forecasting.events \(e.name): a recurring event needs a cron schedule and a positive duration")
+                }
+            } else {
+                guard let s = e.start.flatMap(TimeParsing.timestampMs), let t = e.end.flatMap(TimeParsing.timestampMs), s < t else {
+                    throw ConfigError("forecasting.events \(e.name): needs start < end (RFC 3339), or a schedule and a duration")
+                }
+            }
         }
         for job in scrape {
             guard !job.targets.isEmpty else { throw ConfigError("scrape job \(job.job) has no targets") }

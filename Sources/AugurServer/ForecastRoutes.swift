@@ -8,6 +8,8 @@ import Hummingbird
 struct ForecastRoutes: Sendable {
     let store: Store
     let maxBodyBytes: Int
+    /// Configured calendar events (the API's are read from the store on each request).
+    let calendar: [AugurConfig.Forecasting.Event]
     /// At most this many series per GET; each is fitted with every candidate model.
     static let maxSeries = 200
     static let maxHorizon = 10_000
@@ -52,10 +54,18 @@ struct ForecastRoutes: Sendable {
             let h = horizons[0], m = Self.periods(p.get("season"), regular[0]).0
             engine = (try? engine.withGlobalModels(regular.map(\.values), horizon: h, inputLengths: [2 * h, 7 * m, 14 * m].filter { $0 >= h && $0 <= 1024 })) ?? engine
         }
+        let events = try CalendarRoutes.events(configured: calendar, store: store).map(\.0)
         for (k, (series, r)) in zip(raw, regular).enumerated() {
             let (period, extra) = Self.periods(p.get("season"), r)
-            let result = try engine.forecast(r.values, horizon: horizons[k], period: period, extraPeriods: extra, model: model, levels: levels)
-            items.append("{\"metric\":\(JSONText.object(series.labels)),\(Self.body(result, startMs: r.endMs, stepMs: r.stepMs))}")
+            // Excluded windows are cut from the history; learned event effects scale the forecast.
+            var adjustment = CalendarAdjustment(events: events, period: period)
+            let clean = adjustment.clean(r)
+            let result = try engine.forecast(clean, horizon: horizons[k], period: period, extraPeriods: extra, model: model, levels: levels)
+            var effects = ""
+            if !adjustment.effects.isEmpty {
+                effects = ",\"event_effects\":{" + adjustment.effects.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)):\($0.value)" }.joined(separator: ",") + "}"
+            }
+            items.append("{\"metric\":\(JSONText.object(series.labels)),\(Self.body(result.applying(adjustment, after: r), startMs: r.endMs, stepMs: r.stepMs))\(effects)}")
         }
         return json(PrometheusJSON.success("[" + items.joined(separator: ",") + "]"))
     }

@@ -63,6 +63,21 @@ enum Migrations {
             );
             """
         ),
+        (
+            "004_calendar_events",
+            """
+            -- Calendar events declared through the API (those in the config are not stored).
+            CREATE TABLE calendar_events (
+                name TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                start_ms INTEGER,
+                end_ms INTEGER,
+                schedule TEXT,
+                duration_ms INTEGER,
+                created_ms INTEGER NOT NULL
+            );
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

@@ -158,6 +158,12 @@ extension String: SQLValue {
     func bind(to stmt: OpaquePointer, at index: Int32) { sqlite3_bind_text(stmt, index, self, -1, augur_sqlite_transient()) }
 }
 
+extension Optional: SQLValue where Wrapped: SQLValue {
+    func bind(to stmt: OpaquePointer, at index: Int32) {
+        if let v = self { v.bind(to: stmt, at: index) } else { sqlite3_bind_null(stmt, index) }
+    }
+}
+
 extension Array: SQLValue where Element == UInt8 {
     func bind(to stmt: OpaquePointer, at index: Int32) {
         _ = withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), augur_sqlite_transient()) }

@@ -54,7 +54,8 @@ enum ConfigLoader {
         "server": ["listen", "read_token", "write_token", "max_body_bytes", "request_timeout"],
         "storage": ["path", "retention", "compact_interval"],
         "scrape[]": ["job", "targets", "interval", "path", "labels"],
-        "forecasting": ["selectors", "horizon", "history", "step", "levels", "models_dir", "trust_mase", "schedule"],
+        "forecasting": ["selectors", "horizon", "history", "step", "levels", "models_dir", "trust_mase", "schedule", "events"],
+        "forecasting.events[]": ["name", "kind", "start", "end", "schedule", "duration"],
     ]
 
     static func rejectUnknownKeys(_ node: Any?, file: String) throws(ConfigError) {
@@ -68,6 +69,8 @@ enum ConfigLoader {
                 try check(dict["server"], "server", "server")
                 try check(dict["storage"], "storage", "storage")
                 try check(dict["forecasting"], "forecasting", "forecasting")
+                let events = (dict["forecasting"] as? [String: Any])?["events"] as? [Any] ?? []
+                for (i, e) in events.enumerated() { try check(e, "forecasting.events[]", "forecasting.events[\(i)]") }
                 for (i, job) in ((dict["scrape"] as? [Any]) ?? []).enumerated() { try check(job, "scrape[]", "scrape[\(i)]") }
             }
         }

@@ -213,3 +213,43 @@ struct RealSeriesForecastTests {
         #expect(zip(f, truth).allSatisfy { abs($0 - $1) < 10 }, "\(f)")
     }
 }
+
+@Suite struct CalendarTests {
+    let hour: Int64 = 3_600_000
+    // Mondays in January 2026: the 5th, 12th, 19th, 26th.
+    let start: Int64 = 1_767_225_600_000  // 2026-01-01T00:00Z, a Thursday
+
+    func series(days: Int, saleFactor: Double, outageAt: Int? = nil) -> Regularize.Regular {
+        let values = (0..<(days * 24)).map { t -> Double in
+            var v = 100 + 20 * sin(2 * Double.pi * Double(t % 24) / 24)
+            let ms = start + Int64(t) * hour
+            let weekday = ((ms / 86_400_000) + 4) % 7, h = (ms / hour) % 24
+            if weekday == 1 && (10..<12).contains(h) { v *= saleFactor }
+            if let o = outageAt, (o..<(o + 3)).contains(t) { v = 0 }
+            return v
+        }
+        return Regularize.Regular(startMs: start, stepMs: hour, values: values)
+    }
+
+    @Test func excludedOutageIsRefilledFromTheSeason() {
+        let r = series(days: 10, saleFactor: 1, outageAt: 24 * 8 + 5)
+        let outage = CalendarEvent(name: "outage", kind: .exclude, startMs: start + Int64(24 * 8 + 5) * hour, endMs: start + Int64(24 * 8 + 8) * hour)
+        var adj = CalendarAdjustment(events: [outage], period: 24)
+        let clean = adj.clean(r)
+        #expect(clean[24 * 8 + 6] == r.values[24 * 7 + 6])
+        #expect(adj.effects.isEmpty)
+    }
+
+    @Test func recurringEventEffectIsLearnedAndApplied() throws {
+        let r = series(days: 25, saleFactor: 2)  // to the 26th, a Monday: the next sale is in the forecast
+        let sale = try CalendarEvent(name: "sale", kind: .event, schedule: "0 10 * * 1", durationMs: 2 * hour).validated()
+        var adj = CalendarAdjustment(events: [sale], period: 24)
+        let clean = adj.clean(r)
+        #expect(abs(adj.effects["sale"]! - 2) < 0.01)
+        #expect(clean.max()! < 125, "the sale is taken out of the history")
+        let f = try ForecastEngine().forecast(clean, horizon: 24, period: 24, model: .snaive, levels: [0.95])
+        let applied = f.applying(adj, after: r).point
+        // 2026-01-26 10:00 and 11:00 are steps 10 and 11 after the last observation (25th 23:00).
+        #expect(abs(applied[10] / f.point[10] - 2) < 0.01 && applied[9] == f.point[9])
+    }
+}

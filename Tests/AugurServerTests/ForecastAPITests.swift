@@ -72,3 +72,21 @@ import Testing
         }
     }
 }
+
+@Suite struct CalendarAPITests {
+    @Test func declareListAndRefuse() async throws {
+        try await withTestStore { store, path in
+            var config = testConfig(path: path)
+            config.forecasting.events = [.init(name: "nightly-batch", kind: "event", schedule: "0 2 * * *", duration: ConfigDuration(seconds: 1800))]
+            try await withTestServer(config: config, store: store) { client in
+                let ok = try await client.post("/api/v1/calendar", Array(#"{"name":"failover","kind":"exclude","start":"2026-11-03T14:10:00Z","end":"2026-11-03T15:00:00Z"}"#.utf8))
+                #expect(ok.status == 201)
+                let list = try await client.get("/api/v1/calendar").json["events"] as? [[String: String]] ?? []
+                #expect(list.map { "\($0["name"]!)/\($0["source"]!)" }.sorted() == ["failover/api", "nightly-batch/config"])
+                let bad = try await client.post("/api/v1/calendar", Array(#"{"name":"x","kind":"exclude","start":"2026-11-03T15:00:00Z","end":"2026-11-03T14:00:00Z"}"#.utf8))
+                #expect(bad.status == 400)
+                #expect(bad.header("Content-Type") == "application/problem+json")
+            }
+        }
+    }
+}
