@@ -1,35 +1,42 @@
-/// Exponential smoothing state-space models with additive errors (Hyndman, Koehler, Ord & Snyder,
-/// "Forecasting with Exponential Smoothing", 2008): trend none or damped, seasonality none, additive
-/// or multiplicative. Smoothing parameters by maximum likelihood (for additive Gaussian errors: least
-/// squares of one-step errors) with Nelder–Mead; the model by AICc.
+/// Exponential smoothing state-space models (Hyndman, Koehler, Ord & Snyder, "Forecasting with
+/// Exponential Smoothing", 2008): additive or multiplicative errors; trend none, additive or damped;
+/// seasonality none, additive or multiplicative. Parameters by maximum likelihood with Nelder–Mead,
+/// the model by AICc. Multiplicative errors are tried with multiplicative seasonality, on positive data.
+///
+/// For a given model the state recursions are the same under either error type (the error enters as
+/// y − μ or as μ·ε, which update the states identically); what differs is the likelihood:
+/// −2 log L = n·log Σ e² for additive errors, n·log Σ (e/μ)² + 2·Σ log |μ| for multiplicative ones.
 package struct ETS: Forecaster {
     package var kind: ModelKind { .ets }
     package init() {}
 
     enum Season: String, Codable, Sendable { case none, additive, multiplicative }
     enum Trend: String, Codable, Sendable { case none, additive, damped }
+    enum Error: String, Codable, Sendable { case additive, multiplicative }
 
     struct Spec: Codable, Sendable {
         let trend: Trend
         let season: Season
+        var error: Error = .additive
     }
 
     struct Fit {
         let spec: Spec
         let params: [Double]
-        let sse: Double
+        /// −2·log-likelihood, up to a constant.
+        let objective: Double
         let aicc: Double
     }
 
     package func fit(_ y: [Double], period: Int) throws(ForecastError) -> FittedModel {
         let m = period
         guard y.count >= 8 else { throw ForecastError(.tooShort, "ETS needs at least 8 observations") }
-        var seasons: [Season] = [.none]
-        if m > 1 && y.count >= 3 * m {
-            seasons.append(.additive)
-            if y.allSatisfy({ $0 > 0 }) { seasons.append(.multiplicative) }
-        }
-        let specs = seasons.flatMap { s in [Trend.none, .additive, .damped].map { Spec(trend: $0, season: s) } }
+        let seasonal = m > 1 && y.count >= 3 * m
+        let positive = y.allSatisfy { $0 > 0 }
+        var combos: [(Error, Season)] = [(.additive, .none)]
+        if seasonal { combos.append((.additive, .additive)) }
+        if seasonal && positive { combos += [(.additive, .multiplicative), (.multiplicative, .multiplicative)] }
+        let specs = combos.flatMap { e, s in [Trend.none, .additive, .damped].map { Spec(trend: $0, season: s, error: e) } }
         var best: Fit?
         for spec in specs {
             let fit = Self.fit(y, m: m, spec: spec)
@@ -43,17 +50,17 @@ package struct ETS: Forecaster {
 
     static func fit(_ y: [Double], m: Int, spec: Spec) -> Fit {
         let start: [Double] = [-1, -2, -1, 1.5]
-        let (p, sse) = Optimize.nelderMead(start: start, maxEvaluations: 300) { run(y, m: m, spec: spec, params: $0).sse }
+        let (p, objective) = Optimize.nelderMead(start: start, maxEvaluations: 300) { run(y, m: m, spec: spec, params: $0).objective }
         let n = Double(y.count)
         let k = 2.0 + (spec.trend == .none ? 0 : 2) + (spec.trend == .damped ? 1 : 0) + (spec.season == .none ? 0 : Double(m))
-        let aicc = n * log(max(sse, 1e-300) / n) + 2 * k + 2 * k * (k + 1) / max(n - k - 1, 1)
-        return Fit(spec: spec, params: p, sse: sse, aicc: aicc)
+        let aicc = objective + 2 * k + 2 * k * (k + 1) / max(n - k - 1, 1)
+        return Fit(spec: spec, params: p, objective: objective, aicc: aicc)
     }
 
     @inline(__always) static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
-    /// Runs the recursions: the sum of squared one-step errors, and the states after the last observation.
-    static func run(_ y: [Double], m: Int, spec: Spec, params p: [Double]) -> (sse: Double, state: ETSState?) {
+    /// Runs the recursions: −2·log-likelihood (up to a constant) and the states after the last observation.
+    static func run(_ y: [Double], m: Int, spec: Spec, params p: [Double]) -> (objective: Double, state: ETSState?) {
         let alpha = sigmoid(p[0])
         let beta = spec.trend == .none ? 0 : alpha * sigmoid(p[1])
         let gamma = spec.season == .none ? 0 : (1 - alpha) * sigmoid(p[2])
@@ -72,13 +79,18 @@ package struct ETS: Forecaster {
             let idx = Seasonality.multiplicativeIndices(Array(y.prefix(min(y.count, 4 * m))), period: m)
             season = spec.season == .multiplicative ? idx : idx.map { ($0 - 1) * level }
         }
-        var sse = 0.0
+        var sse = 0.0, relative = 0.0, logMu = 0.0
         for t in 0..<y.count {
             let s = season[t % m0]
             let base = level + phi * trend
             let yhat = spec.season == .multiplicative ? base * s : base + s
             let e = y[t] - yhat
             sse += e * e
+            if spec.error == .multiplicative {
+                guard yhat > 0 else { return (.infinity, nil) }
+                relative += (e / yhat) * (e / yhat)
+                logMu += log(yhat)
+            }
             switch spec.season {
             case .multiplicative:
                 guard base > 0, s > 0 else { return (.infinity, nil) }
@@ -92,7 +104,9 @@ package struct ETS: Forecaster {
             }
             if !sse.isFinite { return (.infinity, nil) }
         }
-        return (sse, ETSState(spec: spec, phi: phi, level: level, trend: trend, season: season, count: y.count))
+        let n = Double(y.count)
+        let objective = spec.error == .additive ? n * log(max(sse, 1e-300) / n) : n * log(max(relative, 1e-300) / n) + 2 * logMu
+        return (objective, ETSState(spec: spec, phi: phi, level: level, trend: trend, season: season, count: y.count))
     }
 }
 
