@@ -109,6 +109,30 @@ package struct LSTMModel: Sendable, Codable {
                          validationLoss: best.loss, epochs: epoch, windowsPerSecond: Double(seen) / max(seconds, 1e-9))
     }
 
+    /// Training throughput in windows per second on random data of one shape: forward, back-propagation
+    /// and an Adam step per batch, after one warm-up batch (the benchmark's side of the PyTorch comparison).
+    package static func trainingThroughput(hidden: Int, inputLength: Int, horizon: Int, batchSize: Int, batches: Int, epochs: Int) -> Double {
+        var rng = SplitMix64(seed: 1)
+        var net = Network(inputLength: inputLength, hidden: hidden, horizon: horizon, rng: &rng)
+        var adam = Adam(count: net.parameterCount, rate: 0.001)
+        var ws = Workspace(batch: batchSize, steps: inputLength, hidden: hidden, horizon: horizon)
+        let data: [[([Float], [Float])]] = (0..<batches).map { _ in
+            (0..<batchSize).map { _ in
+                ((0..<inputLength).map { _ in Float(rng.nextGaussian()) }, (0..<horizon).map { _ in Float(rng.nextGaussian()) })
+            }
+        }
+        func step(_ batch: [([Float], [Float])]) {
+            var grads = net.zeroGradients()
+            _ = net.forwardBackward(batch, &ws, gradients: &grads)
+            adam.step(&net, grads)
+        }
+        step(data[0])
+        let started = ContinuousClock.now
+        for _ in 0..<epochs { for batch in data { step(batch) } }
+        let elapsed = ContinuousClock.now - started
+        return Double(epochs * batches * batchSize) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+
     /// Forecast after the end of `y` (at least `inputLength` points).
     package func forecast(_ y: [Double]) throws(ForecastError) -> [Double] {
         guard y.count >= inputLength else { throw ForecastError(.tooShort, "the LSTM needs \(inputLength) points, got \(y.count)") }
@@ -195,21 +219,34 @@ struct Network {
                 }
             }
             let gBase = t * ws.batch * G, hBase = (t + 1) * ws.batch * H, pBase = t * ws.batch * H
-            for r in 0..<B {
-                let xv = ws.x[t * ws.batch + r]
-                for j in 0..<H {
-                    let zi = ws.z[r * G + j] + xv * wx[j] + b[j]
-                    let zf = ws.z[r * G + H + j] + xv * wx[H + j] + b[H + j]
-                    let zg = ws.z[r * G + 2 * H + j] + xv * wx[2 * H + j] + b[2 * H + j]
-                    let zo = ws.z[r * G + 3 * H + j] + xv * wx[3 * H + j] + b[3 * H + j]
-                    let i = Self.sigmoid(zi), f = Self.sigmoid(zf), g = tanhf(zg), o = Self.sigmoid(zo)
-                    ws.gates[gBase + r * G + j] = i
-                    ws.gates[gBase + r * G + H + j] = f
-                    ws.gates[gBase + r * G + 2 * H + j] = g
-                    ws.gates[gBase + r * G + 3 * H + j] = o
-                    let c = f * ws.c[pBase + r * H + j] + i * g
-                    ws.c[hBase + r * H + j] = c
-                    ws.h[hBase + r * H + j] = o * tanhf(c)
+            let stride = ws.batch
+            // Unsafe pointers: this loop runs B·H·T times per batch and must not pay for bounds or uniqueness checks.
+            ws.z.withUnsafeBufferPointer { z in
+                ws.gates.withUnsafeMutableBufferPointer { gates in
+                    ws.c.withUnsafeMutableBufferPointer { c in
+                        ws.h.withUnsafeMutableBufferPointer { h in
+                            ws.x.withUnsafeBufferPointer { x in
+                                wx.withUnsafeBufferPointer { wx in
+                                    b.withUnsafeBufferPointer { b in
+                                        for r in 0..<B {
+                                            let xv = x[t * stride + r]
+                                            let zr = r * G, gr = gBase + r * G
+                                            for j in 0..<H {
+                                                let i = Self.sigmoid(z[zr + j] + xv * wx[j] + b[j])
+                                                let f = Self.sigmoid(z[zr + H + j] + xv * wx[H + j] + b[H + j])
+                                                let g = tanhf(z[zr + 2 * H + j] + xv * wx[2 * H + j] + b[2 * H + j])
+                                                let o = Self.sigmoid(z[zr + 3 * H + j] + xv * wx[3 * H + j] + b[3 * H + j])
+                                                gates[gr + j] = i; gates[gr + H + j] = f; gates[gr + 2 * H + j] = g; gates[gr + 3 * H + j] = o
+                                                let cv = f * c[pBase + r * H + j] + i * g
+                                                c[hBase + r * H + j] = cv
+                                                h[hBase + r * H + j] = o * tanhf(cv)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -261,22 +298,39 @@ struct Network {
         for i in 0..<(B * H) { ws.dc[i] = 0 }
         for t in stride(from: T - 1, through: 0, by: -1) {
             let gBase = t * ws.batch * G, hBase = (t + 1) * ws.batch * H, pBase = t * ws.batch * H
-            for r in 0..<B {
-                let xv = ws.x[t * ws.batch + r]
-                for j in 0..<H {
-                    let i = ws.gates[gBase + r * G + j], f = ws.gates[gBase + r * G + H + j]
-                    let gg = ws.gates[gBase + r * G + 2 * H + j], o = ws.gates[gBase + r * G + 3 * H + j]
-                    let c = ws.c[hBase + r * H + j], tc = tanhf(c)
-                    let dh = ws.dh[r * H + j]
-                    let dc = ws.dc[r * H + j] + dh * o * (1 - tc * tc)
-                    let di = dc * gg * i * (1 - i)
-                    let df = dc * ws.c[pBase + r * H + j] * f * (1 - f)
-                    let dg = dc * i * (1 - gg * gg)
-                    let dO = dh * tc * o * (1 - o)
-                    ws.dz[r * G + j] = di; ws.dz[r * G + H + j] = df; ws.dz[r * G + 2 * H + j] = dg; ws.dz[r * G + 3 * H + j] = dO
-                    ws.dc[r * H + j] = dc * f
-                    g.wx[j] += xv * di; g.wx[H + j] += xv * df; g.wx[2 * H + j] += xv * dg; g.wx[3 * H + j] += xv * dO
-                    g.b[j] += di; g.b[H + j] += df; g.b[2 * H + j] += dg; g.b[3 * H + j] += dO
+            let stride = ws.batch
+            ws.gates.withUnsafeBufferPointer { gates in
+                ws.c.withUnsafeBufferPointer { cs in
+                    ws.x.withUnsafeBufferPointer { x in
+                        ws.dh.withUnsafeBufferPointer { dhs in
+                            ws.dc.withUnsafeMutableBufferPointer { dcs in
+                                ws.dz.withUnsafeMutableBufferPointer { dz in
+                                    g.wx.withUnsafeMutableBufferPointer { gwx in
+                                        g.b.withUnsafeMutableBufferPointer { gb in
+                                            for r in 0..<B {
+                                                let xv = x[t * stride + r]
+                                                let gr = gBase + r * G, zr = r * G
+                                                for j in 0..<H {
+                                                    let i = gates[gr + j], f = gates[gr + H + j], gg = gates[gr + 2 * H + j], o = gates[gr + 3 * H + j]
+                                                    let tc = tanhf(cs[hBase + r * H + j])
+                                                    let dh = dhs[r * H + j]
+                                                    let dc = dcs[r * H + j] + dh * o * (1 - tc * tc)
+                                                    let di = dc * gg * i * (1 - i)
+                                                    let df = dc * cs[pBase + r * H + j] * f * (1 - f)
+                                                    let dg = dc * i * (1 - gg * gg)
+                                                    let dO = dh * tc * o * (1 - o)
+                                                    dz[zr + j] = di; dz[zr + H + j] = df; dz[zr + 2 * H + j] = dg; dz[zr + 3 * H + j] = dO
+                                                    dcs[r * H + j] = dc * f
+                                                    gwx[j] += xv * di; gwx[H + j] += xv * df; gwx[2 * H + j] += xv * dg; gwx[3 * H + j] += xv * dO
+                                                    gb[j] += di; gb[H + j] += df; gb[2 * H + j] += dg; gb[3 * H + j] += dO
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             // dWh += h_{t−1}ᵀ·dz; dh_{t−1} = dz·Whᵀ

@@ -4,7 +4,8 @@ import AugurForecast
 import AugurIngest
 import Foundation
 
-/// `augur bench forecast`: the M4 Hourly hold-out per model and the NAB rolling-origin MASE.
+/// `augur bench forecast`: the M4 Hourly hold-out per model, the NAB rolling-origin MASE and the LSTM's
+/// training throughput beside PyTorch's.
 struct ForecastBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forecast",
@@ -21,6 +22,9 @@ struct ForecastBench: AsyncParsableCommand {
 
     @Option(help: "Rolling origins per NAB series (12 steps apart).")
     var nabOrigins = 5
+
+    @Option(help: "A python with torch installed (a throwaway virtualenv) to compare LSTM training throughput with nn.LSTM; 'none' to skip.")
+    var pytorch = "none"
 
     func run() async throws {
         try await reportingFailures {
@@ -46,6 +50,7 @@ struct ForecastBench: AsyncParsableCommand {
                 print(name.padding(toLength: 9, withPad: " ", startingAt: 0)
                     + String(format: " %7.3f %7.3f %7.3f %7.3f %11.4f %5.1fs", s.meanSMAPE, s.meanMASE, s.owa(against: naive2), s.meanMSIS, s.coverage, wall))
             }
+            if pytorch != "none" { try comparePyTorch() }
             guard nab != "none" else { return }
             let files = (try FileManager.default.contentsOfDirectory(atPath: nab)).filter { $0.hasSuffix(".csv") }.sorted()
             let nabSeries = try files.map { file -> [Double] in
@@ -73,5 +78,49 @@ struct ForecastBench: AsyncParsableCommand {
             print(String(format: "NAB AWS CloudWatch, %d series × %d origins, h = 12 (5 min): MASE auto %.3f, naive %.3f (%.1f s)",
                          nabSeries.count, nabOrigins, autoScores.meanMASE, snaiveScores.meanMASE, seconds(ContinuousClock.now - started)))
         }
+    }
+
+    /// LSTM training throughput against PyTorch's CPU nn.LSTM: the same hidden size, window, horizon,
+    /// batch, Adam, absolute-error loss and thread count, on random data, in this run.
+    func comparePyTorch() throws {
+        let (hidden, window, horizon, batch, batches, epochs) = (32, 48, 48, 128, 60, 3)
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let script = """
+        import sys, time, torch
+        H, T, B, HOR, N, E, THREADS = map(int, sys.argv[1:8])
+        torch.set_num_threads(THREADS); torch.manual_seed(0)
+        class M(torch.nn.Module):
+            def __init__(s):
+                super().__init__(); s.lstm = torch.nn.LSTM(1, H, batch_first=True); s.out = torch.nn.Linear(H, HOR)
+            def forward(s, x):
+                y, _ = s.lstm(x); return s.out(y[:, -1, :])
+        m = M(); opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+        x = torch.randn(N, B, T, 1); y = torch.randn(N, B, HOR)
+        def step(i):
+            opt.zero_grad(); loss = (m(x[i]) - y[i]).abs().mean(); loss.backward(); opt.step()
+        step(0)
+        t0 = time.perf_counter()
+        for e in range(E):
+            for i in range(N): step(i)
+        print(E * N * B / (time.perf_counter() - t0))
+        """
+        let path = NSTemporaryDirectory() + "augur-lstm-bench.py"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: pytorch)
+        p.arguments = [path] + [hidden, window, batch, horizon, batches, epochs, threads].map(String.init)
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let torchRate = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ValidationError("\(pytorch) could not run the nn.LSTM benchmark (is torch installed there?)")
+        }
+        let ours = LSTMModel.trainingThroughput(hidden: hidden, inputLength: window, horizon: horizon, batchSize: batch, batches: batches, epochs: epochs)
+        print(String(format: "LSTM training (hidden %d, window %d, horizon %d, batch %d, %d threads): augur %.0f windows/s, PyTorch nn.LSTM %.0f windows/s, ratio %.2f",
+                     hidden, window, horizon, batch, threads, ours, torchRate, ours / torchRate))
     }
 }
