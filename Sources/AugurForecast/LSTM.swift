@@ -205,6 +205,12 @@ struct Network {
 
     @inline(__always) static func sigmoid(_ v: Float) -> Float { 1 / (1 + expf(-v)) }
 
+    /// tanh through one `expf`: glibc's `tanhf` goes through `expm1f` and was the training loop's top cost.
+    @inline(__always) static func tanh(_ v: Float) -> Float {
+        let x = max(-15, min(15, v))
+        return 2 / (1 + expf(-2 * x)) - 1
+    }
+
     /// Runs the sequence; returns the outputs (batch × horizon). Fills the workspace for backward.
     func forward(_ inputs: [[Float]], _ ws: inout Workspace) -> [Float] {
         let B = inputs.count, H = hidden, G = 4 * H, T = inputLength
@@ -234,12 +240,12 @@ struct Network {
                                             for j in 0..<H {
                                                 let i = Self.sigmoid(z[zr + j] + xv * wx[j] + b[j])
                                                 let f = Self.sigmoid(z[zr + H + j] + xv * wx[H + j] + b[H + j])
-                                                let g = tanhf(z[zr + 2 * H + j] + xv * wx[2 * H + j] + b[2 * H + j])
+                                                let g = Self.tanh(z[zr + 2 * H + j] + xv * wx[2 * H + j] + b[2 * H + j])
                                                 let o = Self.sigmoid(z[zr + 3 * H + j] + xv * wx[3 * H + j] + b[3 * H + j])
                                                 gates[gr + j] = i; gates[gr + H + j] = f; gates[gr + 2 * H + j] = g; gates[gr + 3 * H + j] = o
                                                 let cv = f * c[pBase + r * H + j] + i * g
                                                 c[hBase + r * H + j] = cv
-                                                h[hBase + r * H + j] = o * tanhf(cv)
+                                                h[hBase + r * H + j] = o * Self.tanh(cv)
                                             }
                                         }
                                     }
@@ -312,7 +318,7 @@ struct Network {
                                                 let gr = gBase + r * G, zr = r * G
                                                 for j in 0..<H {
                                                     let i = gates[gr + j], f = gates[gr + H + j], gg = gates[gr + 2 * H + j], o = gates[gr + 3 * H + j]
-                                                    let tc = tanhf(cs[hBase + r * H + j])
+                                                    let tc = Self.tanh(cs[hBase + r * H + j])
                                                     let dh = dhs[r * H + j]
                                                     let dc = dcs[r * H + j] + dh * o * (1 - tc * tc)
                                                     let di = dc * gg * i * (1 - i)
