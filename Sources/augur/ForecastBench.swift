@@ -18,7 +18,7 @@ struct ForecastBench: AsyncParsableCommand {
     var nab = "../shared/data/nab/realAWSCloudwatch"
 
     @Option(help: "Models to score on M4, comma-separated (auto = backtest selection).")
-    var models = "auto,snaive,naive2,theta,ets,mstl,global,ensemble"
+    var models = "auto,snaive,naive2,theta,ets,mstl,global,lstm,ensemble"
 
     @Option(help: "Rolling origins per NAB series (12 steps apart).")
     var nabOrigins = 5
