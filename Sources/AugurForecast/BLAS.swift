@@ -29,4 +29,10 @@ package enum BLAS {
         guard info == 0 else { throw ForecastError(.numerical, "dposv failed (info \(info)): the matrix is not positive definite") }
         return b
     }
+
+    /// OpenBLAS's own thread count. Batch fits run one series per core, so BLAS threads would only
+    /// oversubscribe the cores (and spin in sched_yield on the LSTM's small products).
+    package static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(n))
+    }
 }

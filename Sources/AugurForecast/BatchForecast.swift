@@ -45,6 +45,7 @@ package struct BatchForecast: Sendable {
         onResult: (Int, Result<ForecastResult, ForecastError>) -> Void = { _, _ in }
     ) async -> (setup: Setup, results: [Result<ForecastResult, ForecastError>]) {
         var setup = Setup()
+        BLAS.setThreads(1)
         let histories = inputs.map(\.values)
         let useGlobal = model == nil || model == .global || model == .ensemble
         // One global model: input lengths from two horizons up to two weeks of the (largest) season.
@@ -61,7 +62,7 @@ package struct BatchForecast: Sendable {
         }
         // One LSTM, trained on data before every backtest window of the calibration stage, serves all stages.
         var lstm: LSTMModel?
-        if model == .lstm {
+        if model == nil || model == .lstm {
             let span = horizon + (ForecastEngine().origins - 1) * max(1, horizon / 2)
             do {
                 lstm = try LSTMModel.train(histories, horizon: horizon, inputLength: min(max(2 * m, horizon), 168), period: m) { $0.count - horizon - span }

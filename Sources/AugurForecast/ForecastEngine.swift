@@ -53,9 +53,7 @@ package struct ForecastEngine: Sendable {
         guard y.allSatisfy(\.isFinite) else { throw ForecastError(.badInput, "history has non-finite values") }
         guard y.count >= 2 else { throw ForecastError(.tooShort, "need at least 2 observations, got \(y.count)") }
         let m = y.count >= 2 * period ? period : 1
-        // The LSTM is not yet an automatic candidate: on M4 Hourly it does not beat seasonal naive (OWA 0.646
-        // against 0.629) and its training would take the batch past a minute. It is used when asked for.
-        let candidates = model.map { [$0] } ?? ModelKind.allCases.filter { $0 != .lstm && ($0 != .global || globalFinal != nil) }
+        let candidates = model.map { [$0] } ?? ModelKind.allCases.filter { ($0 != .lstm || lstm != nil) && ($0 != .global || globalFinal != nil) }
         // Backtest: every candidate at every origin.
         let spacing = max(1, horizon / 2)
         let minTrain = max(3 * m, 10)
