@@ -154,6 +154,29 @@ struct RealSeriesForecastTests {
         }
         #expect(ours < naive2, "sMAPE \(ours / 20) vs Naive2 \(naive2 / 20)")
     }
+
+    @Test(arguments: [ModelKind.snaive, .naive2, .theta, .ets, .mstl, .ensemble])
+    func everyModelForecastsRealNABSeries(_ kind: ModelKind) throws {
+        let dir = sharedData! + "/nab/realAWSCloudwatch"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".csv") }.sorted().prefix(3)
+        for file in files {
+            let rows = try String(contentsOfFile: dir + "/" + file, encoding: .utf8).split(separator: "\n").dropFirst()
+            let samples = rows.compactMap { row -> Sample? in
+                let cols = row.split(separator: ",")
+                guard cols.count == 2, let t = TimeParsing.timestampMs(cols[0]), let v = Double(cols[1]) else { return nil }
+                return Sample(t, v)
+            }
+            let r = Regularize.regular(samples)
+            #expect(r.stepMs == 300_000, "\(file)")
+            let history = Array(r.values.dropLast(12)), actual = Array(r.values.suffix(12))
+            let period = Seasonality.detectPeriod(history, candidates: Regularize.candidatePeriods(stepMs: r.stepMs)) ?? 1
+            let f = try ForecastEngine().forecast(history, horizon: 12, period: period, model: kind, levels: [0.95])
+            #expect(f.point.count == 12 && f.point.allSatisfy(\.isFinite), "\(kind) on \(file)")
+            // No worse than ten times the in-sample naive error: a sanity bound, not a target.
+            let mae = zip(f.point, actual).reduce(0) { $0 + abs($1.0 - $1.1) } / 12
+            #expect(mae < 10 * ForecastEngine.naiveScale(history, 1), "\(kind) on \(file): MAE \(mae)")
+        }
+    }
 }
 
 @Suite struct SavedModelTests {
