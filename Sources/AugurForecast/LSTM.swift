@@ -17,9 +17,6 @@ package struct LSTMModel: Sendable, Codable {
     /// wx: 1×4H, wh: H×4H, b: 4H (gate order i, f, g, o); wo: H×horizon, bo: horizon.
     var wx: [Float], wh: [Float], b: [Float], wo: [Float], bo: [Float]
     package let validationLoss: Double
-    /// The validation loss of the untrained network (the seasonal naive base alone): the LSTM is worth
-    /// offering only when it does better than the base it corrects.
-    package let baseLoss: Double
     package let epochs: Int
     /// Training windows per second, for the benchmark.
     package let windowsPerSecond: Double
@@ -84,7 +81,6 @@ package struct LSTMModel: Sendable, Codable {
         var rng = SplitMix64(seed: seed)
         var net = Network(inputLength: inputLength, hidden: hidden, horizon: horizon, rng: &rng)
         var adam = Adam(count: net.parameterCount, rate: learningRate)
-        let baseLoss = validation.reduce(0.0) { $0 + $1.1.reduce(0.0) { $0 + Double(abs($1)) } } / Double(validation.count * horizon)
         var best = (loss: Double.infinity, net: net, epoch: 0)
         var order = Array(trainSet.indices)
         var workspace = Workspace(batch: batchSize, steps: inputLength, hidden: hidden, horizon: horizon)
@@ -110,7 +106,7 @@ package struct LSTMModel: Sendable, Codable {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let n = best.net
         return LSTMModel(inputLength: inputLength, period: period, hidden: hidden, horizon: horizon, wx: n.wx, wh: n.wh, b: n.b, wo: n.wo, bo: n.bo,
-                         validationLoss: best.loss, baseLoss: baseLoss, epochs: epoch, windowsPerSecond: Double(seen) / max(seconds, 1e-9))
+                         validationLoss: best.loss, epochs: epoch, windowsPerSecond: Double(seen) / max(seconds, 1e-9))
     }
 
     /// Training throughput in windows per second on random data of one shape: forward, back-propagation

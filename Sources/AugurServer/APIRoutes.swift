@@ -198,10 +198,7 @@ struct APIRoutes: Sendable {
         guard let stepText = p["step"]?.last, let step = TimeParsing.durationMs(stepText), step > 0 else {
             throw QueryError(.badParameter, "parameter step is required: a duration (15s) or seconds (15)")
         }
-        let points = (end - start) / step + 1
-        guard end >= start, points <= Store.maxPointsPerSeries else {
-            throw QueryError(.tooManyPoints, "\(points) points per series; at most \(Store.maxPointsPerSeries) (raise step or narrow the range)")
-        }
+        try Store.checkRange(startMs: start, endMs: end, stepMs: step)
         let result = Store.evaluateRange(try raw(sel, startMs: start - Store.lookbackMs + 1, endMs: end), startMs: start, endMs: end, stepMs: step)
         var out: [UInt8] = []
         out.reserveCapacity(64 + result.reduce(0) { $0 + 200 + $1.samples.count * 24 })

@@ -29,18 +29,15 @@ struct ForecastRoutes: Sendable {
         }
         let model = try Self.model(p.get("model"))
         let levels = try Self.levels(p.get("level"))
-        let historyMs = try p.get("history").map { text -> Int64 in
-            guard let ms = TimeParsing.durationMs(text), ms > 0 else { throw QueryError(.badParameter, "history=\(text) is not a duration") }
-            return ms
-        } ?? 28 * 86_400_000
-        let stepMs = try p.get("step").map { text -> Int64 in
-            guard let ms = TimeParsing.durationMs(text), ms > 0 else { throw QueryError(.badParameter, "step=\(text) is not a duration") }
-            return ms
+        /// A parameter parsed by `parse`, or nil when absent; a value that does not parse is a 400.
+        func parameter(_ name: String, _ what: String, _ parse: (String) -> Int64?) throws -> Int64? {
+            guard let text = p.get(name) else { return nil }
+            guard let v = parse(text), v > 0 else { throw QueryError(.badParameter, "\(name)=\(text) is not \(what)") }
+            return v
         }
-        let endMs = try p.get("time").map { text -> Int64 in
-            guard let ms = TimeParsing.timestampMs(text) else { throw QueryError(.badParameter, "time=\(text) is not a time") }
-            return ms
-        } ?? store.stats().newestTs ?? WallClock.nowMs()
+        let historyMs = try parameter("history", "a duration", TimeParsing.durationMs) ?? 28 * 86_400_000
+        let stepMs = try parameter("step", "a duration", TimeParsing.durationMs)
+        let endMs = try parameter("time", "a time") { TimeParsing.timestampMs($0) } ?? store.stats().newestTs ?? WallClock.nowMs()
         let raw = try store.select(selector, startMs: endMs - historyMs, endMs: endMs)
         guard raw.count <= Self.maxSeries else {
             throw QueryError(.badParameter, "\(raw.count) series match; forecast at most \(Self.maxSeries) per request (narrow the selector)")

@@ -83,10 +83,6 @@ extension Problem {
         }
     }
 
-    static func badParameter(_ detail: String) -> Problem {
-        Problem(QueryError(.badParameter, detail))
-    }
-
     /// Maps any error to a problem; unknown errors become a bare 500 (the caller logs them).
     static func from(_ error: any Error) -> Problem? {
         switch error {

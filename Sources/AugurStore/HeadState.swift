@@ -137,11 +137,6 @@ struct SeriesEntry {
     }
 
     func overlaps(_ start: Int64, _ end: Int64) -> Bool { minTs <= end && maxTs >= start }
-
-    func headSamples(_ start: Int64, _ end: Int64) -> HeadSamples {
-        // Copy-on-write makes this cheap; filtering happens outside the lock.
-        head
-    }
 }
 
 /// Head samples of one series in arrival order (possibly unsorted, possibly with repeated timestamps).

@@ -9,13 +9,18 @@ extension Store {
     /// A range query of a plain selector, evaluated as Prometheus evaluates one: at every step the
     /// newest sample within the look-back window; a stale marker ends the series until the next sample.
     package func queryRange(_ selector: Selector, startMs: Int64, endMs: Int64, stepMs: Int64) throws -> [Series] {
+        try Store.checkRange(startMs: startMs, endMs: endMs, stepMs: stepMs)
+        return Store.evaluateRange(try select(selector, startMs: startMs - Store.lookbackMs + 1, endMs: endMs), startMs: startMs, endMs: endMs, stepMs: stepMs)
+    }
+
+    /// Refuses ranges Prometheus refuses: a non-positive step, an end before the start, too many points.
+    package static func checkRange(startMs: Int64, endMs: Int64, stepMs: Int64) throws(QueryError) {
         guard stepMs > 0 else { throw QueryError(.badParameter, "step must be positive") }
         guard endMs >= startMs else { throw QueryError(.badParameter, "end must not be before start") }
         let points = (endMs - startMs) / stepMs + 1
-        guard points <= Store.maxPointsPerSeries else {
-            throw QueryError(.tooManyPoints, "\(points) points per series; at most \(Store.maxPointsPerSeries) (raise step or narrow the range)")
+        guard points <= maxPointsPerSeries else {
+            throw QueryError(.tooManyPoints, "\(points) points per series; at most \(maxPointsPerSeries) (raise step or narrow the range)")
         }
-        return Store.evaluateRange(try select(selector, startMs: startMs - Store.lookbackMs + 1, endMs: endMs), startMs: startMs, endMs: endMs, stepMs: stepMs)
     }
 
     /// Prometheus' range evaluation of raw series: at every step the newest sample within the look-back.

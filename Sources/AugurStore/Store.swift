@@ -186,7 +186,8 @@ package final class Store: Sendable {
             s.matching([selector]).compactMap { id in
                 let e = s.slots[Int(id)]!
                 guard e.overlaps(startMs, endMs) else { return nil }
-                return (id, e.labels, e.headSamples(startMs, endMs))
+                // Copy-on-write makes this cheap; filtering happens outside the lock.
+                return (id, e.labels, e.head)
             }
         }
         guard !wanted.isEmpty else { return [] }

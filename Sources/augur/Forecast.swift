@@ -94,9 +94,9 @@ struct Forecast: AsyncParsableCommand {
                 }
             }
             let ids = inputs.map(\.id)
-            try WideCSV.write(output, ids: ids, rows: points)
-            if let lower { try WideCSV.write(lower, ids: ids, rows: lows) }
-            if let upper { try WideCSV.write(upper, ids: ids, rows: highs) }
+            try ForecastCSV.write(output, ids: ids, rows: points)
+            if let lower { try ForecastCSV.write(lower, ids: ids, rows: lows) }
+            if let upper { try ForecastCSV.write(upper, ids: ids, rows: highs) }
             let chosen = models.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             note("forecast: \(inputs.count) series in \(String(format: "%.1f", seconds(ContinuousClock.now - started))) s; models: \(chosen)\(failures > 0 ? "; \(failures) failed" : "")")
         }
@@ -144,7 +144,7 @@ struct ForecastInput: Sendable {
     }
 }
 
-enum WideCSV {
+enum ForecastCSV {
     /// `id,h1,…,hH` then one row per series.
     static func write(_ path: String, ids: [String], rows: [[Double]]) throws {
         let h = rows.first?.count ?? 0
