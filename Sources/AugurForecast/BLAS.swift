@@ -30,6 +30,21 @@ package enum BLAS {
         return b
     }
 
+    /// Row-major single-precision C = alpha·op(A)·op(B) + beta·C on raw buffers (the LSTM's products, which
+    /// address slices of its workspaces): op(A) is m×k, op(B) k×n, C m×n.
+    package static func sgemm(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int,
+        transA: Bool = false, transB: Bool = false, alpha: Float = 1, beta: Float = 0
+    ) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+    }
+
+    /// Row-major single-precision y = Aᵀ·x + y for an m×n A: column sums weighted by x.
+    package static func sgemvTransposedAdd(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, 1, y, 1)
+    }
+
     /// OpenBLAS's own thread count. Batch fits run one series per core, so BLAS threads would only
     /// oversubscribe the cores (and spin in sched_yield on the LSTM's small products).
     package static func setThreads(_ n: Int) {

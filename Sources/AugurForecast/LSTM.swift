@@ -1,5 +1,5 @@
 import AugurCore
-import CLAPACKE
+import Foundation
 
 /// A global LSTM forecaster (Hochreiter & Schmidhuber 1997) trained across every series of a batch on
 /// level-normalised windows, predicting all horizon steps at once from the last hidden state — the
@@ -71,7 +71,8 @@ package struct LSTMModel: Sendable, Codable {
     /// Trains on windows of `series` whose targets end by `cutoff(series)`.
     package static func train(
         _ series: [[Double]], horizon: Int, inputLength: Int, period: Int, hidden: Int = 32, batchSize: Int = 128,
-        maxEpochs: Int = 30, patience: Int = 4, learningRate: Float = 0.001, seed: UInt64 = 42, cutoff: ([Double]) -> Int
+        maxEpochs: Int = 30, patience: Int = 4, learningRate: Float = 0.001, seed: UInt64 = 42,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount, cutoff: ([Double]) -> Int
     ) throws(ForecastError) -> LSTMModel {
         let stride = max(1, horizon / 2)
         let (trainSet, validation) = windows(series, inputLength: inputLength, horizon: horizon, period: period, stride: stride, cutoff: cutoff)
@@ -80,10 +81,11 @@ package struct LSTMModel: Sendable, Codable {
         }
         var rng = SplitMix64(seed: seed)
         var net = Network(inputLength: inputLength, hidden: hidden, horizon: horizon, rng: &rng)
-        var adam = Adam(count: net.parameterCount, rate: learningRate)
+        var adam = Adam(count: net.parameters.count, rate: learningRate)
         var best = (loss: Double.infinity, net: net, epoch: 0)
         var order = Array(trainSet.indices)
-        var workspace = Workspace(batch: batchSize, steps: inputLength, hidden: hidden, horizon: horizon)
+        let shards = Self.shards(net, batchSize: batchSize, threads: threads)
+        let workspace = Workspace(batch: batchSize, steps: inputLength, hidden: hidden, horizon: horizon)
         var seen = 0
         let started = ContinuousClock.now
         var epoch = 0
@@ -93,13 +95,11 @@ package struct LSTMModel: Sendable, Codable {
             var start = 0
             while start + batchSize <= order.count {
                 let batch = order[start..<(start + batchSize)].map { trainSet[$0] }
-                var grads = net.zeroGradients()
-                _ = net.forwardBackward(batch, &workspace, gradients: &grads)
-                adam.step(&net, grads)
+                adam.step(&net, net.gradient(batch, shards: shards))
                 start += batchSize
                 seen += batchSize
             }
-            let loss = net.loss(validation, &workspace)
+            let loss = net.loss(validation, workspace)
             if loss < best.loss { best = (loss, net, epoch) }
         }
         let elapsed = ContinuousClock.now - started
@@ -109,26 +109,32 @@ package struct LSTMModel: Sendable, Codable {
                          validationLoss: best.loss, epochs: epoch, windowsPerSecond: Double(seen) / max(seconds, 1e-9))
     }
 
+    /// Each training step splits its batch across `threads` cores; OpenBLAS runs single-threaded inside
+    /// each, as its threads only spin on products this small.
+    static func shards(_ net: Network, batchSize: Int, threads: Int) -> [Shard] {
+        BLAS.setThreads(1)
+        let n = max(1, min(threads, batchSize))
+        return (0..<n).map { _ in
+            Shard(workspace: Workspace(batch: (batchSize + n - 1) / n, steps: net.inputLength, hidden: net.hidden, horizon: net.horizon),
+                  parameterCount: net.parameters.count)
+        }
+    }
+
     /// Training throughput in windows per second on random data of one shape: forward, back-propagation
     /// and an Adam step per batch, after one warm-up batch (the benchmark's side of the PyTorch comparison).
-    package static func trainingThroughput(hidden: Int, inputLength: Int, horizon: Int, batchSize: Int, batches: Int, epochs: Int) -> Double {
+    package static func trainingThroughput(hidden: Int, inputLength: Int, horizon: Int, batchSize: Int, batches: Int, epochs: Int, threads: Int) -> Double {
         var rng = SplitMix64(seed: 1)
         var net = Network(inputLength: inputLength, hidden: hidden, horizon: horizon, rng: &rng)
-        var adam = Adam(count: net.parameterCount, rate: 0.001)
-        var ws = Workspace(batch: batchSize, steps: inputLength, hidden: hidden, horizon: horizon)
+        var adam = Adam(count: net.parameters.count, rate: 0.001)
+        let shards = shards(net, batchSize: batchSize, threads: threads)
         let data: [[([Float], [Float])]] = (0..<batches).map { _ in
             (0..<batchSize).map { _ in
                 ((0..<inputLength).map { _ in Float(rng.nextGaussian()) }, (0..<horizon).map { _ in Float(rng.nextGaussian()) })
             }
         }
-        func step(_ batch: [([Float], [Float])]) {
-            var grads = net.zeroGradients()
-            _ = net.forwardBackward(batch, &ws, gradients: &grads)
-            adam.step(&net, grads)
-        }
-        step(data[0])
+        adam.step(&net, net.gradient(data[0], shards: shards))
         let started = ContinuousClock.now
-        for _ in 0..<epochs { for batch in data { step(batch) } }
+        for _ in 0..<epochs { for batch in data { adam.step(&net, net.gradient(batch, shards: shards)) } }
         let elapsed = ContinuousClock.now - started
         return Double(epochs * batches * batchSize) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
@@ -139,8 +145,7 @@ package struct LSTMModel: Sendable, Codable {
         let window = y.suffix(inputLength)
         let (lv, sc) = Self.normalisation(window, period: period)
         let net = Network(inputLength: inputLength, hidden: hidden, horizon: horizon, wx: wx, wh: wh, b: b, wo: wo, bo: bo)
-        var ws = Workspace(batch: 1, steps: inputLength, hidden: hidden, horizon: horizon)
-        let out = net.forward([window.map { Float(($0 - lv) / sc) }], &ws)
+        let out = net.forward([window.map { Float(($0 - lv) / sc) }], Workspace(batch: 1, steps: inputLength, hidden: hidden, horizon: horizon))
         let b = Self.base(window, period: period, horizon: horizon)
         let nonNegative = y.allSatisfy { $0 >= 0 }
         return zip(out, b).map { r, base in
@@ -150,40 +155,60 @@ package struct LSTMModel: Sendable, Codable {
     }
 }
 
-/// Buffers reused across batches: no allocation inside the time loop.
-struct Workspace {
+/// Buffers reused across batches: no allocation inside the time loop. Row-major, rows = windows;
+/// per-step blocks are stacked so that the weight gradients are single products over every step.
+final class Workspace {
     let batch: Int, steps: Int, hidden: Int, horizon: Int
-    var x: [Float]  // steps × batch
-    var gates: [Float]  // steps × batch × 4H (activated i, f, g, o)
-    var c: [Float], h: [Float]  // (steps + 1) × batch × H, index 0 is the zero state
-    var z: [Float]  // batch × 4H scratch
-    var y: [Float]  // batch × horizon
-    var dh: [Float], dc: [Float], dz: [Float], dhPrev: [Float]
+    let x: UnsafeMutablePointer<Float>  // steps × batch
+    let gates: UnsafeMutablePointer<Float>  // steps × batch × 4H: pre-activations, then activated (i, f, g, o)
+    let c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>  // (steps + 1) × batch × H, block 0 the zero state
+    let tanhC: UnsafeMutablePointer<Float>  // steps × batch × H
+    let y: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>  // batch × horizon
+    var dh: UnsafeMutablePointer<Float>, dhPrev: UnsafeMutablePointer<Float>
+    let dc: UnsafeMutablePointer<Float>  // batch × H
+    let dz: UnsafeMutablePointer<Float>  // steps × batch × 4H
+    let ones: UnsafeMutablePointer<Float>  // steps × batch, for bias gradients as one product
+    private let buffers: [UnsafeMutablePointer<Float>]
 
     init(batch: Int, steps: Int, hidden: Int, horizon: Int) {
         self.batch = batch; self.steps = steps; self.hidden = hidden; self.horizon = horizon
-        x = [Float](repeating: 0, count: steps * batch)
-        gates = [Float](repeating: 0, count: steps * batch * 4 * hidden)
-        c = [Float](repeating: 0, count: (steps + 1) * batch * hidden)
-        h = c
-        z = [Float](repeating: 0, count: batch * 4 * hidden)
-        y = [Float](repeating: 0, count: batch * horizon)
-        dh = [Float](repeating: 0, count: batch * hidden)
-        dc = dh
-        dz = z
-        dhPrev = dh
+        func buffer(_ n: Int, _ value: Float = 0) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            p.initialize(repeating: value, count: n)
+            return p
+        }
+        let G = 4 * hidden
+        x = buffer(steps * batch); ones = buffer(steps * batch, 1)
+        gates = buffer(steps * batch * G); dz = buffer(steps * batch * G)
+        c = buffer((steps + 1) * batch * hidden); h = buffer((steps + 1) * batch * hidden); tanhC = buffer(steps * batch * hidden)
+        y = buffer(batch * horizon); dy = buffer(batch * horizon)
+        dh = buffer(batch * hidden); dhPrev = buffer(batch * hidden); dc = buffer(batch * hidden)
+        buffers = [x, ones, gates, dz, c, h, tanhC, y, dy, dh, dhPrev, dc]
     }
+
+    deinit { for b in buffers { b.deallocate() } }
 }
 
+/// The network's arithmetic. Products go through OpenBLAS; the per-element gate arithmetic runs on
+/// 8-wide SIMD vectors with a polynomial exponential, as the scalar `expf` calls dominated training.
 struct Network {
     let inputLength: Int, hidden: Int, horizon: Int
-    var wx: [Float], wh: [Float], b: [Float], wo: [Float], bo: [Float]
+    /// Every parameter in one buffer — wx (4H) | wh (H × 4H) | b (4H) | wo (H × horizon) | bo (horizon) —
+    /// so gradients add and Adam steps as flat vectors.
+    var parameters: [Float]
 
-    var parameterCount: Int { wx.count + wh.count + b.count + wo.count + bo.count }
+    static let lanes = 8
+    typealias Vector = SIMD8<Float>
+
+    var offsets: (wh: Int, b: Int, wo: Int, bo: Int) {
+        let G = 4 * hidden
+        return (G, G + hidden * G, 2 * G + hidden * G, 2 * G + hidden * G + hidden * horizon)
+    }
 
     init(inputLength: Int, hidden: Int, horizon: Int, wx: [Float], wh: [Float], b: [Float], wo: [Float], bo: [Float]) {
+        precondition(hidden % Self.lanes == 0, "the LSTM's hidden size must be a multiple of \(Self.lanes)")
         self.inputLength = inputLength; self.hidden = hidden; self.horizon = horizon
-        self.wx = wx; self.wh = wh; self.b = b; self.wo = wo; self.bo = bo
+        parameters = wx + wh + b + wo + bo
     }
 
     /// Uniform ±1/√H initialisation (PyTorch's), forget-gate bias 1 (Jozefowicz et al. 2015); the output
@@ -197,161 +222,191 @@ struct Network {
                   wx: uniform(4 * hidden), wh: uniform(hidden * 4 * hidden), b: bias, wo: [Float](repeating: 0, count: hidden * horizon), bo: [Float](repeating: 0, count: horizon))
     }
 
-    func zeroGradients() -> Network {
-        Network(inputLength: inputLength, hidden: hidden, horizon: horizon,
-                wx: .init(repeating: 0, count: wx.count), wh: .init(repeating: 0, count: wh.count), b: .init(repeating: 0, count: b.count),
-                wo: .init(repeating: 0, count: wo.count), bo: .init(repeating: 0, count: bo.count))
+    var wx: [Float] { Array(parameters[0..<offsets.wh]) }
+    var wh: [Float] { Array(parameters[offsets.wh..<offsets.b]) }
+    var b: [Float] { Array(parameters[offsets.b..<offsets.wo]) }
+    var wo: [Float] { Array(parameters[offsets.wo..<offsets.bo]) }
+    var bo: [Float] { Array(parameters[offsets.bo...]) }
+
+    // MARK: Vector arithmetic
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
+
+    /// eˣ: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2), eʳ by its degree-6 Taylor
+    /// polynomial (relative error < 2·10⁻⁷, below Float's resolution), 2ⁿ built in the exponent bits.
+    /// n is rounded by adding 1.5·2²³, which leaves it in the low mantissa bits: the generic SIMD
+    /// rounding and float→int conversions run lane by lane and cost more than the rest together.
+    @inline(__always) static func exp(_ v: Vector) -> Vector {
+        var x = v
+        x.replace(with: -87, where: x .< -87)
+        x.replace(with: 88, where: x .> 88)
+        let magic = Vector(repeating: 12_582_912)
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
+        let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
+        var p = Vector(repeating: 1 / 720)
+        p = p * r + 1 / 120; p = p * r + 1 / 24; p = p * r + 1 / 6; p = p * r + 0.5; p = p * r + 1; p = p * r + 1
+        let k = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+        return p * unsafeBitCast((k &+ 127) &<< 23, to: Vector.self)
     }
 
-    @inline(__always) static func sigmoid(_ v: Float) -> Float { 1 / (1 + expf(-v)) }
+    @inline(__always) static func sigmoid(_ v: Vector) -> Vector { 1 / (1 + exp(-v)) }
+    @inline(__always) static func tanh(_ v: Vector) -> Vector { 2 / (1 + exp(-2 * v)) - 1 }
 
-    /// tanh through one `expf`: glibc's `tanhf` goes through `expm1f` and was the training loop's top cost.
-    @inline(__always) static func tanh(_ v: Float) -> Float {
-        let x = max(-15, min(15, v))
-        return 2 / (1 + expf(-2 * x)) - 1
+    /// One window's cell at one step: activates the gates in place from their pre-activations and the
+    /// input, then the new cell state, its tanh and the hidden state.
+    @inline(__always) static func cellForward(
+        _ z: UnsafeMutablePointer<Float>, x: Float, wx: UnsafePointer<Float>, b: UnsafePointer<Float>, hidden H: Int,
+        cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>
+    ) {
+        let xv = Vector(repeating: x)
+        for j in stride(from: 0, to: H, by: lanes) {
+            let i = sigmoid(load(z + j) + xv * load(wx + j) + load(b + j))
+            let f = sigmoid(load(z + H + j) + xv * load(wx + H + j) + load(b + H + j))
+            let g = tanh(load(z + 2 * H + j) + xv * load(wx + 2 * H + j) + load(b + 2 * H + j))
+            let o = sigmoid(load(z + 3 * H + j) + xv * load(wx + 3 * H + j) + load(b + 3 * H + j))
+            store(i, z + j); store(f, z + H + j); store(g, z + 2 * H + j); store(o, z + 3 * H + j)
+            let cv = f * load(cPrev + j) + i * g
+            let t = tanh(cv)
+            store(cv, c + j); store(t, tanhC + j); store(o * t, h + j)
+        }
     }
 
-    /// Runs the sequence; returns the outputs (batch × horizon). Fills the workspace for backward.
-    func forward(_ inputs: [[Float]], _ ws: inout Workspace) -> [Float] {
+    /// The same cell backwards: from dL/dh and the carried dL/dc, the gate pre-activation gradients
+    /// (into `dz`) and the dL/dc carried to the previous step.
+    @inline(__always) static func cellBackward(
+        _ gates: UnsafePointer<Float>, hidden H: Int, cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
+        dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>
+    ) {
+        for j in stride(from: 0, to: H, by: lanes) {
+            let i = load(gates + j), f = load(gates + H + j), g = load(gates + 2 * H + j), o = load(gates + 3 * H + j)
+            let t = load(tanhC + j), dhv = load(dh + j)
+            let dct = load(dc + j) + dhv * o * (1 - t * t)
+            store(dct * g * i * (1 - i), dz + j)
+            store(dct * load(cPrev + j) * f * (1 - f), dz + H + j)
+            store(dct * i * (1 - g * g), dz + 2 * H + j)
+            store(dhv * t * o * (1 - o), dz + 3 * H + j)
+            store(dct * f, dc + j)
+        }
+    }
+
+    // MARK: Passes
+
+    /// Runs the sequence over at most `ws.batch` windows; returns the outputs (windows × horizon) and
+    /// leaves in the workspace what the backward pass needs.
+    func forward(_ inputs: [[Float]], _ ws: Workspace) -> [Float] {
         let B = inputs.count, H = hidden, G = 4 * H, T = inputLength
-        for t in 0..<T { for r in 0..<B { ws.x[t * ws.batch + r] = inputs[r][t] } }
-        for i in 0..<(B * H) { ws.h[i] = 0; ws.c[i] = 0 }
-        for t in 0..<T {
-            // z = h_{t−1}·Wh, then + x_t·wx + b
-            ws.h.withUnsafeBufferPointer { h in
-                ws.z.withUnsafeMutableBufferPointer { z in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(B), Int32(G), Int32(H), 1,
-                                h.baseAddress! + t * ws.batch * H, Int32(H), wh, Int32(G), 0, z.baseAddress!, Int32(G))
+        precondition(B <= ws.batch && T == ws.steps)
+        for t in 0..<T { for r in 0..<B { ws.x[t * B + r] = inputs[r][t] } }
+        ws.h.update(repeating: 0, count: B * H)
+        ws.c.update(repeating: 0, count: B * H)
+        let o = offsets
+        parameters.withUnsafeBufferPointer { p in
+            let wx = p.baseAddress!
+            for t in 0..<T {
+                let z = ws.gates + t * B * G, prev = t * B * H, next = (t + 1) * B * H
+                BLAS.sgemm(ws.h + prev, wx + o.wh, z, m: B, n: G, k: H)
+                for r in 0..<B {
+                    Self.cellForward(z + r * G, x: ws.x[t * B + r], wx: wx, b: wx + o.b, hidden: H, cPrev: ws.c + prev + r * H,
+                                     c: ws.c + next + r * H, tanhC: ws.tanhC + prev + r * H, h: ws.h + next + r * H)
                 }
             }
-            let gBase = t * ws.batch * G, hBase = (t + 1) * ws.batch * H, pBase = t * ws.batch * H
-            let stride = ws.batch
-            // Unsafe pointers: this loop runs B·H·T times per batch and must not pay for bounds or uniqueness checks.
-            ws.z.withUnsafeBufferPointer { z in
-                ws.gates.withUnsafeMutableBufferPointer { gates in
-                    ws.c.withUnsafeMutableBufferPointer { c in
-                        ws.h.withUnsafeMutableBufferPointer { h in
-                            ws.x.withUnsafeBufferPointer { x in
-                                wx.withUnsafeBufferPointer { wx in
-                                    b.withUnsafeBufferPointer { b in
-                                        for r in 0..<B {
-                                            let xv = x[t * stride + r]
-                                            let zr = r * G, gr = gBase + r * G
-                                            for j in 0..<H {
-                                                let i = Self.sigmoid(z[zr + j] + xv * wx[j] + b[j])
-                                                let f = Self.sigmoid(z[zr + H + j] + xv * wx[H + j] + b[H + j])
-                                                let g = Self.tanh(z[zr + 2 * H + j] + xv * wx[2 * H + j] + b[2 * H + j])
-                                                let o = Self.sigmoid(z[zr + 3 * H + j] + xv * wx[3 * H + j] + b[3 * H + j])
-                                                gates[gr + j] = i; gates[gr + H + j] = f; gates[gr + 2 * H + j] = g; gates[gr + 3 * H + j] = o
-                                                let cv = f * c[pBase + r * H + j] + i * g
-                                                c[hBase + r * H + j] = cv
-                                                h[hBase + r * H + j] = o * Self.tanh(cv)
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            BLAS.sgemm(ws.h + T * B * H, wx + o.wo, ws.y, m: B, n: horizon, k: H)
+            for r in 0..<B { for k in 0..<horizon { ws.y[r * horizon + k] += wx[o.bo + k] } }
         }
-        ws.h.withUnsafeBufferPointer { h in
-            ws.y.withUnsafeMutableBufferPointer { y in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(B), Int32(horizon), Int32(H), 1,
-                            h.baseAddress! + T * ws.batch * H, Int32(H), wo, Int32(horizon), 0, y.baseAddress!, Int32(horizon))
-            }
-        }
-        for r in 0..<B { for k in 0..<horizon { ws.y[r * horizon + k] += bo[k] } }
-        return Array(ws.y.prefix(B * horizon))
+        return Array(UnsafeBufferPointer(start: ws.y, count: B * horizon))
     }
 
     /// Mean absolute error over `windows`.
-    func loss(_ windows: [([Float], [Float])], _ ws: inout Workspace) -> Double {
+    func loss(_ windows: [([Float], [Float])], _ ws: Workspace) -> Double {
         var total = 0.0, n = 0
         var start = 0
         while start < windows.count {
             let chunk = Array(windows[start..<min(start + ws.batch, windows.count)])
-            let y = forward(chunk.map(\.0), &ws)
+            let y = forward(chunk.map(\.0), ws)
             for (r, w) in chunk.enumerated() { for k in 0..<horizon { total += Double(abs(y[r * horizon + k] - w.1[k])); n += 1 } }
             start += ws.batch
         }
         return total / Double(max(n, 1))
     }
 
-    /// Forward, then back-propagation through time; adds the gradient of the batch's MAE to `g`.
-    func forwardBackward(_ batch: [([Float], [Float])], _ ws: inout Workspace, gradients g: inout Network) -> Double {
+    /// Forward, then back-propagation through time; adds to `g` the gradient of the mean absolute error
+    /// over `windowsInStep` windows (the whole step, of which `batch` may be one shard). Returns the
+    /// shard's summed absolute error.
+    func forwardBackward(_ batch: ArraySlice<([Float], [Float])>, _ ws: Workspace, windowsInStep: Int, gradients g: inout [Float]) -> Double {
         let B = batch.count, H = hidden, G = 4 * H, T = inputLength
-        let y = forward(batch.map(\.0), &ws)
-        var dy = [Float](repeating: 0, count: B * horizon)
+        let y = forward(batch.map(\.0), ws)
         var loss = 0.0
         // Mean absolute error: the M4 measures are absolute errors, and it keeps a few wild windows from dominating.
-        let scale = 1 / Float(B * horizon)
-        for r in 0..<B {
+        let scale = 1 / Float(windowsInStep * horizon)
+        for (r, window) in batch.enumerated() {
             for k in 0..<horizon {
-                let d = y[r * horizon + k] - batch[r].1[k]
-                dy[r * horizon + k] = d > 0 ? scale : (d < 0 ? -scale : 0)
+                let d = y[r * horizon + k] - window.1[k]
+                ws.dy[r * horizon + k] = d > 0 ? scale : (d < 0 ? -scale : 0)
                 loss += Double(abs(d))
             }
         }
-        // Output layer: dWo = h_Tᵀ·dy, dbo = Σ dy, dh_T = dy·Woᵀ.
-        ws.h.withUnsafeBufferPointer { h in
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(H), Int32(horizon), Int32(B), 1,
-                        h.baseAddress! + T * ws.batch * H, Int32(H), dy, Int32(horizon), 1, &g.wo, Int32(horizon))
-        }
-        for r in 0..<B { for k in 0..<horizon { g.bo[k] += dy[r * horizon + k] } }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(B), Int32(H), Int32(horizon), 1, dy, Int32(horizon), wo, Int32(horizon), 0, &ws.dh, Int32(H))
-        for i in 0..<(B * H) { ws.dc[i] = 0 }
-        for t in stride(from: T - 1, through: 0, by: -1) {
-            let gBase = t * ws.batch * G, hBase = (t + 1) * ws.batch * H, pBase = t * ws.batch * H
-            let stride = ws.batch
-            ws.gates.withUnsafeBufferPointer { gates in
-                ws.c.withUnsafeBufferPointer { cs in
-                    ws.x.withUnsafeBufferPointer { x in
-                        ws.dh.withUnsafeBufferPointer { dhs in
-                            ws.dc.withUnsafeMutableBufferPointer { dcs in
-                                ws.dz.withUnsafeMutableBufferPointer { dz in
-                                    g.wx.withUnsafeMutableBufferPointer { gwx in
-                                        g.b.withUnsafeMutableBufferPointer { gb in
-                                            for r in 0..<B {
-                                                let xv = x[t * stride + r]
-                                                let gr = gBase + r * G, zr = r * G
-                                                for j in 0..<H {
-                                                    let i = gates[gr + j], f = gates[gr + H + j], gg = gates[gr + 2 * H + j], o = gates[gr + 3 * H + j]
-                                                    let tc = Self.tanh(cs[hBase + r * H + j])
-                                                    let dh = dhs[r * H + j]
-                                                    let dc = dcs[r * H + j] + dh * o * (1 - tc * tc)
-                                                    let di = dc * gg * i * (1 - i)
-                                                    let df = dc * cs[pBase + r * H + j] * f * (1 - f)
-                                                    let dg = dc * i * (1 - gg * gg)
-                                                    let dO = dh * tc * o * (1 - o)
-                                                    dz[zr + j] = di; dz[zr + H + j] = df; dz[zr + 2 * H + j] = dg; dz[zr + 3 * H + j] = dO
-                                                    dcs[r * H + j] = dc * f
-                                                    gwx[j] += xv * di; gwx[H + j] += xv * df; gwx[2 * H + j] += xv * dg; gwx[3 * H + j] += xv * dO
-                                                    gb[j] += di; gb[H + j] += df; gb[2 * H + j] += dg; gb[3 * H + j] += dO
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        let o = offsets
+        parameters.withUnsafeBufferPointer { p in
+            g.withUnsafeMutableBufferPointer { gp in
+                let w = p.baseAddress!, gw = gp.baseAddress!
+                // Output layer: dWo += h_Tᵀ·dy, dbo += Σ dy, dh_T = dy·Woᵀ.
+                BLAS.sgemm(ws.h + T * B * H, ws.dy, gw + o.wo, m: H, n: horizon, k: B, transA: true, beta: 1)
+                BLAS.sgemvTransposedAdd(ws.dy, rows: B, cols: horizon, ws.ones, gw + o.bo)
+                BLAS.sgemm(ws.dy, w + o.wo, ws.dh, m: B, n: H, k: horizon, transB: true)
+                ws.dc.update(repeating: 0, count: B * H)
+                for t in stride(from: T - 1, through: 0, by: -1) {
+                    let z = t * B * G, prev = t * B * H
+                    for r in 0..<B {
+                        Self.cellBackward(ws.gates + z + r * G, hidden: H, cPrev: ws.c + prev + r * H, tanhC: ws.tanhC + prev + r * H,
+                                          dh: ws.dh + r * H, dc: ws.dc + r * H, dz: ws.dz + z + r * G)
                     }
+                    // dh_{t−1} = dz_t·Whᵀ
+                    BLAS.sgemm(ws.dz + z, w + o.wh, ws.dhPrev, m: B, n: H, k: G, transB: true)
+                    swap(&ws.dh, &ws.dhPrev)
                 }
+                // Over every step at once: dWh += Σ_t h_{t−1}ᵀ·dz_t, dwx += Σ x_t·dz_t, db += Σ dz_t.
+                BLAS.sgemm(ws.h, ws.dz, gw + o.wh, m: H, n: G, k: T * B, transA: true, beta: 1)
+                BLAS.sgemvTransposedAdd(ws.dz, rows: T * B, cols: G, ws.x, gw)
+                BLAS.sgemvTransposedAdd(ws.dz, rows: T * B, cols: G, ws.ones, gw + o.b)
             }
-            // dWh += h_{t−1}ᵀ·dz; dh_{t−1} = dz·Whᵀ
-            ws.h.withUnsafeBufferPointer { h in
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(H), Int32(G), Int32(B), 1,
-                            h.baseAddress! + pBase, Int32(H), ws.dz, Int32(G), 1, &g.wh, Int32(G))
-            }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(B), Int32(H), Int32(G), 1, ws.dz, Int32(G), wh, Int32(G), 0, &ws.dhPrev, Int32(H))
-            swap(&ws.dh, &ws.dhPrev)
         }
-        return loss / Double(B * horizon)
+        return loss
     }
 }
 
-/// Adam (Kingma & Ba 2015) over the network's parameters, in one flat moment buffer.
+/// One core's share of a training step: its own workspace and gradient buffer. Unchecked: each shard is
+/// touched by exactly one iteration of a `concurrentPerform` at a time.
+final class Shard: @unchecked Sendable {
+    let workspace: Workspace
+    var gradient: [Float]
+
+    init(workspace: Workspace, parameterCount: Int) {
+        self.workspace = workspace
+        gradient = [Float](repeating: 0, count: parameterCount)
+    }
+}
+
+extension Network {
+    /// The gradient of the mean absolute error over `batch`, its windows split across `shards` run in
+    /// parallel (OpenBLAS single-threaded inside each) and summed in shard order, so that the result does
+    /// not depend on timing.
+    func gradient(_ batch: [([Float], [Float])], shards: [Shard]) -> [Float] {
+        let per = (batch.count + shards.count - 1) / shards.count
+        DispatchQueue.concurrentPerform(iterations: shards.count) { k in
+            let shard = shards[k]
+            for i in shard.gradient.indices { shard.gradient[i] = 0 }
+            let part = batch[min(k * per, batch.count)..<min((k + 1) * per, batch.count)]
+            if !part.isEmpty { _ = forwardBackward(part, shard.workspace, windowsInStep: batch.count, gradients: &shard.gradient) }
+        }
+        var total = shards[0].gradient
+        for shard in shards.dropFirst() { for i in total.indices { total[i] += shard.gradient[i] } }
+        return total
+    }
+}
+
+/// Adam (Kingma & Ba 2015) over the network's flat parameter buffer.
 struct Adam {
     var m: [Float], v: [Float]
     var t = 0
@@ -363,21 +418,16 @@ struct Adam {
         self.rate = rate
     }
 
-    mutating func step(_ net: inout Network, _ g: Network) {
+    mutating func step(_ net: inout Network, _ gradient: [Float]) {
         t += 1
         let b1: Float = 0.9, b2: Float = 0.999, eps: Float = 1e-8
         let c1 = 1 - powf(b1, Float(t)), c2 = 1 - powf(b2, Float(t))
-        var offset = 0
-        func update(_ w: inout [Float], _ grad: [Float]) {
-            for k in 0..<w.count {
-                let gk = max(-5, min(5, grad[k]))  // clip, against exploding gradients through time
-                m[offset + k] = b1 * m[offset + k] + (1 - b1) * gk
-                v[offset + k] = b2 * v[offset + k] + (1 - b2) * gk * gk
-                w[k] -= rate * (m[offset + k] / c1) / ((v[offset + k] / c2).squareRoot() + eps)
-            }
-            offset += w.count
+        for k in gradient.indices {
+            let gk = max(-5, min(5, gradient[k]))  // clip, against exploding gradients through time
+            m[k] = b1 * m[k] + (1 - b1) * gk
+            v[k] = b2 * v[k] + (1 - b2) * gk * gk
+            net.parameters[k] -= rate * (m[k] / c1) / ((v[k] / c2).squareRoot() + eps)
         }
-        update(&net.wx, g.wx); update(&net.wh, g.wh); update(&net.b, g.b); update(&net.wo, g.wo); update(&net.bo, g.bo)
     }
 }
 

@@ -1,37 +1,59 @@
 import AugurCore
 @testable import AugurForecast
 import AugurTestSupport
+import Foundation
 import Testing
 
 @Suite struct LSTMTests {
-    /// Back-propagation through time agrees with finite differences of the loss.
+    /// Back-propagation through time agrees with finite differences of the loss, for the batch split
+    /// across two shards as in training.
     @Test func gradientsMatchFiniteDifferences() {
         var rng = SplitMix64(seed: 5)
-        let net = Network(inputLength: 5, hidden: 3, horizon: 2, rng: &rng)
-        let batch: [([Float], [Float])] = (0..<2).map { _ in
+        let net = Network(inputLength: 5, hidden: 8, horizon: 2, rng: &rng)
+        var perturbed = net
+        for k in perturbed.parameters.indices { perturbed.parameters[k] += Float.random(in: -0.3...0.3, using: &rng) }  // a non-zero output layer
+        let batch: [([Float], [Float])] = (0..<5).map { _ in
             ((0..<5).map { _ in Float.random(in: -1...1, using: &rng) }, (0..<2).map { _ in Float.random(in: -1...1, using: &rng) })
         }
-        var ws = Workspace(batch: 2, steps: 5, hidden: 3, horizon: 2)
-        var grads = net.zeroGradients()
-        _ = net.forwardBackward(batch, &ws, gradients: &grads)
-        func loss(_ n: Network) -> Double {
-            var w = Workspace(batch: 2, steps: 5, hidden: 3, horizon: 2)
-            return n.loss(batch, &w)
-        }
+        let shards = LSTMModel.shards(perturbed, batchSize: batch.count, threads: 2)
+        #expect(shards.count == 2)
+        let gradient = perturbed.gradient(batch, shards: shards)
+        let single = perturbed.gradient(batch, shards: LSTMModel.shards(perturbed, batchSize: batch.count, threads: 1))
+        #expect(zip(gradient, single).allSatisfy { abs($0 - $1) <= 1e-6 + 1e-4 * abs($1) }, "the shards add up to the whole batch")
+        func loss(_ n: Network) -> Double { n.loss(batch, Workspace(batch: batch.count, steps: 5, hidden: 8, horizon: 2)) }
         let eps: Float = 1e-2
+        let o = perturbed.offsets
         var checked = 0
-        for (name, path) in [("wh", \Network.wh), ("wx", \Network.wx), ("b", \Network.b), ("wo", \Network.wo), ("bo", \Network.bo)] {
-            for k in stride(from: 0, to: net[keyPath: path].count, by: 3) {
-                var plus = net, minus = net
-                plus[keyPath: path][k] += eps
-                minus[keyPath: path][k] -= eps
+        for (name, range) in [("wx", 0..<o.wh), ("wh", o.wh..<o.b), ("b", o.b..<o.wo), ("wo", o.wo..<o.bo), ("bo", o.bo..<perturbed.parameters.count)] {
+            for k in stride(from: range.lowerBound, to: range.upperBound, by: 7) {
+                var plus = perturbed, minus = perturbed
+                plus.parameters[k] += eps
+                minus.parameters[k] -= eps
                 let numeric = (loss(plus) - loss(minus)) / Double(2 * eps)
-                let analytic = Double(grads[keyPath: path][k])
-                #expect(abs(numeric - analytic) <= 2e-3 + 0.05 * abs(numeric), "\(name)[\(k)]: numeric \(numeric), analytic \(analytic)")
+                let analytic = Double(gradient[k])
+                #expect(abs(numeric - analytic) <= 2e-3 + 0.05 * abs(numeric), "\(name)[\(k - range.lowerBound)]: numeric \(numeric), analytic \(analytic)")
                 checked += 1
             }
         }
-        #expect(checked > 10)
+        #expect(checked > 20)
+    }
+
+    /// The vector exponential behind the gates: within a few Float ulps of libm's, and saturating
+    /// (0 and large but finite) instead of wrapping outside Float's exponent range.
+    @Test func vectorExponentialMatchesLibm() {
+        var worst = 0.0
+        for start in stride(from: Float(-90), to: 90, by: 0.37) {
+            let v = Network.Vector((0..<Network.lanes).map { start + Float($0) * 0.041 })
+            let e = Network.exp(v)
+            for i in 0..<Network.lanes {
+                let exact = Foundation.exp(Double(min(max(v[i], -87), 88)))
+                worst = max(worst, abs(Double(e[i]) - exact) / exact)
+            }
+        }
+        #expect(worst < 5e-7, "relative error \(worst)")
+        let extremes = Network.exp(Network.Vector(repeating: -1000)), big = Network.exp(Network.Vector(repeating: 1000))
+        #expect(extremes[0] >= 0 && extremes[0] < 1e-37 && big[0].isFinite && big[0] > 1e38)
+        #expect(Network.sigmoid(Network.Vector(repeating: 0))[0] == 0.5 && Network.tanh(Network.Vector(repeating: -500))[0] == -1)
     }
 
     @Test func learnsASharedSeasonalShapeReproducibly() throws {
