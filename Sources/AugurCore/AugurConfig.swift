@@ -38,6 +38,8 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         package var schedule = ""
         /// Calendar events: `exclude` windows are cut from training, `event` effects are learned and applied.
         package var events: [Event] = []
+        /// Whether incidents found in a history (runs far outside its seasonal norm) are cut from training too.
+        package var detectIncidents = true
 
         package init() {}
 
@@ -58,7 +60,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case selectors, horizon, history, step, levels, schedule, events
-            case modelsDir = "models_dir", trustMase = "trust_mase"
+            case modelsDir = "models_dir", trustMase = "trust_mase", detectIncidents = "detect_incidents"
         }
 
         package init(from decoder: any Decoder) throws {
@@ -72,6 +74,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             trustMase = try c.decodeIfPresent(Double.self, forKey: .trustMase) ?? trustMase
             schedule = try c.decodeIfPresent(String.self, forKey: .schedule) ?? schedule
             events = try c.decodeIfPresent([Event].self, forKey: .events) ?? events
+            detectIncidents = try c.decodeIfPresent(Bool.self, forKey: .detectIncidents) ?? detectIncidents
         }
     }
 

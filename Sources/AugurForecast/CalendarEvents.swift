@@ -51,17 +51,30 @@ package struct CalendarEvent: Sendable, Codable, Equatable {
 package struct CalendarAdjustment: Sendable {
     /// Multiplicative effect per event name, from its past occurrences.
     package private(set) var effects: [String: Double] = [:]
+    /// Incidents `detection` found and cut out, [start, end) in ms.
+    package private(set) var detected: [(startMs: Int64, endMs: Int64)] = []
     let events: [CalendarEvent]
     let period: Int
+    let detection: IncidentDetection?
 
-    /// Cleans `r`: excluded windows and past event occurrences are replaced by the value one period
-    /// earlier (linear interpolation without a period), and each event's effect is estimated.
-    package init(events: [CalendarEvent], period: Int) {
+    package init(events: [CalendarEvent], period: Int, detection: IncidentDetection? = nil) {
         self.events = events
         self.period = max(1, period)
+        self.detection = detection
     }
 
+    /// Cleans `r`: excluded windows and past event occurrences are replaced by the value one period
+    /// earlier (linear interpolation without a period), each event's effect is estimated, and then
+    /// detected incidents are replaced by the series' seasonal norm.
     package mutating func clean(_ r: Regularize.Regular) -> [Double] {
+        let declared = cleanDeclared(r)
+        guard let detection else { return declared }
+        let (values, windows) = detection.cleaned(declared, period: period)
+        detected = windows.map { (r.startMs + Int64($0.steps.lowerBound) * r.stepMs, r.startMs + Int64($0.steps.upperBound) * r.stepMs) }
+        return values
+    }
+
+    private mutating func cleanDeclared(_ r: Regularize.Regular) -> [Double] {
         var values = r.values
         guard !events.isEmpty, !values.isEmpty else { return values }
         func steps(_ a: Int64, _ b: Int64) -> Range<Int> {

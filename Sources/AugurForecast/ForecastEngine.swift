@@ -18,7 +18,10 @@ package struct ForecastResult: Sendable {
 package struct ForecastEngine: Sendable {
     /// Backtest origins: the last `origins` windows of `horizon` steps, spaced `horizon/2` apart.
     package var origins = 6
-    package var members: [ModelKind] = [.snaive, .theta, .ets, .global]
+    /// The ensemble is the median of this many members, the best by backtest.
+    package var ensembleSize = 2
+    /// Ensemble members when a history is too short to backtest.
+    package var defaultMembers: [ModelKind] = [.snaive, .theta, .ets]
     /// The batch's global model, trained without the backtest windows, and the one trained on everything.
     package var globalForBacktest: GlobalAR?
     package var globalFinal: GlobalAR?
@@ -53,34 +56,50 @@ package struct ForecastEngine: Sendable {
         guard y.allSatisfy(\.isFinite) else { throw ForecastError(.badInput, "history has non-finite values") }
         guard y.count >= 2 else { throw ForecastError(.tooShort, "need at least 2 observations, got \(y.count)") }
         let m = y.count >= 2 * period ? period : 1
-        let candidates = model.map { [$0] } ?? ModelKind.allCases.filter { ($0 != .lstm || lstm != nil) && ($0 != .global || globalFinal != nil) }
+        let singles = ModelKind.allCases.filter { $0 != .ensemble && ($0 != .lstm || lstm != nil) && ($0 != .global || globalFinal != nil) }
+        // The ensemble's members are chosen by backtest, so it needs every single model backtested.
+        let candidates = model == nil || model == .ensemble ? singles : [model!]
         // Backtest: every candidate at every origin.
         let spacing = max(1, horizon / 2)
         let minTrain = max(3 * m, 10)
         let originPoints = (0..<origins).map { y.count - horizon - $0 * spacing }.filter { $0 >= minTrain }
         var errors: [ModelKind: [[Double]]] = [:]  // kind → per origin → signed errors per step
-        var mase: [ModelKind: [Double]] = [:]
+        var scales: [Double] = []
         for origin in originPoints {
             let train = Array(y[..<origin]), actual = Array(y[origin..<(origin + horizon)])
-            let scale = Self.naiveScale(train, m)
             guard let fitted = try? fitAll(train, period: m, extraPeriods: extraPeriods, kinds: candidates, global: globalForBacktest) else { continue }
-            for (kind, model) in fitted {
-                guard let f = try? model.forecast(horizon: horizon) else { continue }
-                let e = zip(actual, f).map { $0 - $1 }
-                errors[kind, default: []].append(e)
-                mase[kind, default: []].append(e.reduce(0) { $0 + abs($1) } / Double(horizon) / scale)
+            // Every kind keeps one error row per origin (nil where it failed), so rows line up across kinds.
+            for kind in candidates {
+                let f = try? fitted[kind]?.forecast(horizon: horizon)
+                errors[kind, default: []].append(f.map { zip(actual, $0).map { $0 - $1 } } ?? [])
             }
+            scales.append(Self.naiveScale(train, m))
         }
-        let scores = mase.mapValues { $0.reduce(0, +) / Double($0.count) }
+        func score(_ rows: [[Double]]) -> Double? {
+            let mases = zip(rows, scales).compactMap { e, s in e.isEmpty ? nil : e.reduce(0) { $0 + abs($1) } / Double(horizon) / s }
+            return mases.isEmpty ? nil : mases.reduce(0, +) / Double(mases.count)
+        }
+        var scores = errors.compactMapValues(score)
+        // The ensemble: the median of the best members, whose backtest errors are the median of theirs
+        // (the median of forecasts is the actual minus the median of errors).
+        let ranked = scores.sorted { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue) }.map(\.key)
+        let members = ranked.count >= ensembleSize ? Array(ranked.prefix(ensembleSize)) : defaultMembers
+        if candidates.count > 1, ranked.count >= ensembleSize {
+            errors[.ensemble] = scales.indices.map { o in
+                let rows = members.map { errors[$0]![o] }
+                return rows.contains(where: \.isEmpty) ? [] : (0..<horizon).map { k in median(rows.map { $0[k] }) }
+            }
+            scores[.ensemble] = score(errors[.ensemble]!)
+        }
         let chosen = model ?? scores.min { $0.value < $1.value || ($0.value == $1.value && $0.key.rawValue < $1.key.rawValue) }?.key ?? .snaive
-        guard let fitted = try fitAll(y, period: m, extraPeriods: extraPeriods, kinds: [chosen], global: globalFinal)[chosen] else {
+        guard let fitted = try fitAll(y, period: m, extraPeriods: extraPeriods, kinds: [chosen], members: members, global: globalFinal)[chosen] else {
             throw ForecastError(.numerical, "\(chosen.rawValue) could not be fitted")
         }
         let point = try fitted.forecast(horizon: horizon)
         var intervals: [Double: (lower: [Double], upper: [Double])] = [:]
         var widths: [Double: [Double]] = [:]
         for level in levels {
-            let q = Self.conformalWidths(errors[chosen] ?? [], horizon: horizon, level: level, fallbackScale: Self.naiveScale(y, m)).map { $0 * (intervalScale[level] ?? 1) }
+            let q = Self.conformalWidths((errors[chosen] ?? []).filter { !$0.isEmpty }, horizon: horizon, level: level, fallbackScale: Self.naiveScale(y, m)).map { $0 * (intervalScale[level] ?? 1) }
             widths[level] = q
             intervals[level] = (zip(point, q).map { $0 - $1 }, zip(point, q).map { $0 + $1 })
         }
@@ -120,9 +139,9 @@ package struct ForecastEngine: Sendable {
         return scale
     }
 
-    /// Fits several kinds on one history; the ensemble is the median of its members. The global
+    /// Fits several kinds on one history; the ensemble is the median of `members`. The global
     /// model takes the history's last window (skipped when the history is shorter than it).
-    func fitAll(_ y: [Double], period: Int, extraPeriods: [Int], kinds: [ModelKind], global: GlobalAR?) throws(ForecastError) -> [ModelKind: FittedModel] {
+    func fitAll(_ y: [Double], period: Int, extraPeriods: [Int], kinds: [ModelKind], members: [ModelKind] = [], global: GlobalAR?) throws(ForecastError) -> [ModelKind: FittedModel] {
         var needed = Set(kinds.filter { $0 != .ensemble })
         if kinds.contains(.ensemble) { needed.formUnion(members) }
         var out: [ModelKind: FittedModel] = [:]

@@ -52,7 +52,8 @@ package enum AugurApplication {
         router.add(middleware: AuthMiddleware(readToken: config.server.readToken, writeToken: config.server.writeToken))
         let api = APIRoutes(ingestor: ingestor, metrics: metrics, config: config.server)
         api.register(on: router)
-        ForecastRoutes(store: store, maxBodyBytes: config.server.maxBodyBytes, calendar: config.forecasting.events).register(on: router)
+        ForecastRoutes(store: store, maxBodyBytes: config.server.maxBodyBytes, calendar: config.forecasting.events,
+                       detectIncidents: config.forecasting.detectIncidents).register(on: router)
         CalendarRoutes(store: store, configured: config.forecasting.events).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]

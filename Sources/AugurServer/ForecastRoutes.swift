@@ -10,6 +10,8 @@ struct ForecastRoutes: Sendable {
     let maxBodyBytes: Int
     /// Configured calendar events (the API's are read from the store on each request).
     let calendar: [AugurConfig.Forecasting.Event]
+    /// Whether detected incidents are cut from each history (the `detect_incidents` parameter overrides it).
+    let detectIncidents: Bool
     /// At most this many series per GET; each is fitted with every candidate model.
     static let maxSeries = 200
     static let maxHorizon = 10_000
@@ -52,15 +54,25 @@ struct ForecastRoutes: Sendable {
             engine = (try? engine.withGlobalModels(regular.map(\.values), horizon: h, inputLengths: [2 * h, 7 * m, 14 * m].filter { $0 >= h && $0 <= 1024 })) ?? engine
         }
         let events = try CalendarRoutes.events(configured: calendar, store: store).map(\.0)
+        let detect: Bool
+        switch p.get("detect_incidents") {
+        case nil: detect = detectIncidents
+        case "true": detect = true
+        case "false": detect = false
+        case let text?: throw QueryError(.badParameter, "detect_incidents=\(text) is not true or false")
+        }
         for (k, (series, r)) in zip(raw, regular).enumerated() {
             let (period, extra) = Self.periods(p.get("season"), r)
             // Excluded windows are cut from the history; learned event effects scale the forecast.
-            var adjustment = CalendarAdjustment(events: events, period: period)
+            var adjustment = CalendarAdjustment(events: events, period: period, detection: detect ? IncidentDetection() : nil)
             let clean = adjustment.clean(r)
             let result = try engine.forecast(clean, horizon: horizons[k], period: period, extraPeriods: extra, model: model, levels: levels)
             var effects = ""
             if !adjustment.effects.isEmpty {
                 effects = ",\"event_effects\":{" + adjustment.effects.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)):\($0.value)" }.joined(separator: ",") + "}"
+            }
+            if !adjustment.detected.isEmpty {
+                effects += ",\"excluded_incidents\":[" + adjustment.detected.map { "{\"start\":\(Double($0.startMs) / 1000),\"end\":\(Double($0.endMs) / 1000)}" }.joined(separator: ",") + "]"
             }
             items.append("{\"metric\":\(JSONText.object(series.labels)),\(Self.body(result.applying(adjustment, after: r), startMs: r.endMs, stepMs: r.stepMs))\(effects)}")
         }

@@ -55,13 +55,13 @@ package struct Retrainer: Sendable {
         var done = 0
         for (stepMs, members) in groups.sorted(by: { $0.key < $1.key }) {
             let horizon = max(1, Int((config.horizon.ms + stepMs - 1) / stepMs))
-            // Excluded windows (incidents, failovers) are cut from the training data.
+            // Excluded windows (incidents, failovers) and detected incidents are cut from the training data.
             let exclusions = try config.events.map(CalendarRoutes.convert).filter { $0.kind == .exclude } + store.calendarEvents().compactMap { s in
                 s.kind == "exclude" ? CalendarEvent(name: s.name, kind: .exclude, startMs: s.startMs, endMs: s.endMs, schedule: s.schedule, durationMs: s.durationMs) : nil
             }
             let inputs = members.map { _, r in
                 let period = Seasonality.detectPeriod(r.values, candidates: Regularize.candidatePeriods(stepMs: stepMs)) ?? 1
-                var adjustment = CalendarAdjustment(events: exclusions, period: period)
+                var adjustment = CalendarAdjustment(events: exclusions, period: period, detection: config.detectIncidents ? IncidentDetection() : nil)
                 return BatchForecast.Input(values: adjustment.clean(r), period: period)
             }
             let offset = done

@@ -54,7 +54,7 @@ enum ConfigLoader {
         "server": ["listen", "read_token", "write_token", "max_body_bytes", "request_timeout"],
         "storage": ["path", "retention", "compact_interval"],
         "scrape[]": ["job", "targets", "interval", "path", "labels"],
-        "forecasting": ["selectors", "horizon", "history", "step", "levels", "models_dir", "trust_mase", "schedule", "events"],
+        "forecasting": ["selectors", "horizon", "history", "step", "levels", "models_dir", "trust_mase", "schedule", "events", "detect_incidents"],
         "forecasting.events[]": ["name", "kind", "start", "end", "schedule", "duration"],
     ]
 

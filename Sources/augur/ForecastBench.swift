@@ -23,6 +23,9 @@ struct ForecastBench: AsyncParsableCommand {
     @Option(help: "Rolling origins per NAB series (12 steps apart).")
     var nabOrigins = 5
 
+    @Flag(help: "Fit on histories with detected incidents replaced by the seasonal norm (as augur serve trains).")
+    var excludeIncidents = false
+
     @Option(help: "A python with torch installed (a throwaway virtualenv) to compare LSTM training throughput with nn.LSTM; 'none' to skip.")
     var pytorch = "none"
 
@@ -32,6 +35,7 @@ struct ForecastBench: AsyncParsableCommand {
             let series = try FileImporter.parse([UInt8](data), format: .m4, file: m4).map { $0.samples.map(\.value) }
             let horizon = 48, m = 24
             let train = series.map { Array($0.dropLast(horizon)) }, test = series.map { Array($0.suffix(horizon)) }
+            let fitted = excludeIncidents ? train.map { IncidentDetection().cleaned($0, period: m).values } : train
             var naive2 = Scores()
             for (tr, te) in zip(train, test) { naive2.add(train: tr, test: te, forecast: try Naive2().forecast(tr, horizon: horizon, period: m), period: m) }
             print("augur bench forecast — M4 Hourly, \(series.count) series, last \(horizon) held out, m = \(m), \(ProcessInfo.processInfo.activeProcessorCount) cores")
@@ -40,7 +44,7 @@ struct ForecastBench: AsyncParsableCommand {
                 guard name == "auto" || ModelKind(rawValue: name) != nil else { throw ValidationError("unknown model \(name)") }
                 let started = ContinuousClock.now
                 let (_, results) = await BatchForecast(horizon: horizon, model: ModelKind(rawValue: name), levels: [0.95])
-                    .run(train.map { BatchForecast.Input(values: $0, period: m) })
+                    .run(fitted.map { BatchForecast.Input(values: $0, period: m) })
                 let wall = seconds(ContinuousClock.now - started)
                 var s = Scores()
                 for (k, r) in results.enumerated() {

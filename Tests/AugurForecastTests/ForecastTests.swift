@@ -123,6 +123,18 @@ import Testing
         }
     }
 
+    /// The ensemble is the median (with two members, the mean) of the two best single models by backtest.
+    @Test func ensembleCombinesTheBestTwoByBacktest() throws {
+        let y = ModelTests.seasonal(600, trend: 0.05, noise: 3)
+        let r = try ForecastEngine().forecast(y, horizon: 24, period: 24, model: .ensemble, levels: [0.95])
+        let singles = r.backtestMASE.filter { $0.key != .ensemble }.sorted { $0.value < $1.value }.map(\.key)
+        #expect(r.model == .ensemble && r.backtestMASE[.ensemble] != nil && singles.count >= 4)
+        let best = try singles.prefix(2).map { try ForecastEngine().forecast(y, horizon: 24, period: 24, model: $0, levels: [0.95]).point }
+        #expect(zip(r.point, zip(best[0], best[1])).allSatisfy { abs($0 - ($1.0 + $1.1) / 2) < 1e-9 })
+        guard case .ensemble(let members) = r.fitted else { Issue.record("not an ensemble state"); return }
+        #expect(members.count == 2)
+    }
+
     @Test func globalModelLearnsASharedShape() throws {
         // Many series share one daily shape at different levels; the pooled model must forecast it.
         let series = (0..<40).map { i in ModelTests.seasonal(400, noise: 1, seed: UInt64(i)).map { $0 * Double(1 + i % 5) } }
@@ -274,5 +286,77 @@ struct RealSeriesForecastTests {
         let applied = f.applying(adj, after: r).point
         // 2026-01-26 10:00 and 11:00 are steps 10 and 11 after the last observation (25th 23:00).
         #expect(abs(applied[10] / f.point[10] - 2) < 0.01 && applied[9] == f.point[9])
+    }
+}
+
+@Suite struct IncidentDetectionTests {
+    /// Three weeks of hourly load with noise.
+    func load(seed: UInt64 = 9) -> [Double] { ModelTests.seasonal(24 * 21, noise: 1, seed: seed) }
+
+    @Test func anOutageIsFoundAndReplacedByTheNorm() {
+        var y = load()
+        let outage = (24 * 19 + 3)..<(24 * 19 + 9)  // six hours, two days before the end
+        for i in outage { y[i] *= 0.1 }
+        let (clean, windows) = IncidentDetection().cleaned(y, period: 24)
+        #expect(windows == [IncidentDetection.Window(steps: outage, direction: -1)])
+        let truth = load()
+        #expect(outage.allSatisfy { abs(clean[$0] - truth[$0]) < 4 }, "refilled from the same hours of other days")
+        #expect(zip(clean, y).enumerated().allSatisfy { outage.contains($0.offset) || $0.element.0 == $0.element.1 }, "nothing else is touched")
+    }
+
+    @Test func aSurgeWithoutSeasonIsFoundToo() {
+        var rng = SplitMix64(seed: 4)
+        var y = (0..<400).map { _ in 50 + rng.nextGaussian() }
+        for i in 200..<205 { y[i] += 40 }
+        #expect(IncidentDetection().windows(y, period: 1) == [IncidentDetection.Window(steps: 200..<205, direction: 1)])
+    }
+
+    @Test func normalSeriesLevelShiftsAndOngoingChangesAreLeftAlone() {
+        #expect(IncidentDetection().windows(load(), period: 24).isEmpty, "noise is not an incident")
+        #expect(IncidentDetection().windows(ModelTests.seasonal(24 * 21, trend: 0.3, noise: 1), period: 24).isEmpty, "nor is a trend")
+        var shifted = load()
+        for i in (24 * 14)..<shifted.count { shifted[i] += 60 }
+        #expect(IncidentDetection().windows(shifted, period: 24).isEmpty, "a week-long shift is the new level")
+        var ongoing = load()
+        for i in (ongoing.count - 5)..<ongoing.count { ongoing[i] = 0 }
+        #expect(IncidentDetection().windows(ongoing, period: 24).isEmpty, "a drop still under way at the end may be the new normal")
+        var single = load()
+        single[200] = 0
+        #expect(IncidentDetection().windows(single, period: 24).isEmpty, "a single bad point is a spike, not an incident")
+    }
+
+    @Test func excludingTheOutageImprovesTheForecast() throws {
+        let truth = ModelTests.seasonal(24 * 22, noise: 1, seed: 2)
+        var history = Array(truth.prefix(24 * 21))
+        for i in (24 * 20 + 2)..<(24 * 20 + 10) { history[i] = 0 }  // the last day had an 8-hour outage
+        func mae(_ values: [Double]) throws -> Double {
+            let f = try ForecastEngine().forecast(values, horizon: 24, period: 24, model: nil, levels: [0.95]).point
+            return zip(f, truth.suffix(24)).reduce(0) { $0 + abs($1.0 - $1.1) } / 24
+        }
+        let raw = try mae(history), cleaned = try mae(IncidentDetection().cleaned(history, period: 24).values)
+        #expect(cleaned < 2 && cleaned < raw / 2, "MAE raw \(raw), with the outage excluded \(cleaned)")
+    }
+
+    /// Real CloudWatch metrics: the detector must not rewrite a real series wholesale.
+    @Test(.enabled(if: sharedData != nil, "../shared/data is absent: real-series detection test skipped"))
+    func realSeriesAreMostlyUntouched() throws {
+        let dir = sharedData! + "/nab/realAWSCloudwatch"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".csv") }
+        #expect(!files.isEmpty)
+        var flagged = 0, total = 0
+        for file in files {
+            let samples = try String(contentsOfFile: dir + "/" + file, encoding: .utf8).split(separator: "\n").dropFirst().compactMap { row -> Sample? in
+                let cols = row.split(separator: ",")
+                guard cols.count == 2, let t = TimeParsing.timestampMs(cols[0]), let v = Double(cols[1]) else { return nil }
+                return Sample(t, v)
+            }
+            let r = Regularize.regular(samples)
+            let period = Seasonality.detectPeriod(r.values, candidates: Regularize.candidatePeriods(stepMs: r.stepMs)) ?? 1
+            let steps = IncidentDetection().windows(r.values, period: period).reduce(0) { $0 + $1.steps.count }
+            #expect(Double(steps) < 0.05 * Double(r.values.count), "\(file): \(steps) of \(r.values.count) steps flagged")
+            flagged += steps
+            total += r.values.count
+        }
+        #expect(Double(flagged) < 0.01 * Double(total), "\(flagged) of \(total) steps flagged")
     }
 }

@@ -58,6 +58,29 @@ import Testing
         }
     }
 
+    @Test func detectedIncidentsAreLeftOutAndReported() async throws {
+        try await withTestStore { store, _ in
+            try await withTestServer(store: store) { client in
+                var values = Self.daily(24 * 21)
+                for i in (24 * 19 + 2)..<(24 * 19 + 8) { values[i] = 0 }  // a six-hour outage two days ago
+                let start: Int64 = 1_767_225_600_000
+                let v = values.map { String($0) }.joined(separator: ","), t = (0..<values.count).map { String(start + Int64($0) * 3_600_000) }.joined(separator: ",")
+                #expect(try await client.post("/api/v1/import/json", Array("{\"metric\":{\"__name__\":\"load\"},\"values\":[\(v)],\"timestamps\":[\(t)]}\n".utf8)).status == 200)
+                let r = try await client.get("/api/v1/forecast?query=load&horizon=24&model=snaive")
+                let item = (r.json["data"] as? [[String: Any]])?.first ?? [:]
+                let windows = item["excluded_incidents"] as? [[String: Double]] ?? []
+                #expect(windows.count == 1 && windows.first?["start"] == Double(start / 1000 + (24 * 19 + 2) * 3600)
+                        && windows.first?["end"] == Double(start / 1000 + (24 * 19 + 8) * 3600), "\(r.text)")
+                // Seasonal naive repeats the last day: the outage's hours come back at their normal level.
+                let points = (item["values"] as? [[Any]] ?? []).compactMap { Double($0[1] as? String ?? "") }
+                #expect(points.count == 24 && points.allSatisfy { $0 > 70 }, "\(points)")
+                let kept = try await client.get("/api/v1/forecast?query=load&horizon=24&model=snaive&detect_incidents=false")
+                #expect((kept.json["data"] as? [[String: Any]])?.first?["excluded_incidents"] == nil)
+                #expect(try await client.get("/api/v1/forecast?query=load&horizon=24&detect_incidents=maybe").status == 400)
+            }
+        }
+    }
+
     @Test func badForecastRequestsAreProblems() async throws {
         try await withTestStore { store, _ in
             try await withTestServer(store: store) { client in
