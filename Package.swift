@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "AugurIngest", dependencies: ["AugurCore", "AugurStore", "CSnappy"], swiftSettings: swiftSettings),
         .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
+        .target(name: "AugurLogs", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
         .target(
             name: "AugurServer",
             dependencies: [
@@ -47,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurServer",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,6 +70,7 @@ let package = Package(
         .testTarget(name: "AugurCoreTests", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AugurServerTests",

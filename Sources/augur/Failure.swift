@@ -1,5 +1,6 @@
 import AugurCore
 import AugurIngest
+import AugurLogs
 import AugurStore
 import ArgumentParser
 import Foundation
@@ -14,6 +15,8 @@ func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
         fail(e.detail, code: 64)  // EX_USAGE
     } catch let e as ConfigError {
         fail(e.detail, code: 78)  // EX_CONFIG
+    } catch let e as LogPattern.Invalid {
+        fail(e.description, code: 64)  // EX_USAGE: a format or mask that does not compile
     } catch let e as StoreError {
         fail(e.description, code: 74)  // EX_IOERR
     }

@@ -1,0 +1,454 @@
+/// A regular-expression engine over UTF-8 bytes for log masks and header formats.
+///
+/// Why not `NSRegularExpression` or `Regex`: with two masks per line they parse 250k and 60k lines/s
+/// here, and masking runs on every line. This engine covers the syntax masks and LogPAI formats use —
+/// literals and escapes, `.`, classes (`[^a-z\d]`, `\d \w \s` and negations), groups (capturing,
+/// `(?:…)`, `(?<name>…)`), `|`, greedy and lazy `* + ? {n} {n,} {n,m}`, `^ $ \b` — with ASCII
+/// semantics for the classes. Anything else is refused at compile time, and callers fall back to
+/// Foundation's engine. Matching is leftmost-first backtracking (Perl semantics) with a visited set
+/// over (instruction, position), as RE2's BitState does: linear in the text, never exponential.
+package struct ByteRegex: Sendable {
+    package struct Unsupported: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    struct ByteSet: Sendable, Equatable {
+        var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+        static func == (a: ByteSet, b: ByteSet) -> Bool { a.bits == b.bits }
+
+        @inline(__always) func contains(_ b: UInt8) -> Bool {
+            let word: UInt64
+            switch b >> 6 {
+            case 0: word = bits.0
+            case 1: word = bits.1
+            case 2: word = bits.2
+            default: word = bits.3
+            }
+            return word & (1 << UInt64(b & 63)) != 0
+        }
+
+        mutating func insert(_ b: UInt8) {
+            let bit: UInt64 = 1 << UInt64(b & 63)
+            switch b >> 6 {
+            case 0: bits.0 |= bit
+            case 1: bits.1 |= bit
+            case 2: bits.2 |= bit
+            default: bits.3 |= bit
+            }
+        }
+
+        mutating func insert(_ r: ClosedRange<UInt8>) { for b in r { insert(b) } }
+        mutating func formUnion(_ o: ByteSet) { bits = (bits.0 | o.bits.0, bits.1 | o.bits.1, bits.2 | o.bits.2, bits.3 | o.bits.3) }
+        func inverted() -> ByteSet { ByteSet(bits: (~bits.0, ~bits.1, ~bits.2, ~bits.3)) }
+
+        static let digit: ByteSet = { var s = ByteSet(); s.insert(UInt8(ascii: "0")...UInt8(ascii: "9")); return s }()
+        static let word: ByteSet = {
+            var s = digit
+            s.insert(UInt8(ascii: "a")...UInt8(ascii: "z")); s.insert(UInt8(ascii: "A")...UInt8(ascii: "Z")); s.insert(UInt8(ascii: "_"))
+            return s
+        }()
+        static let space: ByteSet = { var s = ByteSet(); for b in [9, 10, 11, 12, 13, 32] as [UInt8] { s.insert(b) }; return s }()
+        static let all = ByteSet().inverted()
+        static let notNewline: ByteSet = { var s = all; s.bits.0 &= ~(1 << 10); return s }()
+    }
+
+    indirect enum Node {
+        case set(ByteSet)
+        case sequence([Node])
+        case alternation([Node])
+        case repetition(Node, min: Int, max: Int?, lazy: Bool)
+        case group(Node, capture: Int?)
+        case start, end, wordBoundary
+    }
+
+    enum Instruction: Sendable {
+        case set(ByteSet)
+        case split(Int, Int)  // try the first, then the second
+        case jump(Int)
+        case save(Int)
+        case start, end, wordBoundary
+        case match
+    }
+
+    let program: [Instruction]
+    /// Capture groups (group 0 is the whole match) and the names of named ones.
+    package let groupCount: Int
+    package let names: [String: Int]
+    /// Bytes a match can start with (all bytes when a match can be empty or start with an assertion).
+    let firstBytes: ByteSet
+    let anchoredAtStart: Bool
+
+    package init(_ pattern: String) throws(Unsupported) {
+        var parser = Parser(Array(pattern.utf8))
+        let node = try parser.parseAlternation()
+        guard parser.index == parser.bytes.count else { throw Unsupported(description: "unbalanced ) in \(pattern)") }
+        var compiler = Compiler()
+        compiler.emit(.save(0))
+        compiler.compile(node)
+        compiler.emit(.save(1))
+        compiler.emit(.match)
+        program = compiler.program
+        groupCount = parser.groups + 1
+        names = parser.names
+        anchoredAtStart = { if case .sequence(let parts) = node, case .start? = parts.first { return true }; if case .start = node { return true }; return false }()
+        firstBytes = Self.first(node) ?? .all
+    }
+
+    /// The bytes a non-empty match of `node` must start with; nil when it can match empty (or starts with an assertion).
+    static func first(_ node: Node) -> ByteSet? {
+        switch node {
+        case .set(let s): return s
+        case .sequence(let parts):
+            guard let head = parts.first else { return nil }
+            return first(head)
+        case .alternation(let options):
+            var s = ByteSet()
+            for o in options { guard let f = first(o) else { return nil }; s.formUnion(f) }
+            return s
+        case .repetition(let n, let min, _, _): return min > 0 ? first(n) : nil
+        case .group(let n, _): return first(n)
+        case .start, .end, .wordBoundary: return nil
+        }
+    }
+
+    /// Reused state for matching: the visited set and the capture slots.
+    package final class Scratch {
+        var visited: [UInt64] = []
+        var captures: [Int] = []
+        var stack: [(pc: Int, pos: Int, slot: Int, old: Int)] = []
+        package init() {}
+    }
+
+    /// The first match at or after `from`: the capture slots (start, end per group; −1 when unset).
+    package func firstMatch(in text: UnsafeBufferPointer<UInt8>, from: Int = 0, scratch: Scratch) -> [Int]? {
+        let n = text.count
+        let width = n + 1
+        let needed = (program.count * width + 63) / 64
+        if scratch.visited.count < needed { scratch.visited = [UInt64](repeating: 0, count: needed) } else {
+            for i in 0..<needed { scratch.visited[i] = 0 }
+        }
+        var start = from
+        while start <= n {
+            if start < n && !firstBytes.contains(text[start]) && firstBytes != .all {
+                start += 1
+                continue
+            }
+            if start == n && firstBytes != .all { return nil }
+            if let caps = run(text, at: start, width: width, scratch: scratch) { return caps }
+            if anchoredAtStart { return nil }
+            start += 1
+        }
+        return nil
+    }
+
+    /// Leftmost-first backtracking from `at`. A visited (pc, pos) failed before and fails again:
+    /// whether it can reach a match does not depend on the captures.
+    private func run(_ text: UnsafeBufferPointer<UInt8>, at: Int, width: Int, scratch: Scratch) -> [Int]? {
+        // Locals, not the scratch's properties: class property accesses pay for exclusivity checks.
+        var captures = scratch.captures, stack = scratch.stack, visited = scratch.visited
+        scratch.captures = []; scratch.stack = []; scratch.visited = []
+        defer { scratch.captures = captures; scratch.stack = stack; scratch.visited = visited }
+        if captures.count != 2 * groupCount { captures = [Int](repeating: -1, count: 2 * groupCount) } else {
+            for i in captures.indices { captures[i] = -1 }
+        }
+        stack.removeAll(keepingCapacity: true)
+        stack.append((0, at, -1, 0))
+        let n = text.count
+        return program.withUnsafeBufferPointer { program -> [Int]? in
+            while let top = stack.popLast() {
+                if top.slot >= 0 { captures[top.slot] = top.old; continue }  // undo a save on backtrack
+                var pc = top.pc, pos = top.pos
+                while true {
+                    let key = pc &* width &+ pos
+                    let bit: UInt64 = 1 << UInt64(key & 63)
+                    if visited[key >> 6] & bit != 0 { break }
+                    visited[key >> 6] |= bit
+                    switch program[pc] {
+                    case .set(let s):
+                        guard pos < n, s.contains(text[pos]) else { break }
+                        pc += 1; pos += 1
+                        continue
+                    case .split(let a, let b):
+                        stack.append((b, pos, -1, 0))
+                        pc = a
+                        continue
+                    case .jump(let t):
+                        pc = t
+                        continue
+                    case .save(let slot):
+                        stack.append((0, 0, slot, captures[slot]))
+                        captures[slot] = pos
+                        pc += 1
+                        continue
+                    case .start:
+                        guard pos == 0 else { break }
+                        pc += 1
+                        continue
+                    case .end:
+                        guard pos == n else { break }
+                        pc += 1
+                        continue
+                    case .wordBoundary:
+                        let before = pos > 0 && ByteSet.word.contains(text[pos - 1]), after = pos < n && ByteSet.word.contains(text[pos])
+                        guard before != after else { break }
+                        pc += 1
+                        continue
+                    case .match:
+                        return captures
+                    }
+                    break
+                }
+            }
+            return nil
+        }
+    }
+
+    /// `text` with every match replaced by `replacement`, left to right.
+    package func replacingMatches(in text: [UInt8], with replacement: [UInt8], scratch: Scratch) -> [UInt8] {
+        text.withUnsafeBufferPointer { buffer -> [UInt8] in
+            var out: [UInt8] = []
+            var copied = 0, from = 0
+            while from <= buffer.count, let caps = firstMatch(in: buffer, from: from, scratch: scratch) {
+                let (s, e) = (caps[0], caps[1])
+                if out.isEmpty { out.reserveCapacity(text.count) }
+                out.append(contentsOf: buffer[copied..<s])
+                out.append(contentsOf: replacement)
+                copied = e
+                from = e > s ? e : e + 1
+                if e == s && s < buffer.count { out.append(buffer[s]); copied = s + 1 }
+            }
+            guard copied > 0 || !out.isEmpty else { return text }
+            out.append(contentsOf: buffer[copied...])
+            return out
+        }
+    }
+
+    // MARK: Parsing
+
+    struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+        var groups = 0
+        var names: [String: Int] = [:]
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func parseAlternation() throws(Unsupported) -> Node {
+            var options = [try parseSequence()]
+            while peek == UInt8(ascii: "|") {
+                index += 1
+                options.append(try parseSequence())
+            }
+            return options.count == 1 ? options[0] : .alternation(options)
+        }
+
+        mutating func parseSequence() throws(Unsupported) -> Node {
+            var parts: [Node] = []
+            while let c = peek, c != UInt8(ascii: "|"), c != UInt8(ascii: ")") {
+                var atom = try parseAtom()
+                quantifiers: while let q = peek {
+                    var min = 0, max: Int? = nil
+                    switch q {
+                    case UInt8(ascii: "*"): index += 1
+                    case UInt8(ascii: "+"): index += 1; min = 1
+                    case UInt8(ascii: "?"): index += 1; max = 1
+                    case UInt8(ascii: "{"):
+                        guard let (lo, hi) = parseBraces() else { break quantifiers }  // a literal brace
+                        min = lo; max = hi
+                    default: break quantifiers
+                    }
+                    var lazy = false
+                    if peek == UInt8(ascii: "?") { index += 1; lazy = true }
+                    if peek == UInt8(ascii: "+") { throw Unsupported(description: "possessive quantifiers") }
+                    atom = .repetition(atom, min: min, max: max, lazy: lazy)
+                }
+                parts.append(atom)
+            }
+            return parts.count == 1 ? parts[0] : .sequence(parts)
+        }
+
+        /// `{n}`, `{n,}`, `{n,m}`; nil (and nothing consumed) when the brace is a literal.
+        mutating func parseBraces() -> (Int, Int?)? {
+            var i = index + 1
+            func number() -> Int? {
+                var v: Int?
+                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { v = (v ?? 0) * 10 + Int(bytes[i] - 48); i += 1 }
+                return v
+            }
+            guard let lo = number() else { return nil }
+            var hi: Int? = lo
+            if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; hi = number() }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "}"), lo <= 1000, (hi ?? lo) >= lo else { return nil }
+            index = i + 1
+            return (lo, hi)
+        }
+
+        mutating func parseAtom() throws(Unsupported) -> Node {
+            let c = bytes[index]
+            index += 1
+            switch c {
+            case UInt8(ascii: "."): return .set(.notNewline)
+            case UInt8(ascii: "^"): return .start
+            case UInt8(ascii: "$"): return .end
+            case UInt8(ascii: "["): return .set(try parseClass())
+            case UInt8(ascii: "("):
+                var capture: Int?
+                if peek == UInt8(ascii: "?") {
+                    index += 1
+                    if peek == UInt8(ascii: ":") {
+                        index += 1
+                    } else if peek == UInt8(ascii: "<") || peek == UInt8(ascii: "P") {
+                        if peek == UInt8(ascii: "P") { index += 1 }
+                        guard peek == UInt8(ascii: "<") else { throw Unsupported(description: "group syntax (?\(UnicodeScalar(peek ?? 63)))") }
+                        index += 1
+                        var name: [UInt8] = []
+                        while let b = peek, b != UInt8(ascii: ">") { name.append(b); index += 1 }
+                        guard peek == UInt8(ascii: ">"), !name.isEmpty else { throw Unsupported(description: "unterminated group name") }
+                        index += 1
+                        groups += 1
+                        capture = groups
+                        names[String(decoding: name, as: UTF8.self)] = groups
+                    } else {
+                        throw Unsupported(description: "look-around and inline flags")
+                    }
+                } else {
+                    groups += 1
+                    capture = groups
+                }
+                let inner = try parseAlternation()
+                guard peek == UInt8(ascii: ")") else { throw Unsupported(description: "missing )") }
+                index += 1
+                return .group(inner, capture: capture)
+            case UInt8(ascii: "\\"):
+                guard let e = peek else { throw Unsupported(description: "trailing backslash") }
+                index += 1
+                if e == UInt8(ascii: "b") { return .wordBoundary }
+                return .set(try escapeSet(e))
+            case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"):
+                throw Unsupported(description: "nothing to repeat")
+            default:
+                var s = ByteSet()
+                s.insert(c)
+                return .set(s)
+            }
+        }
+
+        mutating func escapeSet(_ e: UInt8) throws(Unsupported) -> ByteSet {
+            switch e {
+            case UInt8(ascii: "d"): return .digit
+            case UInt8(ascii: "D"): return ByteSet.digit.inverted()
+            case UInt8(ascii: "w"): return .word
+            case UInt8(ascii: "W"): return ByteSet.word.inverted()
+            case UInt8(ascii: "s"): return .space
+            case UInt8(ascii: "S"): return ByteSet.space.inverted()
+            case UInt8(ascii: "t"): var s = ByteSet(); s.insert(9); return s
+            case UInt8(ascii: "n"): var s = ByteSet(); s.insert(10); return s
+            case UInt8(ascii: "r"): var s = ByteSet(); s.insert(13); return s
+            default:
+                // Escaped punctuation is literal; escaped letters and digits mean something we do not support.
+                guard !ByteSet.word.contains(e) else { throw Unsupported(description: "escape \\\(UnicodeScalar(e))") }
+                var s = ByteSet()
+                s.insert(e)
+                return s
+            }
+        }
+
+        mutating func parseClass() throws(Unsupported) -> ByteSet {
+            var s = ByteSet()
+            var negate = false
+            if peek == UInt8(ascii: "^") { negate = true; index += 1 }
+            var first = true
+            while let c = peek, c != UInt8(ascii: "]") || first {
+                first = false
+                index += 1
+                var lo: UInt8 = c
+                if c == UInt8(ascii: "\\") {
+                    guard let e = peek else { throw Unsupported(description: "unterminated class") }
+                    index += 1
+                    let set = try escapeSet(e)
+                    if [UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"), UInt8(ascii: "s"), UInt8(ascii: "S")].contains(e) {
+                        s.formUnion(set)
+                        continue
+                    }
+                    lo = (0...255).first { set.contains(UInt8($0)) }.map(UInt8.init) ?? e
+                }
+                if peek == UInt8(ascii: "-"), index + 1 < bytes.count, bytes[index + 1] != UInt8(ascii: "]") {
+                    index += 1
+                    var hi = bytes[index]
+                    index += 1
+                    if hi == UInt8(ascii: "\\") {
+                        guard let e = peek else { throw Unsupported(description: "unterminated class") }
+                        index += 1
+                        hi = e
+                    }
+                    guard lo <= hi else { throw Unsupported(description: "reversed class range") }
+                    s.insert(lo...hi)
+                } else {
+                    s.insert(lo)
+                }
+            }
+            guard peek == UInt8(ascii: "]") else { throw Unsupported(description: "unterminated class") }
+            index += 1
+            return negate ? s.inverted() : s
+        }
+    }
+
+    // MARK: Compiling
+
+    struct Compiler {
+        var program: [Instruction] = []
+
+        mutating func emit(_ i: Instruction) { program.append(i) }
+
+        mutating func compile(_ node: Node) {
+            switch node {
+            case .set(let s): emit(.set(s))
+            case .start: emit(.start)
+            case .end: emit(.end)
+            case .wordBoundary: emit(.wordBoundary)
+            case .sequence(let parts): for p in parts { compile(p) }
+            case .group(let inner, let capture):
+                if let g = capture { emit(.save(2 * g)) }
+                compile(inner)
+                if let g = capture { emit(.save(2 * g + 1)) }
+            case .alternation(let options):
+                var jumps: [Int] = []
+                for (k, o) in options.enumerated() {
+                    if k < options.count - 1 {
+                        let split = program.count
+                        emit(.split(0, 0))
+                        compile(o)
+                        jumps.append(program.count)
+                        emit(.jump(0))
+                        program[split] = .split(split + 1, program.count)
+                    } else {
+                        compile(o)
+                    }
+                }
+                for j in jumps { program[j] = .jump(program.count) }
+            case .repetition(let inner, let min, let max, let lazy):
+                for _ in 0..<min { compile(inner) }
+                if let max {
+                    // Optional copies: each may be skipped, and skipping one skips the rest.
+                    var splits: [Int] = []
+                    for _ in min..<max {
+                        splits.append(program.count)
+                        emit(.split(0, 0))
+                        compile(inner)
+                    }
+                    let end = program.count
+                    for s in splits { program[s] = lazy ? .split(end, s + 1) : .split(s + 1, end) }
+                } else {
+                    let loop = program.count
+                    emit(.split(0, 0))
+                    compile(inner)
+                    emit(.jump(loop))
+                    program[loop] = lazy ? .split(program.count, loop + 1) : .split(loop + 1, program.count)
+                }
+            }
+        }
+    }
+}

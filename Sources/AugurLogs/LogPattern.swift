@@ -1,0 +1,150 @@
+import Foundation
+
+/// A compiled regular expression: the byte engine when it supports the pattern, Foundation's
+/// otherwise (slower, but every pattern a user writes still works).
+package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe
+    package let source: String
+    private let bytes: ByteRegex?
+    private let foundation: NSRegularExpression?
+    package var names: [String: Int] { bytes?.names ?? Self.names(in: source) }
+
+    package struct Invalid: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    package init(_ source: String) throws(Invalid) {
+        self.source = source
+        do {
+            bytes = try ByteRegex(source)
+            foundation = nil
+        } catch {
+            bytes = nil
+            do {
+                foundation = try NSRegularExpression(pattern: source)
+            } catch {
+                throw Invalid(description: "\(source) is not a regular expression")
+            }
+        }
+    }
+
+    /// Whether the fast engine runs it.
+    package var isNative: Bool { bytes != nil }
+
+    /// Capture slots of the first match at or after `from` (start, end per group; −1 when unset).
+    package func firstMatch(_ text: [UInt8], from: Int = 0, scratch: ByteRegex.Scratch) -> [Int]? {
+        if let bytes { return text.withUnsafeBufferPointer { bytes.firstMatch(in: $0, from: from, scratch: scratch) } }
+        let string = String(decoding: text, as: UTF8.self)
+        let utf16 = Array(string.utf16)
+        // Map UTF-16 offsets back to UTF-8 ones.
+        var offsets = [Int](repeating: 0, count: utf16.count + 1)
+        var u8 = 0, u16 = 0
+        for scalar in string.unicodeScalars {
+            offsets[u16] = u8
+            u8 += String(scalar).utf8.count
+            u16 += scalar.utf16.count
+        }
+        offsets[u16] = u8
+        let startUTF16 = offsets.firstIndex { $0 >= from } ?? utf16.count
+        guard let m = foundation!.firstMatch(in: string, range: NSRange(location: startUTF16, length: utf16.count - startUTF16)) else { return nil }
+        var caps: [Int] = []
+        for g in 0..<m.numberOfRanges {
+            let r = m.range(at: g)
+            if r.location == NSNotFound { caps += [-1, -1] } else { caps += [offsets[r.location], offsets[r.location + r.length]] }
+        }
+        return caps
+    }
+
+    /// `text` with every match replaced by `replacement`.
+    package func replacingMatches(_ text: [UInt8], with replacement: [UInt8], scratch: ByteRegex.Scratch) -> [UInt8] {
+        if let bytes { return bytes.replacingMatches(in: text, with: replacement, scratch: scratch) }
+        let string = String(decoding: text, as: UTF8.self)
+        let template = NSRegularExpression.escapedTemplate(for: String(decoding: replacement, as: UTF8.self))
+        return Array(foundation!.stringByReplacingMatches(in: string, range: NSRange(string.startIndex..., in: string), withTemplate: template).utf8)
+    }
+
+    /// Group names of `(?<name>…)` / `(?P<name>…)` groups in order, for Foundation-compiled patterns.
+    private static func names(in source: String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        var group = 0
+        let b = Array(source.utf8)
+        var i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "\\") { i += 2; continue }
+            if b[i] == UInt8(ascii: "(") {
+                if i + 1 < b.count, b[i + 1] == UInt8(ascii: "?") {
+                    var j = i + 2
+                    if j < b.count, b[j] == UInt8(ascii: "P") { j += 1 }
+                    if j < b.count, b[j] == UInt8(ascii: "<"), j + 1 < b.count, b[j + 1] != UInt8(ascii: "="), b[j + 1] != UInt8(ascii: "!") {
+                        group += 1
+                        let end = b[j...].firstIndex(of: UInt8(ascii: ">")) ?? b.count
+                        out[String(decoding: b[(j + 1)..<end], as: UTF8.self)] = group
+                    }
+                } else {
+                    group += 1
+                }
+            }
+            i += 1
+        }
+        return out
+    }
+}
+
+/// A LogPAI header format such as `<Date> <Time> <Pid> <Level> <Component>: <Content>`: each `<Field>`
+/// matches lazily, runs of spaces match `\s+`, other characters are regular-expression syntax as
+/// written (so `\[<PID>\]` and optional groups work), anchored at both ends. `<Content>` is the message.
+package struct HeaderFormat: Sendable {
+    package let fields: [String]
+    let pattern: LogPattern
+    let contentGroup: Int
+
+    package init(_ format: String) throws(LogPattern.Invalid) {
+        var regex = "^"
+        var fields: [String] = []
+        var rest = Substring(format)
+        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">"),
+              rest[rest.index(after: open)..<close].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), rest.index(after: open) < close {
+            regex += Self.literal(rest[..<open])
+            let name = String(rest[rest.index(after: open)..<close])
+            fields.append(name)
+            regex += "(?<\(name)>.*?)"
+            rest = rest[rest.index(after: close)...]
+        }
+        regex += Self.literal(rest) + "$"
+        guard fields.contains("Content") else { throw LogPattern.Invalid(description: "the format \(format) has no <Content> field") }
+        self.fields = fields
+        pattern = try LogPattern(regex)
+        guard let g = pattern.names["Content"] else { throw LogPattern.Invalid(description: "the format \(format) has no <Content> field") }
+        contentGroup = g
+    }
+
+    /// Literal text of the format: runs of spaces become `\s+`, the rest stays regex syntax.
+    private static func literal(_ s: Substring) -> String {
+        var out = "", inSpaces = false
+        for c in s {
+            if c == " " {
+                if !inSpaces { out += "\\s+" }
+                inSpaces = true
+            } else {
+                out.append(c)
+                inSpaces = false
+            }
+        }
+        return out
+    }
+
+    /// The header fields and the content of `line`, or nil when the line does not fit the format.
+    package func parse(_ line: [UInt8], scratch: ByteRegex.Scratch) -> (fields: [String: String], content: [UInt8])? {
+        guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
+        var out: [String: String] = [:]
+        for (name, g) in pattern.names where name != "Content" && caps[2 * g] >= 0 {
+            out[name] = String(decoding: line[caps[2 * g]..<caps[2 * g + 1]], as: UTF8.self)
+        }
+        return (out, Array(line[caps[2 * contentGroup]..<caps[2 * contentGroup + 1]]))
+    }
+
+    /// Only the content (no field strings built): the parse contract's hot path.
+    package func content(_ line: [UInt8], scratch: ByteRegex.Scratch) -> ArraySlice<UInt8>? {
+        guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
+        return line[caps[2 * contentGroup]..<caps[2 * contentGroup + 1]]
+    }
+}

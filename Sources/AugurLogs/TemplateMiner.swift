@@ -1,0 +1,355 @@
+import Foundation
+
+/// Online log template mining in the Drain family (He, Zhu, Zheng & Lyu, ICWS 2017): each message is
+/// masked, tokenised on whitespace and routed through a fixed-depth prefix tree — token count, then
+/// the first `depth − 2` tokens (a token with a digit, or past `maxChildren` siblings, goes to the
+/// wildcard branch) — to a leaf of templates; it joins the most similar one if at least `similarity`
+/// of its tokens equal the template's, which then turns differing positions into `<*>`, or it starts a
+/// template. Each line is assigned once, as it arrives. Templates that generalise into the same text
+/// merge, keeping the older id. Pinned templates (patterns with `<*>`, or regexes) take precedence.
+package final class TemplateMiner {
+    package struct Options: Sendable {
+        package var similarity = 0.5
+        package var depth = 4
+        package var maxChildren = 100
+        /// User masks, applied to the message before the common-variable masks; matches become `<*>`.
+        package var masks: [LogPattern] = []
+        /// Mask numbers, hex, IPs, UUIDs, paths with digits, durations and the values of key=value tokens.
+        package var maskCommonVariables = true
+
+        package init() {}
+    }
+
+    package struct Template: Sendable, Equatable {
+        package let id: Int64
+        package let text: String
+        package let count: Int
+        /// The prefix-tree leaf it lives in, so a restored miner routes lines as before.
+        package let route: String
+        package let pinned: Bool
+    }
+
+    struct Cluster {
+        var id: Int64
+        var tokens: [Int32]
+        var count: Int
+        var route: SIMD4<Int32>
+        /// Set when merged into another cluster (an index).
+        var mergedInto: Int?
+        var pinned: LogPattern?
+    }
+
+    package let options: Options
+    var vocabulary = Vocabulary()
+    var clusters: [Cluster] = []
+    var leaves: [SIMD4<Int32>: [Int]] = [:]
+    var children: [SIMD4<Int32>: Set<Int32>] = [:]
+    var pinned: [Int] = []
+    package private(set) var nextId: Int64 = 1
+    /// Clusters created or changed since `takeChanges()`.
+    private var changed: Set<Int> = []
+    private let scratch = ByteRegex.Scratch()
+    private var tokenBuffer: [Int32] = []
+    private var digitBuffer: [Bool] = []
+
+    package init(options: Options = Options(), firstId: Int64 = 1) {
+        precondition(options.depth >= 3 && options.depth <= 5, "depth is 3 to 5")
+        self.options = options
+        nextId = firstId
+    }
+
+    /// The cluster a message belongs to (its index), assigning it now.
+    @discardableResult
+    package func add(_ message: ArraySlice<UInt8>) -> Int {
+        var text = Array(message)
+        for mask in options.masks { text = mask.replacingMatches(text, with: Self.wildcardBytes, scratch: scratch) }
+        for index in pinned where clusters[index].pinned!.firstMatch(text, scratch: scratch) != nil {
+            clusters[index].count += 1
+            changed.insert(index)
+            return index
+        }
+        tokenize(text)
+        let route = self.route()
+        let candidates = leaves[route] ?? []
+        var best = -1, bestSimilarity = -1.0, bestParameters = -1
+        let n = tokenBuffer.count
+        for c in candidates {
+            let template = clusters[c].tokens
+            var same = 0, parameters = 0, wordConflicts = 0
+            for i in 0..<n {
+                let t = template[i]
+                if t == Vocabulary.wildcard {
+                    parameters += 1
+                } else if t == tokenBuffer[i] {
+                    same += 1
+                } else if vocabulary.isWord[Int(t)] && vocabulary.isWord[Int(tokenBuffer[i])] {
+                    wordConflicts += 1
+                }
+            }
+            // Two different plain words at one position count against the match: variables are
+            // rarely plain words (`Ending … finalization.` and `Ending … initialization.` differ).
+            let similarity = n == 0 ? 1 : Double(same - 2 * wordConflicts) / Double(n)
+            if similarity > bestSimilarity || (similarity == bestSimilarity && parameters > bestParameters) {
+                (best, bestSimilarity, bestParameters) = (c, similarity, parameters)
+            }
+        }
+        if best >= 0 && bestSimilarity >= options.similarity {
+            clusters[best].count += 1
+            changed.insert(best)
+            var generalised = false
+            for i in 0..<n where clusters[best].tokens[i] != tokenBuffer[i] && clusters[best].tokens[i] != Vocabulary.wildcard {
+                clusters[best].tokens[i] = Vocabulary.wildcard
+                generalised = true
+            }
+            return generalised ? mergeIfDuplicate(best) : best
+        }
+        let index = clusters.count
+        clusters.append(Cluster(id: nextId, tokens: tokenBuffer, count: 1, route: route))
+        nextId += 1
+        leaves[route, default: []].append(index)
+        changed.insert(index)
+        return index
+    }
+
+    /// A cluster whose template became another's in the same leaf merges into the older one.
+    private func mergeIfDuplicate(_ index: Int) -> Int {
+        let route = clusters[index].route
+        guard let twin = leaves[route]?.first(where: { $0 != index && clusters[$0].tokens == clusters[index].tokens }) else { return index }
+        let (keep, drop) = clusters[twin].id < clusters[index].id ? (twin, index) : (index, twin)
+        clusters[keep].count += clusters[drop].count
+        clusters[drop].mergedInto = keep
+        leaves[route]?.removeAll { $0 == drop }
+        changed.insert(keep)
+        changed.insert(drop)
+        return keep
+    }
+
+    /// The live cluster `index` ended up in (following merges).
+    package func resolve(_ index: Int) -> Int {
+        var i = index
+        while let next = clusters[i].mergedInto { i = next }
+        return i
+    }
+
+    package func id(_ index: Int) -> Int64 { clusters[resolve(index)].id }
+
+    package func text(_ index: Int) -> String {
+        let c = clusters[resolve(index)]
+        if let p = c.pinned { return p.source }
+        return c.tokens.map { vocabulary.string($0) }.joined(separator: " ")
+    }
+
+    package func template(_ index: Int) -> Template {
+        let c = clusters[index]
+        return Template(id: c.id, text: text(index), count: c.count, route: routeText(c.route), pinned: c.pinned != nil)
+    }
+
+    /// Live templates, oldest first.
+    package var templates: [Template] { clusters.indices.filter { clusters[$0].mergedInto == nil }.map(template) }
+
+    /// Templates created, changed or merged away since the last call, and the ids merged away (old → new).
+    package func takeChanges() -> (changed: [Template], merged: [(from: Int64, into: Int64)]) {
+        defer { changed.removeAll() }
+        var merged: [(Int64, Int64)] = []
+        var live: [Template] = []
+        for i in changed.sorted() {
+            if clusters[i].mergedInto != nil { merged.append((clusters[i].id, id(i))) } else { live.append(template(i)) }
+        }
+        return (live, merged)
+    }
+
+    // MARK: Restoring and steering
+
+    /// Puts back a stored template, with its id, count and leaf.
+    package func restore(_ t: Template) throws(LogPattern.Invalid) {
+        if t.pinned {
+            _ = try pin(t.text, id: t.id, count: t.count)
+            return
+        }
+        let tokens = t.text.split(separator: " ", omittingEmptySubsequences: true).map { vocabulary.intern(Array($0.utf8)[...]) }
+        let route = parseRoute(t.route) ?? SIMD4<Int32>(Int32(tokens.count), 0, 0, 0)
+        let index = clusters.count
+        clusters.append(Cluster(id: t.id, tokens: tokens, count: t.count, route: route))
+        leaves[route, default: []].append(index)
+        for level in 1..<(options.depth - 1) where level < 4 && route[level] != Vocabulary.wildcard {
+            var parent = route
+            for k in level..<4 { parent[k] = -1 }
+            children[parent, default: []].insert(route[level])
+        }
+        nextId = max(nextId, t.id + 1)
+    }
+
+    /// Pins a template: a pattern with `<*>` (each matches any text) or, when `regex`, a regular
+    /// expression, matched against the whole masked message before mining. Returns its index.
+    @discardableResult
+    package func pin(_ pattern: String, regex: Bool = false, id: Int64? = nil, count: Int = 0) throws(LogPattern.Invalid) -> Int {
+        let source = regex ? pattern : "^" + pattern.components(separatedBy: "<*>").map(Self.escape).joined(separator: ".*?") + "$"
+        let compiled = try LogPattern(source)
+        let index = clusters.count
+        clusters.append(Cluster(id: id ?? nextId, tokens: [], count: count, route: SIMD4(-2, 0, 0, 0), pinned: compiled))
+        nextId = max(nextId, (id ?? nextId) + 1)
+        pinned.append(index)
+        changed.insert(index)
+        return index
+    }
+
+    /// Merges template `from` into `into` (operator steering): `from`'s lines count for `into` from now on.
+    package func merge(_ from: Int64, into: Int64) -> Bool {
+        guard let a = clusters.indices.first(where: { clusters[$0].id == from && clusters[$0].mergedInto == nil }),
+              let b = clusters.indices.first(where: { clusters[$0].id == into && clusters[$0].mergedInto == nil }), a != b else { return false }
+        clusters[b].count += clusters[a].count
+        clusters[a].mergedInto = b
+        leaves[clusters[a].route]?.removeAll { $0 == a }
+        pinned.removeAll { $0 == a }
+        // The survivor absorbs the other's lines: where they differ it becomes <*>.
+        if clusters[b].pinned == nil, clusters[a].pinned == nil, clusters[a].tokens.count == clusters[b].tokens.count {
+            for i in clusters[b].tokens.indices where clusters[b].tokens[i] != clusters[a].tokens[i] { clusters[b].tokens[i] = Vocabulary.wildcard }
+        }
+        // Lines of the other's leaf keep finding the survivor.
+        if clusters[a].route != clusters[b].route, clusters[b].pinned == nil { leaves[clusters[a].route, default: []].append(b) }
+        changed.insert(a)
+        changed.insert(b)
+        return true
+    }
+
+    private static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if "\\^$.|?*+()[]{}".contains(c) { out.append("\\") }
+            out.append(c == " " ? " " : c)
+        }
+        return out
+    }
+
+    // MARK: Tokens and routes
+
+    static let wildcardBytes = Array("<*>".utf8)
+
+    private func tokenize(_ text: [UInt8]) {
+        tokenBuffer.removeAll(keepingCapacity: true)
+        digitBuffer.removeAll(keepingCapacity: true)
+        var i = 0
+        let n = text.count
+        while i < n {
+            while i < n && (text[i] == 32 || text[i] == 9) { i += 1 }
+            guard i < n else { break }
+            var j = i
+            var digits = false
+            while j < n && text[j] != 32 && text[j] != 9 {
+                if text[j] >= 48 && text[j] <= 57 { digits = true }
+                j += 1
+            }
+            let token = text[i..<j]
+            if options.maskCommonVariables && digits, let masked = CommonVariables.mask(token) {
+                tokenBuffer.append(masked.isEmpty ? Vocabulary.wildcard : vocabulary.intern(masked[...]))
+                digitBuffer.append(true)
+            } else {
+                tokenBuffer.append(vocabulary.intern(token))
+                digitBuffer.append(digits || token.elementsEqual(Self.wildcardBytes))
+            }
+            i = j
+        }
+    }
+
+    /// (token count, first tokens) with −1 for unused levels; the wildcard for variable tokens and
+    /// for new tokens once a node has `maxChildren` children.
+    private func route() -> SIMD4<Int32> {
+        var key = SIMD4<Int32>(Int32(tokenBuffer.count), -1, -1, -1)
+        for level in 1..<(options.depth - 1) where level < 4 {
+            guard level - 1 < tokenBuffer.count else { break }
+            var token = digitBuffer[level - 1] ? Vocabulary.wildcard : tokenBuffer[level - 1]
+            if token != Vocabulary.wildcard {
+                var siblings = children[key, default: []]
+                if !siblings.contains(token) {
+                    if siblings.count < options.maxChildren {
+                        siblings.insert(token)
+                        children[key] = siblings
+                    } else {
+                        token = Vocabulary.wildcard
+                    }
+                }
+            }
+            key[level] = token
+        }
+        return key
+    }
+
+    private func routeText(_ r: SIMD4<Int32>) -> String {
+        (0..<4).map { k in k == 0 ? String(r[0]) : (r[k] < 0 ? "" : vocabulary.string(r[k])) }.joined(separator: "\u{1F}")
+    }
+
+    private func parseRoute(_ s: String) -> SIMD4<Int32>? {
+        let parts = s.split(separator: "\u{1F}", omittingEmptySubsequences: false)
+        guard parts.count == 4, let length = Int32(parts[0]) else { return nil }
+        var r = SIMD4<Int32>(length, -1, -1, -1)
+        for k in 1..<4 where !parts[k].isEmpty { r[k] = vocabulary.intern(Array(parts[k].utf8)[...]) }
+        return r
+    }
+}
+
+/// The common-variable masks, on one whitespace-separated token.
+enum CommonVariables {
+    static let wildcard = Array("<*>".utf8)
+
+    /// The token with its variable part replaced by `<*>` (empty: the whole token is a variable), or
+    /// nil when it holds no variable. Surrounding punctuation is kept: `(1973)` → `(<*>)`.
+    static func mask(_ token: ArraySlice<UInt8>) -> [UInt8]? {
+        var lo = token.startIndex, hi = token.endIndex
+        while lo < hi && isWrapper(token[lo]) { lo += 1 }
+        while hi > lo && (isWrapper(token[hi - 1]) || token[hi - 1] == UInt8(ascii: ".")) { hi -= 1 }
+        guard lo < hi else { return nil }
+        let core = token[lo..<hi]
+        if let eq = core.firstIndex(of: UInt8(ascii: "=")), eq > core.startIndex {
+            // key=value: mask the value.
+            let value = core[(eq + 1)...]
+            guard !value.isEmpty, isVariable(value) else { return nil }
+            return Array(token[token.startIndex...eq]) + wildcard + Array(token[hi...])
+        }
+        guard isVariable(core) else { return nil }
+        if lo == token.startIndex && hi == token.endIndex { return [] }
+        return Array(token[token.startIndex..<lo]) + wildcard + Array(token[hi...])
+    }
+
+    static func isWrapper(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            return true
+        default: return false
+        }
+    }
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    @inline(__always) static func isHex(_ b: UInt8) -> Bool { isDigit(b) || (b | 0x20 >= 97 && b | 0x20 <= 102) }
+
+    /// Numbers (with sign, decimals, exponents, `:`/`.`-separated groups as in IPs, ports, times and
+    /// versions, and a unit of up to three letters: 12ms, 3.5GB, 80%), hex (0x…, or 8+ hex digits),
+    /// UUIDs and paths that contain digits.
+    static func isVariable(_ s: ArraySlice<UInt8>) -> Bool {
+        var i = s.startIndex
+        if s[i] == UInt8(ascii: "-") || s[i] == UInt8(ascii: "+") { i += 1 }
+        guard i < s.endIndex else { return false }
+        // 0x-prefixed hex.
+        if s[i] == UInt8(ascii: "0"), i + 2 < s.endIndex + 1, i + 1 < s.endIndex, s[i + 1] | 0x20 == UInt8(ascii: "x") {
+            return i + 2 < s.endIndex && s[(i + 2)...].allSatisfy(isHex)
+        }
+        // Digit groups separated by . : , and a short unit.
+        var j = i, groups = 0
+        while j < s.endIndex {
+            guard isDigit(s[j]) else { break }
+            while j < s.endIndex && isDigit(s[j]) { j += 1 }
+            groups += 1
+            if j < s.endIndex, [UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: ",")].contains(s[j]), j + 1 < s.endIndex, isDigit(s[j + 1]) { j += 1 } else { break }
+        }
+        if groups > 0 {
+            let unit = s[j...]
+            if unit.count <= 3 && unit.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 || $0 == UInt8(ascii: "%") }) { return true }
+        }
+        // Hex strings and UUIDs: hex digits (8 or more) and dashes, with at least one digit.
+        let hexLike = s.allSatisfy { isHex($0) || $0 == UInt8(ascii: "-") }
+        if hexLike && s.filter(isHex).count >= 8 && s.contains(where: isDigit) { return true }
+        // Paths with digits in them.
+        if s.first == UInt8(ascii: "/") && s.dropFirst().contains(UInt8(ascii: "/")) { return true }
+        return false
+    }
+}
