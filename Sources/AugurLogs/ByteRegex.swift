@@ -65,6 +65,9 @@ package struct ByteRegex: Sendable {
     enum Instruction: Sendable {
         case set(ByteSet)
         case split(Int, Int)  // try the first, then the second
+        /// Zero or more bytes of the set, longest first (greedy) or shortest first, in one step: a
+        /// `.*` field costs one instruction per try instead of a split per byte.
+        case star(ByteSet, greedy: Bool)
         case jump(Int)
         case save(Int)
         case start, end, wordBoundary
@@ -78,6 +81,12 @@ package struct ByteRegex: Sendable {
     /// Bytes a match can start with (all bytes when a match can be empty or start with an assertion).
     let firstBytes: ByteSet
     let anchoredAtStart: Bool
+    /// Literal bytes every match starts with (checked before running the program at a position).
+    let prefix: [UInt8]
+
+    /// What must come next from each instruction, looking past captures.
+    enum Follow: Sendable { case any, end, set(ByteSet) }
+    let follow: [Follow]
 
     package init(_ pattern: String) throws(Unsupported) {
         var parser = Parser(Array(pattern.utf8))
@@ -93,6 +102,24 @@ package struct ByteRegex: Sendable {
         names = parser.names
         anchoredAtStart = { if case .sequence(let parts) = node, case .start? = parts.first { return true }; if case .start = node { return true }; return false }()
         firstBytes = Self.first(node) ?? .all
+        var literal: [UInt8] = []
+        for instruction in program.dropFirst() {
+            guard case .set(let s) = instruction, let only = (0...255).first(where: { s.contains(UInt8($0)) }),
+                  s == { var one = ByteSet(); one.insert(UInt8(only)); return one }() else { break }
+            literal.append(UInt8(only))
+        }
+        prefix = literal
+        let code = compiler.program
+        follow = code.indices.map { pc in
+            var k = pc
+            while k < code.count, case .save = code[k] { k += 1 }
+            guard k < code.count else { return .any }
+            switch code[k] {
+            case .set(let s): return .set(s)
+            case .end: return .end
+            default: return .any
+            }
+        }
     }
 
     /// The bytes a non-empty match of `node` must start with; nil when it can match empty (or starts with an assertion).
@@ -112,30 +139,61 @@ package struct ByteRegex: Sendable {
         }
     }
 
-    /// Reused state for matching: the visited set and the capture slots.
+    /// Reused state for matching: the visited set, the capture slots and the backtrack stack, as raw
+    /// buffers — array properties of a class pay retain/release and exclusivity checks on every access.
     package final class Scratch {
-        var visited: [UInt64] = []
-        var captures: [Int] = []
-        var stack: [(pc: Int, pos: Int, slot: Int, old: Int)] = []
+        struct Entry { var pc: Int, pos: Int, slot: Int, old: Int }
+        var visited = UnsafeMutablePointer<UInt64>.allocate(capacity: 1), visitedCapacity = 1
+        var captures = UnsafeMutablePointer<Int>.allocate(capacity: 2), capturesCapacity = 2
+        var stack = UnsafeMutablePointer<Entry>.allocate(capacity: 64), stackCapacity = 64
+
         package init() {}
+
+        deinit { visited.deallocate(); captures.deallocate(); stack.deallocate() }
+
+        func reserve(visited words: Int, captures slots: Int) {
+            if words > visitedCapacity {
+                visited.deallocate()
+                visitedCapacity = max(words, 2 * visitedCapacity)
+                visited = .allocate(capacity: visitedCapacity)
+            }
+            if slots > capturesCapacity {
+                captures.deallocate()
+                capturesCapacity = slots
+                captures = .allocate(capacity: slots)
+            }
+        }
+
+        func growStack() {
+            let bigger = UnsafeMutablePointer<Entry>.allocate(capacity: 2 * stackCapacity)
+            bigger.moveInitialize(from: stack, count: stackCapacity)
+            stack.deallocate()
+            stack = bigger
+            stackCapacity *= 2
+        }
     }
 
     /// The first match at or after `from`: the capture slots (start, end per group; −1 when unset).
     package func firstMatch(in text: UnsafeBufferPointer<UInt8>, from: Int = 0, scratch: Scratch) -> [Int]? {
         let n = text.count
         let width = n + 1
-        let needed = (program.count * width + 63) / 64
-        if scratch.visited.count < needed { scratch.visited = [UInt64](repeating: 0, count: needed) } else {
-            for i in 0..<needed { scratch.visited[i] = 0 }
-        }
+        let words = (program.count * width + 63) / 64
+        scratch.reserve(visited: words, captures: 2 * groupCount)
+        scratch.visited.update(repeating: 0, count: words)
+        let anyFirst = firstBytes == .all
         var start = from
         while start <= n {
-            if start < n && !firstBytes.contains(text[start]) && firstBytes != .all {
-                start += 1
-                continue
+            if !anyFirst {
+                guard start < n else { return nil }
+                if !firstBytes.contains(text[start]) { start += 1; continue }
+                if prefix.count > 1 {
+                    guard start + prefix.count <= n else { return nil }
+                    var same = true
+                    for k in 1..<prefix.count where text[start + k] != prefix[k] { same = false; break }
+                    if !same { start += 1; continue }
+                }
             }
-            if start == n && firstBytes != .all { return nil }
-            if let caps = run(text, at: start, width: width, scratch: scratch) { return caps }
+            if run(text, at: start, width: width, scratch: scratch) { return Array(UnsafeBufferPointer(start: scratch.captures, count: 2 * groupCount)) }
             if anchoredAtStart { return nil }
             start += 1
         }
@@ -144,83 +202,130 @@ package struct ByteRegex: Sendable {
 
     /// Leftmost-first backtracking from `at`. A visited (pc, pos) failed before and fails again:
     /// whether it can reach a match does not depend on the captures.
-    private func run(_ text: UnsafeBufferPointer<UInt8>, at: Int, width: Int, scratch: Scratch) -> [Int]? {
-        // Locals, not the scratch's properties: class property accesses pay for exclusivity checks.
-        var captures = scratch.captures, stack = scratch.stack, visited = scratch.visited
-        scratch.captures = []; scratch.stack = []; scratch.visited = []
-        defer { scratch.captures = captures; scratch.stack = stack; scratch.visited = visited }
-        if captures.count != 2 * groupCount { captures = [Int](repeating: -1, count: 2 * groupCount) } else {
-            for i in captures.indices { captures[i] = -1 }
-        }
-        stack.removeAll(keepingCapacity: true)
-        stack.append((0, at, -1, 0))
-        let n = text.count
-        return program.withUnsafeBufferPointer { program -> [Int]? in
-            while let top = stack.popLast() {
-                if top.slot >= 0 { captures[top.slot] = top.old; continue }  // undo a save on backtrack
-                var pc = top.pc, pos = top.pos
-                while true {
-                    let key = pc &* width &+ pos
-                    let bit: UInt64 = 1 << UInt64(key & 63)
-                    if visited[key >> 6] & bit != 0 { break }
-                    visited[key >> 6] |= bit
-                    switch program[pc] {
-                    case .set(let s):
-                        guard pos < n, s.contains(text[pos]) else { break }
-                        pc += 1; pos += 1
-                        continue
-                    case .split(let a, let b):
-                        stack.append((b, pos, -1, 0))
-                        pc = a
-                        continue
-                    case .jump(let t):
-                        pc = t
-                        continue
-                    case .save(let slot):
-                        stack.append((0, 0, slot, captures[slot]))
-                        captures[slot] = pos
-                        pc += 1
-                        continue
-                    case .start:
-                        guard pos == 0 else { break }
-                        pc += 1
-                        continue
-                    case .end:
-                        guard pos == n else { break }
-                        pc += 1
-                        continue
-                    case .wordBoundary:
-                        let before = pos > 0 && ByteSet.word.contains(text[pos - 1]), after = pos < n && ByteSet.word.contains(text[pos])
-                        guard before != after else { break }
-                        pc += 1
-                        continue
-                    case .match:
-                        return captures
-                    }
-                    break
-                }
+    private func run(_ text: UnsafeBufferPointer<UInt8>, at: Int, width: Int, scratch: Scratch) -> Bool {
+        let visited = scratch.visited, captures = scratch.captures
+        captures.update(repeating: -1, count: 2 * groupCount)
+        var stack = scratch.stack, capacity = scratch.stackCapacity, depth = 0
+        @inline(__always) func push(_ e: Scratch.Entry) {
+            if depth == capacity {
+                scratch.growStack()
+                stack = scratch.stack
+                capacity = scratch.stackCapacity
             }
-            return nil
+            stack[depth] = e
+            depth += 1
+        }
+        push(.init(pc: 0, pos: at, slot: -1, old: 0))
+        let n = text.count
+        return program.withUnsafeBufferPointer { program -> Bool in
+            follow.withUnsafeBufferPointer { follow -> Bool in
+                /// Whether the instruction after a star can match at `k`: only such ends of the star are worth
+                /// a try (a lazy `.*?` before `:` jumps from colon to colon instead of trying every byte).
+                @inline(__always) func viable(_ pc: Int, _ k: Int) -> Bool {
+                    switch follow[pc] {
+                    case .any: true
+                    case .end: k == n
+                    case .set(let next): k < n && next.contains(text[k])
+                    }
+                }
+                while depth > 0 {
+                    depth -= 1
+                    let top = stack[depth]
+                    var pc = top.pc, pos = top.pos
+                    switch top.slot {
+                    case -1: break
+                    case -2:  // the next shorter try of a greedy star, down to `old`
+                        while pos > top.old && !viable(pc, pos) { pos -= 1 }
+                        guard viable(pc, pos) else { continue }
+                        if pos > top.old { push(.init(pc: pc, pos: pos - 1, slot: -2, old: top.old)) }
+                    case -3:  // the next longer try of a lazy star: one more byte, if the star's set takes it
+                        guard case .star(let s, _) = program[pc - 1] else { continue }
+                        var ok = pos <= n && s.contains(text[pos - 1])
+                        while ok && !viable(pc, pos) {
+                            ok = pos < n && s.contains(text[pos])
+                            pos += 1
+                        }
+                        guard ok else { continue }
+                        if pos < n { push(.init(pc: pc, pos: pos + 1, slot: -3, old: 0)) }
+                    default:
+                        captures[top.slot] = top.old  // undo a save on backtrack
+                        continue
+                    }
+                    while true {
+                        let key = pc &* width &+ pos
+                        let bit: UInt64 = 1 << UInt64(key & 63)
+                        if visited[key >> 6] & bit != 0 { break }
+                        visited[key >> 6] |= bit
+                        switch program[pc] {
+                        case .set(let s):
+                            guard pos < n, s.contains(text[pos]) else { break }
+                            pc += 1; pos += 1
+                            continue
+                        case .star(let s, let greedy):
+                            if greedy {
+                                var r = pos
+                                while r < n && s.contains(text[r]) { r += 1 }
+                                if r > pos { push(.init(pc: pc + 1, pos: r - 1, slot: -2, old: pos)) }
+                                pos = r
+                            } else if pos < n {
+                                push(.init(pc: pc + 1, pos: pos + 1, slot: -3, old: 0))  // the longer tries are checked when popped
+                            }
+                            pc += 1
+                            guard viable(pc, pos) else { break }
+                            continue
+                        case .split(let a, let b):
+                            push(.init(pc: b, pos: pos, slot: -1, old: 0))
+                            pc = a
+                            continue
+                        case .jump(let t):
+                            pc = t
+                            continue
+                        case .save(let slot):
+                            push(.init(pc: 0, pos: 0, slot: slot, old: captures[slot]))
+                            captures[slot] = pos
+                            pc += 1
+                            continue
+                        case .start:
+                            guard pos == 0 else { break }
+                            pc += 1
+                            continue
+                        case .end:
+                            guard pos == n else { break }
+                            pc += 1
+                            continue
+                        case .wordBoundary:
+                            let before = pos > 0 && ByteSet.word.contains(text[pos - 1]), after = pos < n && ByteSet.word.contains(text[pos])
+                            guard before != after else { break }
+                            pc += 1
+                            continue
+                        case .match:
+                            return true
+                        }
+                        break
+                    }
+                }
+                return false
+            }
         }
     }
 
-    /// `text` with every match replaced by `replacement`, left to right.
-    package func replacingMatches(in text: [UInt8], with replacement: [UInt8], scratch: Scratch) -> [UInt8] {
-        text.withUnsafeBufferPointer { buffer -> [UInt8] in
+    /// `text` with every match replaced by `replacement`, left to right (`text` itself when nothing matches).
+    package func replacingMatches(in text: ArraySlice<UInt8>, with replacement: [UInt8], scratch: Scratch) -> ArraySlice<UInt8> {
+        text.withUnsafeBufferPointer { buffer -> ArraySlice<UInt8> in
             var out: [UInt8] = []
-            var copied = 0, from = 0
+            var copied = 0, from = 0, matched = false
             while from <= buffer.count, let caps = firstMatch(in: buffer, from: from, scratch: scratch) {
                 let (s, e) = (caps[0], caps[1])
-                if out.isEmpty { out.reserveCapacity(text.count) }
+                if !matched { out.reserveCapacity(buffer.count + 16); matched = true }
                 out.append(contentsOf: buffer[copied..<s])
                 out.append(contentsOf: replacement)
                 copied = e
                 from = e > s ? e : e + 1
                 if e == s && s < buffer.count { out.append(buffer[s]); copied = s + 1 }
             }
-            guard copied > 0 || !out.isEmpty else { return text }
+            guard matched else { return text }
             out.append(contentsOf: buffer[copied...])
-            return out
+            return out[...]
         }
     }
 
@@ -441,6 +546,8 @@ package struct ByteRegex: Sendable {
                     }
                     let end = program.count
                     for s in splits { program[s] = lazy ? .split(end, s + 1) : .split(s + 1, end) }
+                } else if case .set(let s) = inner {
+                    emit(.star(s, greedy: !lazy))
                 } else {
                     let loop = program.count
                     emit(.split(0, 0))

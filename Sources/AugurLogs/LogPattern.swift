@@ -31,7 +31,8 @@ package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immu
     package var isNative: Bool { bytes != nil }
 
     /// Capture slots of the first match at or after `from` (start, end per group; −1 when unset).
-    package func firstMatch(_ text: [UInt8], from: Int = 0, scratch: ByteRegex.Scratch) -> [Int]? {
+    /// Offsets count from `text.startIndex`.
+    package func firstMatch(_ text: ArraySlice<UInt8>, from: Int = 0, scratch: ByteRegex.Scratch) -> [Int]? {
         if let bytes { return text.withUnsafeBufferPointer { bytes.firstMatch(in: $0, from: from, scratch: scratch) } }
         let string = String(decoding: text, as: UTF8.self)
         let utf16 = Array(string.utf16)
@@ -55,11 +56,11 @@ package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immu
     }
 
     /// `text` with every match replaced by `replacement`.
-    package func replacingMatches(_ text: [UInt8], with replacement: [UInt8], scratch: ByteRegex.Scratch) -> [UInt8] {
+    package func replacingMatches(_ text: ArraySlice<UInt8>, with replacement: [UInt8], scratch: ByteRegex.Scratch) -> ArraySlice<UInt8> {
         if let bytes { return bytes.replacingMatches(in: text, with: replacement, scratch: scratch) }
         let string = String(decoding: text, as: UTF8.self)
         let template = NSRegularExpression.escapedTemplate(for: String(decoding: replacement, as: UTF8.self))
-        return Array(foundation!.stringByReplacingMatches(in: string, range: NSRange(string.startIndex..., in: string), withTemplate: template).utf8)
+        return Array(foundation!.stringByReplacingMatches(in: string, range: NSRange(string.startIndex..., in: string), withTemplate: template).utf8)[...]
     }
 
     /// Group names of `(?<name>…)` / `(?P<name>…)` groups in order, for Foundation-compiled patterns.
@@ -106,8 +107,9 @@ package struct HeaderFormat: Sendable {
             regex += Self.literal(rest[..<open])
             let name = String(rest[rest.index(after: open)..<close])
             fields.append(name)
-            regex += "(?<\(name)>.*?)"
             rest = rest[rest.index(after: close)...]
+            // Lazy, as LogPAI's; a field that ends the format may as well be greedy (same match, found in one try).
+            regex += rest.isEmpty ? "(?<\(name)>.*)" : "(?<\(name)>.*?)"
         }
         regex += Self.literal(rest) + "$"
         guard fields.contains("Content") else { throw LogPattern.Invalid(description: "the format \(format) has no <Content> field") }
@@ -133,18 +135,20 @@ package struct HeaderFormat: Sendable {
     }
 
     /// The header fields and the content of `line`, or nil when the line does not fit the format.
-    package func parse(_ line: [UInt8], scratch: ByteRegex.Scratch) -> (fields: [String: String], content: [UInt8])? {
+    package func parse(_ line: ArraySlice<UInt8>, scratch: ByteRegex.Scratch) -> (fields: [String: String], content: ArraySlice<UInt8>)? {
         guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
+        let base = line.startIndex
         var out: [String: String] = [:]
         for (name, g) in pattern.names where name != "Content" && caps[2 * g] >= 0 {
-            out[name] = String(decoding: line[caps[2 * g]..<caps[2 * g + 1]], as: UTF8.self)
+            out[name] = String(decoding: line[(base + caps[2 * g])..<(base + caps[2 * g + 1])], as: UTF8.self)
         }
-        return (out, Array(line[caps[2 * contentGroup]..<caps[2 * contentGroup + 1]]))
+        return (out, line[(base + caps[2 * contentGroup])..<(base + caps[2 * contentGroup + 1])])
     }
 
     /// Only the content (no field strings built): the parse contract's hot path.
-    package func content(_ line: [UInt8], scratch: ByteRegex.Scratch) -> ArraySlice<UInt8>? {
+    package func content(_ line: ArraySlice<UInt8>, scratch: ByteRegex.Scratch) -> ArraySlice<UInt8>? {
         guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
-        return line[caps[2 * contentGroup]..<caps[2 * contentGroup + 1]]
+        let base = line.startIndex
+        return line[(base + caps[2 * contentGroup])..<(base + caps[2 * contentGroup + 1])]
     }
 }

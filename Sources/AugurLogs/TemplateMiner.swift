@@ -61,7 +61,7 @@ package final class TemplateMiner {
     /// The cluster a message belongs to (its index), assigning it now.
     @discardableResult
     package func add(_ message: ArraySlice<UInt8>) -> Int {
-        var text = Array(message)
+        var text = message
         for mask in options.masks { text = mask.replacingMatches(text, with: Self.wildcardBytes, scratch: scratch) }
         for index in pinned where clusters[index].pinned!.firstMatch(text, scratch: scratch) != nil {
             clusters[index].count += 1
@@ -79,7 +79,8 @@ package final class TemplateMiner {
             for i in 0..<n {
                 let t = template[i]
                 if t == Vocabulary.wildcard {
-                    parameters += 1
+                    // A masked variable where the template has one agrees with it; anything else is neutral.
+                    if tokenBuffer[i] == Vocabulary.wildcard { same += 1 } else { parameters += 1 }
                 } else if t == tokenBuffer[i] {
                     same += 1
                 } else if vocabulary.isWord[Int(t)] && vocabulary.isWord[Int(tokenBuffer[i])] {
@@ -225,11 +226,15 @@ package final class TemplateMiner {
 
     static let wildcardBytes = Array("<*>".utf8)
 
-    private func tokenize(_ text: [UInt8]) {
+    private func tokenize(_ text: ArraySlice<UInt8>) {
+        // Locals while appending: every append to a class's array property is an exclusivity check.
+        var tokenBuffer = self.tokenBuffer, digitBuffer = self.digitBuffer
+        self.tokenBuffer = []; self.digitBuffer = []
+        defer { self.tokenBuffer = tokenBuffer; self.digitBuffer = digitBuffer }
         tokenBuffer.removeAll(keepingCapacity: true)
         digitBuffer.removeAll(keepingCapacity: true)
-        var i = 0
-        let n = text.count
+        var i = text.startIndex
+        let n = text.endIndex
         while i < n {
             while i < n && (text[i] == 32 || text[i] == 9) { i += 1 }
             guard i < n else { break }

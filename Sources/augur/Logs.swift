@@ -63,10 +63,10 @@ struct LogsParse: AsyncParsableCommand {
                 var end = bytes[lineStart...].firstIndex(of: 10) ?? bytes.count
                 let next = end + 1
                 if end > lineStart && bytes[end - 1] == 13 { end -= 1 }
-                let line = Array(bytes[lineStart..<end])
+                let line = bytes[lineStart..<end]
                 // A line that does not fit the format is kept whole, as its own message.
                 let content: ArraySlice<UInt8>
-                if let c = header.content(line, scratch: scratch) { content = c } else { content = line[...]; unparsed += 1 }
+                if let c = header.content(line, scratch: scratch) { content = c } else { content = line; unparsed += 1 }
                 assigned.append(mining.add(content))
                 if assigned.count % 1_000_000 == 0 { note("logs parse: \(assigned.count) lines, \(mining.templates.count) templates") }
                 lineStart = next

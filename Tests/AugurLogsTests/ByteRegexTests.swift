@@ -44,12 +44,14 @@ import Testing
         #expect(throws: ByteRegex.Unsupported.self) { try ByteRegex("\\p{L}+") }
         let fallback = try LogPattern("(?i)error")
         #expect(!fallback.isNative)
-        #expect(fallback.firstMatch(Array("an ERROR here".utf8), scratch: ByteRegex.Scratch()).map { [$0[0], $0[1]] } == [3, 8])
+        #expect(fallback.firstMatch(Array("an ERROR here".utf8)[...], scratch: ByteRegex.Scratch()).map { [$0[0], $0[1]] } == [3, 8])
     }
 
     @Test func replacementMasksEveryMatch() throws {
         let r = try ByteRegex("\\d+")
-        let out = r.replacingMatches(in: Array("a 1 b 22 c".utf8), with: Array("<*>".utf8), scratch: ByteRegex.Scratch())
+        let out = r.replacingMatches(in: Array("a 1 b 22 c".utf8)[...], with: Array("<*>".utf8), scratch: ByteRegex.Scratch())
         #expect(String(decoding: out, as: UTF8.self) == "a <*> b <*> c")
+        let untouched = Array("no digits".utf8)[...]
+        #expect(r.replacingMatches(in: untouched, with: Array("<*>".utf8), scratch: ByteRegex.Scratch()) == untouched)
     }
 }
