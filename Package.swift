@@ -25,18 +25,19 @@ let package = Package(
         // System libraries, installed by apt (see README).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLAPACKE", providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
 
         .target(name: "AugurCore", swiftSettings: swiftSettings),
         .target(name: "AugurStore", dependencies: ["AugurCore", "CSQLite"], swiftSettings: swiftSettings),
-        .target(name: "AugurIngest", dependencies: ["AugurCore", "AugurStore", "CSnappy"], swiftSettings: swiftSettings),
+        .target(name: "AugurIngest", dependencies: ["AugurCore", "AugurStore", "CSnappy", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
         .target(name: "AugurLogs", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
         .target(
             name: "AugurServer",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

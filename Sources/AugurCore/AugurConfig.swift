@@ -5,10 +5,11 @@ package struct AugurConfig: Codable, Sendable, Equatable {
     package var storage = Storage()
     package var scrape: [ScrapeJob] = []
     package var forecasting = Forecasting()
+    package var logs = Logs()
 
     package init() {}
 
-    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting }
+    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -16,6 +17,31 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         storage = try c.decodeIfPresent(Storage.self, forKey: .storage) ?? storage
         scrape = try c.decodeIfPresent([ScrapeJob].self, forKey: .scrape) ?? scrape
         forecasting = try c.decodeIfPresent(Forecasting.self, forKey: .forecasting) ?? forecasting
+        logs = try c.decodeIfPresent(Logs.self, forKey: .logs) ?? logs
+    }
+
+    /// How log lines become templates.
+    package struct Logs: Codable, Sendable, Equatable {
+        /// JSON fields tried, in order, for the message of a structured line.
+        package var messageFields = ["msg", "message", "log"]
+        /// Extra variable masks (regular expressions), applied before the built-in ones.
+        package var masks: [String] = []
+        /// Share of equal tokens a line needs to join a template.
+        package var similarity = 0.5
+        /// Pinned templates: patterns with `<*>`; they take precedence over mining.
+        package var pinned: [String] = []
+
+        package init() {}
+
+        enum CodingKeys: String, CodingKey { case messageFields = "message_fields", masks, similarity, pinned }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            messageFields = try c.decodeIfPresent([String].self, forKey: .messageFields) ?? messageFields
+            masks = try c.decodeIfPresent([String].self, forKey: .masks) ?? masks
+            similarity = try c.decodeIfPresent(Double.self, forKey: .similarity) ?? similarity
+            pinned = try c.decodeIfPresent([String].self, forKey: .pinned) ?? pinned
+        }
     }
 
     /// What `augur retrain` (and the server's nightly retraining) fits and saves.
@@ -200,6 +226,8 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         if !forecasting.schedule.isEmpty, CronSchedule(forecasting.schedule) == nil {
             throw ConfigError("forecasting.schedule \"\(forecasting.schedule)\" is not a cron schedule (minute hour day month weekday)")
         }
+        guard logs.similarity > 0 && logs.similarity <= 1 else { throw ConfigError("logs.similarity must be in (0, 1]") }
+        guard !logs.messageFields.isEmpty else { throw ConfigError("logs.message_fields must name at least one field") }
         for e in forecasting.events {
             guard ["event", "exclude"].contains(e.kind) else { throw ConfigError("forecasting.events \(e.name): kind must be event or exclude") }
             if let schedule = e.schedule {

@@ -27,7 +27,8 @@ package enum TimeParsing {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.isEmpty { return nil }
         if let n = Double(t), n.isFinite { return unixToMs(n) }
-        return parseISO(t)
+        // Nanoseconds to the nearest millisecond.
+        return parseISO(t).map { ($0 >= 0 ? $0 + 500_000 : $0 - 499_999) / 1_000_000 }
     }
 
     /// Unix time of unknown unit → ms: below 1e11 it is seconds, below 1e14 ms, below 1e17 µs, else ns.
@@ -39,7 +40,8 @@ package enum TimeParsing {
         return Int64((n / 1_000_000).rounded())
     }
 
-    private static func parseISO(_ text: String) -> Int64? {
+    /// An ISO time in Unix nanoseconds.
+    static func parseISO(_ text: String) -> Int64? {
         var t = Substring(text)
         // Go's time.String(): `2022-08-22 03:51:19.640328427 +0000 UTC m=+0.146282408`.
         if let r = t.range(of: " m=") { t = t[..<r.lowerBound] }
@@ -60,7 +62,7 @@ package enum TimeParsing {
             return v
         }
         guard let year = num(0, 4), u.count >= 10, u[4] == 45, let month = num(5, 2), u[7] == 45, let day = num(8, 2) else { return nil }
-        var hour = 0, minute = 0, second = 0, fracMs = 0.0, offsetSec = 0
+        var hour = 0, minute = 0, second = 0, fracNs: Int64 = 0, offsetSec = 0
         var i = 10
         if i < u.count, u[i] == 84 || u[i] == 32 || u[i] == 116 {  // 'T', ' ', 't'
             guard let h = num(i + 1, 2), u.count > i + 3, u[i + 3] == 58, let m = num(i + 4, 2) else { return nil }
@@ -70,8 +72,8 @@ package enum TimeParsing {
                 second = s; i += 3
             }
             if i < u.count, u[i] == 46 || u[i] == 44 {
-                var j = i + 1, scale = 100.0
-                while j < u.count, u[j] >= 48 && u[j] <= 57 { fracMs += Double(u[j] - 48) * scale; scale /= 10; j += 1 }
+                var j = i + 1, scale: Int64 = 100_000_000
+                while j < u.count, u[j] >= 48 && u[j] <= 57 { fracNs += Int64(u[j] - 48) * scale; scale /= 10; j += 1 }
                 i = j
             }
             if i < u.count {
@@ -88,7 +90,7 @@ package enum TimeParsing {
         guard i == u.count, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
         let days = daysFromCivil(year, month, day)
         let secs = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second - offsetSec)
-        return secs * 1000 + Int64(fracMs.rounded())
+        return secs * 1_000_000_000 + fracNs
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -147,17 +147,19 @@ struct ProtoReader {
     let body: UnsafeRawBufferPointer
     var pos: Int
     let end: Int
+    let format: String
 
-    init(_ body: UnsafeRawBufferPointer, _ start: Int, _ end: Int) {
+    init(_ body: UnsafeRawBufferPointer, _ start: Int, _ end: Int, format: String = "remote-write") {
         self.body = body
         self.pos = start
         self.end = end
+        self.format = format
     }
 
     var atEnd: Bool { pos >= end }
 
     func fail(_ what: String) -> IngestError {
-        IngestError(.malformed, format: "remote-write", "protobuf: \(what) at byte \(pos)")
+        IngestError(.malformed, format: format, "protobuf: \(what) at byte \(pos)")
     }
 
     @inline(__always) mutating func varint() throws(IngestError) -> UInt64 {

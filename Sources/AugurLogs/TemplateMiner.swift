@@ -37,6 +37,8 @@ package final class TemplateMiner {
         /// Set when merged into another cluster (an index).
         var mergedInto: Int?
         var pinned: LogPattern?
+        /// The pinned pattern as the operator wrote it, and whether it is a regex.
+        var pin: (source: String, regex: Bool)?
     }
 
     package let options: Options
@@ -134,27 +136,32 @@ package final class TemplateMiner {
 
     package func id(_ index: Int) -> Int64 { clusters[resolve(index)].id }
 
-    package func text(_ index: Int) -> String {
-        let c = clusters[resolve(index)]
-        if let p = c.pinned { return p.source }
+    /// The template text of the live cluster `index` ended up in.
+    package func text(_ index: Int) -> String { ownText(resolve(index)) }
+
+    private func ownText(_ index: Int) -> String {
+        let c = clusters[index]
+        if let p = c.pin { return p.source }
         return c.tokens.map { vocabulary.string($0) }.joined(separator: " ")
     }
 
+    /// Cluster `index` itself (merged or not).
     package func template(_ index: Int) -> Template {
         let c = clusters[index]
-        return Template(id: c.id, text: text(index), count: c.count, route: routeText(c.route), pinned: c.pinned != nil)
+        let route = c.pin.map { $0.regex ? "pin-regex" : "pin" } ?? routeText(c.route)
+        return Template(id: c.id, text: ownText(index), count: c.count, route: route, pinned: c.pinned != nil)
     }
 
     /// Live templates, oldest first.
     package var templates: [Template] { clusters.indices.filter { clusters[$0].mergedInto == nil }.map(template) }
 
-    /// Templates created, changed or merged away since the last call, and the ids merged away (old → new).
-    package func takeChanges() -> (changed: [Template], merged: [(from: Int64, into: Int64)]) {
+    /// Templates created, changed or merged away since the last call; merged ones with the id they went to.
+    package func takeChanges() -> (changed: [Template], merged: [(template: Template, into: Int64)]) {
         defer { changed.removeAll() }
-        var merged: [(Int64, Int64)] = []
+        var merged: [(Template, Int64)] = []
         var live: [Template] = []
         for i in changed.sorted() {
-            if clusters[i].mergedInto != nil { merged.append((clusters[i].id, id(i))) } else { live.append(template(i)) }
+            if clusters[i].mergedInto != nil { merged.append((template(i), id(i))) } else { live.append(template(i)) }
         }
         return (live, merged)
     }
@@ -164,7 +171,7 @@ package final class TemplateMiner {
     /// Puts back a stored template, with its id, count and leaf.
     package func restore(_ t: Template) throws(LogPattern.Invalid) {
         if t.pinned {
-            _ = try pin(t.text, id: t.id, count: t.count)
+            _ = try pin(t.text, regex: t.route == "pin-regex", id: t.id, count: t.count)
             return
         }
         let tokens = t.text.split(separator: " ", omittingEmptySubsequences: true).map { vocabulary.intern(Array($0.utf8)[...]) }
@@ -187,11 +194,16 @@ package final class TemplateMiner {
         let source = regex ? pattern : "^" + pattern.components(separatedBy: "<*>").map(Self.escape).joined(separator: ".*?") + "$"
         let compiled = try LogPattern(source)
         let index = clusters.count
-        clusters.append(Cluster(id: id ?? nextId, tokens: [], count: count, route: SIMD4(-2, 0, 0, 0), pinned: compiled))
+        clusters.append(Cluster(id: id ?? nextId, tokens: [], count: count, route: SIMD4(-2, 0, 0, 0), pinned: compiled, pin: (pattern, regex)))
         nextId = max(nextId, (id ?? nextId) + 1)
         pinned.append(index)
         changed.insert(index)
         return index
+    }
+
+    /// The id of the live pinned template with this pattern, if any.
+    package func pinnedId(_ pattern: String, regex: Bool) -> Int64? {
+        pinned.first { clusters[$0].pin?.source == pattern && clusters[$0].pin?.regex == regex }.map { clusters[$0].id }
     }
 
     /// Merges template `from` into `into` (operator steering): `from`'s lines count for `into` from now on.

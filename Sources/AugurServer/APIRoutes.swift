@@ -100,28 +100,7 @@ struct APIRoutes: Sendable {
         json("{\"series\":\(series),\"samples\":\(samples)}")
     }
 
-    /// The whole body, refused past `max_body_bytes` (413) or when it is slower than the request timeout.
-    private func collect(_ request: Request) async throws -> [UInt8] {
-        let limit = config.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw HTTPError(.contentTooLarge, message: "body of \(length) bytes is over the limit of \(limit)")
-        }
-        let body = request.body
-        let timeout = config.requestTimeout
-        let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: limit) }
-            group.addTask {
-                try await Task.sleep(for: timeout.duration)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let buffer = first else {
-                throw Problem(.requestTimeout, type: "timeout", title: "Request timeout", detail: "the body did not arrive within \(timeout)")
-            }
-            return buffer
-        }
-        return Array(buffer.readableBytesView)
-    }
+    private func collect(_ request: Request) async throws -> [UInt8] { try await collectBody(request, config: config) }
 
     // MARK: Queries
 
@@ -235,4 +214,27 @@ func json(_ body: String) -> Response {
 
 func text(_ body: String, contentType: String) -> Response {
     Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
+}
+
+/// The whole body, refused past `max_body_bytes` (413) or when it is slower than the request timeout.
+func collectBody(_ request: Request, config: AugurConfig.Server) async throws -> [UInt8] {
+    let limit = config.maxBodyBytes
+    if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+        throw HTTPError(.contentTooLarge, message: "body of \(length) bytes is over the limit of \(limit)")
+    }
+    let body = request.body
+    let timeout = config.requestTimeout
+    let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+        group.addTask { try await body.collect(upTo: limit) }
+        group.addTask {
+            try await Task.sleep(for: timeout.duration)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let buffer = first else {
+            throw Problem(.requestTimeout, type: "timeout", title: "Request timeout", detail: "the body did not arrive within \(timeout)")
+        }
+        return buffer
+    }
+    return Array(buffer.readableBytesView)
 }

@@ -1,5 +1,6 @@
 package import AugurCore
 import AugurIngest
+import AugurLogs
 package import AugurStore
 import AsyncHTTPClient
 import Hummingbird
@@ -55,6 +56,9 @@ package enum AugurApplication {
         ForecastRoutes(store: store, maxBodyBytes: config.server.maxBodyBytes, calendar: config.forecasting.events,
                        detectIncidents: config.forecasting.detectIncidents).register(on: router)
         CalendarRoutes(store: store, configured: config.forecasting.events).register(on: router)
+        let logs = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
+        for pattern in config.logs.pinned { _ = try logs.pin(pattern, regex: false) }
+        LogRoutes(pipeline: logs, config: config.server).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
         if let schedule = CronSchedule(config.forecasting.schedule), !config.forecasting.selectors.isEmpty {

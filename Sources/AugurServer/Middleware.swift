@@ -29,15 +29,18 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func isOpen(_ path: String) -> Bool { path == "/healthz" || path == "/readyz" }
 
-    static func isWrite(_ path: String) -> Bool {
-        path == "/api/v1/write" || path.hasPrefix("/api/v1/import/")
+    /// Paths that change what is stored: ingest of every kind, and log template steering.
+    static func isWrite(_ path: String, _ method: HTTPRequest.Method) -> Bool {
+        path == "/api/v1/write" || path.hasPrefix("/api/v1/import/") || path == "/loki/api/v1/push"
+            || (method == .post && (path == "/api/v1/logs" || path.hasPrefix("/api/v1/logs/templates")))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard !Self.isOpen(path), !(readToken.isEmpty && writeToken.isEmpty) else { return try await next(request, context) }
-        let wanted = Self.isWrite(path) ? writeToken : readToken
-        let other = Self.isWrite(path) ? readToken : writeToken
+        let write = Self.isWrite(path, request.method)
+        let wanted = write ? writeToken : readToken
+        let other = write ? readToken : writeToken
         var presented = ""
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
@@ -46,7 +49,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         if wanted.isEmpty { return try await next(request, context) }
         if !presented.isEmpty && !other.isEmpty && constantTimeEqual(presented, other) {
             throw Problem(.forbidden, type: "forbidden", title: "Forbidden",
-                          detail: "this token may not \(Self.isWrite(path) ? "write" : "read"); use the \(Self.isWrite(path) ? "write" : "read") token")
+                          detail: "this token may not \(write ? "write" : "read"); use the \(write ? "write" : "read") token")
         }
         var p = Problem(.unauthorized, type: "unauthorized", title: "Unauthorized",
                         detail: presented.isEmpty ? "send Authorization: Bearer <token>" : "the bearer token is not valid")

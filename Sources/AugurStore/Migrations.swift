@@ -78,6 +78,50 @@ enum Migrations {
             );
             """
         ),
+        (
+            "005_logs",
+            """
+            -- Log streams (label sets), lines, their templates and per-minute template counts.
+            CREATE TABLE log_streams (
+                id INTEGER PRIMARY KEY,
+                labels TEXT NOT NULL UNIQUE,
+                service TEXT NOT NULL
+            );
+            -- Templates keep their id for life; a template merged into another names it.
+            CREATE TABLE log_templates (
+                id INTEGER PRIMARY KEY,
+                text TEXT NOT NULL,
+                route TEXT NOT NULL,
+                pinned INTEGER NOT NULL DEFAULT 0,
+                merged_into INTEGER,
+                count INTEGER NOT NULL DEFAULT 0,
+                first_seen_ns INTEGER,
+                last_seen_ns INTEGER
+            );
+            CREATE TABLE log_lines (
+                id INTEGER PRIMARY KEY,
+                ts_ns INTEGER NOT NULL,
+                stream_id INTEGER NOT NULL REFERENCES log_streams(id),
+                template_id INTEGER NOT NULL,
+                level TEXT NOT NULL,
+                trace_id TEXT,
+                span_id TEXT,
+                attributes TEXT,
+                line TEXT NOT NULL
+            );
+            CREATE INDEX log_lines_time ON log_lines(ts_ns);
+            CREATE INDEX log_lines_trace ON log_lines(trace_id) WHERE trace_id IS NOT NULL;
+            -- Full-text index over the lines (external content: the text is stored once).
+            CREATE VIRTUAL TABLE log_search USING fts5(line, content='log_lines', content_rowid='id');
+            -- Lines per series and minute, so that batches arriving out of order add up.
+            CREATE TABLE log_counts (
+                series TEXT NOT NULL,
+                minute_ms INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (series, minute_ms)
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

@@ -34,6 +34,8 @@ final class SQLiteConnection: @unchecked Sendable {
 
     deinit { sqlite3_close_v2(handle) }
 
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
     func execute(_ sql: String) throws(StoreError) {
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)

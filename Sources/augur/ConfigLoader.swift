@@ -50,7 +50,8 @@ enum ConfigLoader {
 
     /// The keys each section takes; a misspelt key is an error, not a silently ignored default.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "storage", "scrape", "forecasting"],
+        "": ["server", "storage", "scrape", "forecasting", "logs"],
+        "logs": ["message_fields", "masks", "similarity", "pinned"],
         "server": ["listen", "read_token", "write_token", "max_body_bytes", "request_timeout"],
         "storage": ["path", "retention", "compact_interval"],
         "scrape[]": ["job", "targets", "interval", "path", "labels"],
@@ -68,6 +69,7 @@ enum ConfigLoader {
             if section.isEmpty {
                 try check(dict["server"], "server", "server")
                 try check(dict["storage"], "storage", "storage")
+                try check(dict["logs"], "logs", "logs")
                 try check(dict["forecasting"], "forecasting", "forecasting")
                 let events = (dict["forecasting"] as? [String: Any])?["events"] as? [Any] ?? []
                 for (i, e) in events.enumerated() { try check(e, "forecasting.events[]", "forecasting.events[\(i)]") }

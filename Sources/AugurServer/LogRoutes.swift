@@ -1,0 +1,162 @@
+import AugurCore
+import AugurIngest
+import AugurLogs
+import AugurStore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Log ingest (Augur's JSON lines, Loki's push API), search, templates and template steering.
+struct LogRoutes: Sendable {
+    let pipeline: LogPipeline
+    let config: AugurConfig.Server
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/logs") { request, _ in try await pushJSONLines(request) }
+        router.post("/loki/api/v1/push") { request, _ in try await pushLoki(request) }
+        router.get("/api/v1/logs") { request, _ in try search(request) }
+        router.get("/api/v1/logs/templates") { request, _ in try templates(request) }
+        router.post("/api/v1/logs/templates") { request, _ in try await pin(request) }
+        router.post("/api/v1/logs/templates/merge") { request, _ in try await merge(request) }
+    }
+
+    // MARK: Ingest
+
+    /// The body, gunzipped when `Content-Encoding: gzip`.
+    private func body(_ request: Request, format: String) async throws -> [UInt8] {
+        let raw = try await collectBody(request, config: config)
+        switch request.headers[.contentEncoding]?.lowercased() ?? "" {
+        case "", "identity": return raw
+        case "gzip": return try Gzip.decompress(raw, limit: config.maxBodyBytes * 8, format: format)
+        case "snappy": return try raw.withUnsafeBytes { try Snappy.decompress($0, limit: config.maxBodyBytes * 8) }
+        case let other: throw IngestError(.unsupported, format: format, "Content-Encoding \(other) (use gzip, or none)", field: "Content-Encoding")
+        }
+    }
+
+    private func pushJSONLines(_ request: Request) async throws -> Response {
+        let records = try LogBodies.jsonLines(try await body(request, format: "json-lines"))
+        let report = try pipeline.ingest(records)
+        return json("{\"lines\":\(report.lines),\"new_templates\":\(report.newTemplates),\"templates\":\(report.templates)}")
+    }
+
+    /// Loki answers a push with 204; protobuf bodies are snappy-compressed (what Promtail sends),
+    /// JSON ones plain or gzip.
+    private func pushLoki(_ request: Request) async throws -> Response {
+        let type = request.headers[.contentType]?.lowercased() ?? "application/json"
+        let records: [LogRecord]
+        if type.hasPrefix("application/x-protobuf") {
+            let raw = try await collectBody(request, config: config)
+            let encoding = request.headers[.contentEncoding]?.lowercased() ?? "snappy"
+            // Promtail sends the snappy block without a Content-Encoding header; Loki assumes it.
+            let decoded = encoding == "snappy" || encoding.isEmpty
+                ? try raw.withUnsafeBytes { try Snappy.decompress($0, limit: config.maxBodyBytes * 8) } : try await body(request, format: "loki-push")
+            records = try LogBodies.lokiProtobuf(decoded)
+        } else if type.hasPrefix("application/json") {
+            records = try LogBodies.lokiJSON(try await body(request, format: "loki-push"))
+        } else {
+            throw IngestError(.unsupported, format: "loki-push", "Content-Type must be application/json or application/x-protobuf (got \"\(type)\")", field: "Content-Type")
+        }
+        _ = try pipeline.ingest(records)
+        return Response(status: .noContent)
+    }
+
+    // MARK: Search
+
+    /// The label selector, the window (default the last hour) and the limit of a log query.
+    struct Window {
+        let streams: [Int64: Labels]
+        let startNs: Int64
+        let endNs: Int64
+    }
+
+    private func window(_ p: Hummingbird.Parameters, store: Store) throws -> Window {
+        var selectors: [Selector]?
+        if let q = p.get("query"), !q.isEmpty { selectors = [try Selector(parsing: q)] }
+        func time(_ name: String) throws -> Int64? {
+            guard let text = p.get(name) else { return nil }
+            guard let ns = TimeParsing.timestampNs(text) else { throw QueryError(.badParameter, "\(name)=\(text) is not a time (RFC 3339 or unix)") }
+            return ns
+        }
+        let end = try time("end") ?? WallClock.nowMs() * 1_000_000
+        let start = try time("start") ?? end - 3_600_000_000_000
+        guard start <= end else { throw QueryError(.badParameter, "start must not be after end") }
+        return Window(streams: try store.logStreams(matching: selectors), startNs: start, endNs: end)
+    }
+
+    private func search(_ request: Request) throws -> Response {
+        let p = request.uri.queryParameters
+        let w = try window(p, store: pipeline.store)
+        let limit = try p.get("limit").map { text -> Int in
+            guard let n = Int(text), n > 0, n <= 10_000 else { throw QueryError(.badParameter, "limit=\(text) must be 1 to 10000") }
+            return n
+        } ?? 100
+        let search = p.get("search").flatMap { $0.isEmpty ? nil : $0 }
+        let lines: [StoredLogLine]
+        do {
+            lines = try pipeline.store.searchLogs(streams: w.streams, search: search, startNs: w.startNs, endNs: w.endNs, limit: limit)
+        } catch {
+            // An FTS5 syntax error is the caller's: say so instead of a 500.
+            if let search, error.description.contains("fts5") || error.description.contains("syntax") {
+                throw QueryError(.badParameter, "search=\(search) is not an FTS5 query: \(error.description)")
+            }
+            throw error
+        }
+        let items = lines.map { l in
+            var fields = ["\"ts\":\"\(l.timestampNs)\"", "\"labels\":\(JSONText.object(l.labels))", "\"line\":\(JSONText.string(l.line))",
+                          "\"template_id\":\(l.templateId)", "\"level\":\(JSONText.string(l.level))"]
+            if let t = l.traceId { fields.append("\"trace_id\":\(JSONText.string(t))") }
+            if let s = l.spanId { fields.append("\"span_id\":\(JSONText.string(s))") }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+        return json(PrometheusJSON.success("[" + items.joined(separator: ",") + "]"))
+    }
+
+    /// Templates with their counts in the window and in the window of the same length before it,
+    /// per service: the "new or surging templates" view of an incident, most surging first.
+    private func templates(_ request: Request) throws -> Response {
+        let p = request.uri.queryParameters
+        let w = try window(p, store: pipeline.store)
+        let rows = try TemplateActivity.compare(store: pipeline.store, streams: w.streams, startNs: w.startNs, endNs: w.endNs)
+        let items = rows.map { r in
+            "{\"template_id\":\(r.templateId),\"template\":\(JSONText.string(r.text)),\"service\":\(JSONText.string(r.service)),"
+                + "\"count\":\(r.count),\"previous\":\(r.previous),\"new\":\(r.isNew),\"surge\":\(r.surge),\"example\":\(JSONText.string(r.example ?? ""))}"
+        }
+        return json(PrometheusJSON.success("[" + items.joined(separator: ",") + "]"))
+    }
+
+    // MARK: Steering
+
+    struct PinBody: Decodable {
+        let pattern: String
+        let regex: Bool?
+    }
+
+    private func pin(_ request: Request) async throws -> Response {
+        let raw = try await collectBody(request, config: config)
+        guard let body = try? JSONDecoder().decode(PinBody.self, from: Data(raw)), !body.pattern.isEmpty else {
+            throw QueryError(.badParameter, "body must be JSON {\"pattern\": \"text with <*>\", \"regex\": false}")
+        }
+        do {
+            let id = try pipeline.pin(body.pattern, regex: body.regex ?? false)
+            return json("{\"template_id\":\(id)}")
+        } catch let e as LogPattern.Invalid {
+            throw QueryError(.badParameter, e.description)
+        }
+    }
+
+    struct MergeBody: Decodable {
+        let from: Int64
+        let into: Int64
+    }
+
+    private func merge(_ request: Request) async throws -> Response {
+        let raw = try await collectBody(request, config: config)
+        guard let body = try? JSONDecoder().decode(MergeBody.self, from: Data(raw)) else {
+            throw QueryError(.badParameter, "body must be JSON {\"from\": <template id>, \"into\": <template id>}")
+        }
+        guard try pipeline.merge(body.from, into: body.into) else {
+            throw Problem(.notFound, type: "not-found", title: "Not found", detail: "templates \(body.from) and \(body.into) must both exist, differ and not be merged already")
+        }
+        return json("{\"template_id\":\(body.into),\"merged\":\(body.from)}")
+    }
+}

@@ -1,0 +1,188 @@
+package import AugurCore
+import Foundation
+
+/// A template as stored: its id is for life; `mergedInto` names the template that absorbed it.
+package struct LogTemplateRow: Sendable, Equatable {
+    package var id: Int64
+    package var text: String
+    package var route: String
+    package var pinned: Bool
+    package var mergedInto: Int64?
+    package var count: Int
+    package var firstSeenNs: Int64?
+    package var lastSeenNs: Int64?
+
+    package init(id: Int64, text: String, route: String, pinned: Bool, mergedInto: Int64?, count: Int, firstSeenNs: Int64? = nil, lastSeenNs: Int64? = nil) {
+        self.id = id; self.text = text; self.route = route; self.pinned = pinned; self.mergedInto = mergedInto
+        self.count = count; self.firstSeenNs = firstSeenNs; self.lastSeenNs = lastSeenNs
+    }
+}
+
+/// One mined line to store.
+package struct MinedLogLine: Sendable {
+    package var record: LogRecord
+    package var service: String
+    package var templateId: Int64
+    package var level: String
+
+    package init(record: LogRecord, service: String, templateId: Int64, level: String) {
+        self.record = record; self.service = service; self.templateId = templateId; self.level = level
+    }
+}
+
+/// A line read back.
+package struct StoredLogLine: Sendable {
+    package var id: Int64
+    package var timestampNs: Int64
+    package var labels: Labels
+    package var templateId: Int64
+    package var level: String
+    package var traceId: String?
+    package var spanId: String?
+    package var line: String
+}
+
+extension Store {
+    /// Writes mined lines, the templates they changed and per-minute counts in one transaction.
+    /// Returns each counted series' new total for each minute (to store as samples).
+    package func writeLogs(_ lines: [MinedLogLine], templates: [LogTemplateRow], counts: [Labels: [Int64: Int]]) throws(StoreError) -> [(Labels, Int64, Int)] {
+        try withWriter { (w) throws(StoreError) -> [(Labels, Int64, Int)] in
+            try w.conn.transaction { () throws(StoreError) -> [(Labels, Int64, Int)] in
+                var streams: [Labels: Int64] = [:]
+                let addStream = try w.conn.prepare("INSERT OR IGNORE INTO log_streams(labels, service) VALUES (?, ?)")
+                let findStream = try w.conn.prepare("SELECT id FROM log_streams WHERE labels = ?")
+                let insertLine = try w.conn.prepare(
+                    "INSERT INTO log_lines(ts_ns, stream_id, template_id, level, trace_id, span_id, attributes, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                let index = try w.conn.prepare("INSERT INTO log_search(rowid, line) VALUES (?, ?)")
+                for l in lines {
+                    let stream: Int64
+                    if let s = streams[l.record.labels] { stream = s } else {
+                        let json = JSONText.object(l.record.labels)
+                        try addStream.bind(json, l.service).run()
+                        guard try findStream.bind(json).step() else { throw StoreError(.corrupt, "log stream vanished") }
+                        stream = findStream.int64(0)
+                        streams[l.record.labels] = stream
+                    }
+                    let attributes = l.record.attributes.isEmpty ? nil : JSONText.object(Labels(l.record.attributes.map { ($0.key, $0.value) }))
+                    try insertLine.bind(l.record.timestampNs, stream, l.templateId, l.level, l.record.traceId, l.record.spanId, attributes, l.record.line).run()
+                    try index.bind(w.conn.lastInsertRowID, l.record.line).run()
+                }
+                let upsert = try w.conn.prepare("""
+                    INSERT INTO log_templates(id, text, route, pinned, merged_into, count, first_seen_ns, last_seen_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET text = excluded.text, route = excluded.route, pinned = excluded.pinned,
+                        merged_into = excluded.merged_into, count = excluded.count,
+                        first_seen_ns = min(coalesce(first_seen_ns, excluded.first_seen_ns), coalesce(excluded.first_seen_ns, first_seen_ns)),
+                        last_seen_ns = max(coalesce(last_seen_ns, excluded.last_seen_ns), coalesce(excluded.last_seen_ns, last_seen_ns))
+                    """)
+                for t in templates {
+                    try upsert.bind(t.id, t.text, t.route, t.pinned ? 1 : 0, t.mergedInto, t.count, t.firstSeenNs, t.lastSeenNs).run()
+                }
+                let count = try w.conn.prepare("""
+                    INSERT INTO log_counts(series, minute_ms, count) VALUES (?, ?, ?)
+                    ON CONFLICT(series, minute_ms) DO UPDATE SET count = count + excluded.count RETURNING count
+                    """)
+                var totals: [(Labels, Int64, Int)] = []
+                for (series, minutes) in counts {
+                    let key = JSONText.object(series)
+                    for (minute, n) in minutes.sorted(by: { $0.key < $1.key }) {
+                        guard try count.bind(key, minute, n).step() else { throw StoreError(.corrupt, "log count upsert returned nothing") }
+                        totals.append((series, minute, Int(count.int64(0))))
+                    }
+                }
+                return totals
+            }
+        }
+    }
+
+    /// Every template, live and merged, by id.
+    package func logTemplates() throws(StoreError) -> [LogTemplateRow] {
+        try withReader { (conn) throws(StoreError) -> [LogTemplateRow] in
+            let q = try conn.prepare("SELECT id, text, route, pinned, merged_into, count, first_seen_ns, last_seen_ns FROM log_templates ORDER BY id")
+            var out: [LogTemplateRow] = []
+            while try q.step() {
+                out.append(LogTemplateRow(id: q.int64(0), text: q.text(1), route: q.text(2), pinned: q.int64(3) != 0, mergedInto: q.isNull(4) ? nil : q.int64(4),
+                                          count: Int(q.int64(5)), firstSeenNs: q.isNull(6) ? nil : q.int64(6), lastSeenNs: q.isNull(7) ? nil : q.int64(7)))
+            }
+            return out
+        }
+    }
+
+    /// Stream ids whose labels the selectors match (nil selectors: every stream).
+    package func logStreams(matching selectors: [Selector]?) throws(StoreError) -> [Int64: Labels] {
+        try withReader { (conn) throws(StoreError) -> [Int64: Labels] in
+            let q = try conn.prepare("SELECT id, labels FROM log_streams")
+            var out: [Int64: Labels] = [:]
+            while try q.step() {
+                guard let labels = Store.labelsFromJSON(q.text(1)) else { continue }
+                if let selectors, !selectors.contains(where: { $0.matches(labels) }) { continue }
+                out[q.int64(0)] = labels
+            }
+            return out
+        }
+    }
+
+    /// Lines in [startNs, endNs] of `streams`, newest first; `search` is an FTS5 query over the text.
+    package func searchLogs(streams: [Int64: Labels], search: String?, startNs: Int64, endNs: Int64, limit: Int) throws(StoreError) -> [StoredLogLine] {
+        guard !streams.isEmpty else { return [] }
+        return try withReader { (conn) throws(StoreError) -> [StoredLogLine] in
+            let ids = streams.keys.sorted().map(String.init).joined(separator: ",")
+            let columns = "l.id, l.ts_ns, l.stream_id, l.template_id, l.level, l.trace_id, l.span_id, l.line"
+            let q: Statement
+            if let search {
+                q = try conn.prepare("""
+                    SELECT \(columns) FROM log_search s JOIN log_lines l ON l.id = s.rowid
+                    WHERE log_search MATCH ? AND l.ts_ns BETWEEN ? AND ? AND l.stream_id IN (\(ids)) ORDER BY l.ts_ns DESC LIMIT ?
+                    """).bind(search, startNs, endNs, limit)
+            } else {
+                q = try conn.prepare("SELECT \(columns) FROM log_lines l WHERE l.ts_ns BETWEEN ? AND ? AND l.stream_id IN (\(ids)) ORDER BY l.ts_ns DESC LIMIT ?")
+                    .bind(startNs, endNs, limit)
+            }
+            var out: [StoredLogLine] = []
+            while try q.step() {
+                out.append(StoredLogLine(id: q.int64(0), timestampNs: q.int64(1), labels: streams[q.int64(2)] ?? Labels([]), templateId: q.int64(3), level: q.text(4),
+                                         traceId: q.isNull(5) ? nil : q.text(5), spanId: q.isNull(6) ? nil : q.text(6), line: q.text(7)))
+            }
+            return out
+        }
+    }
+
+    /// Lines per (template, stream) in [startNs, endNs).
+    package func logTemplateCounts(streams: [Int64: Labels], startNs: Int64, endNs: Int64) throws(StoreError) -> [(templateId: Int64, stream: Int64, count: Int)] {
+        guard !streams.isEmpty else { return [] }
+        return try withReader { (conn) throws(StoreError) -> [(templateId: Int64, stream: Int64, count: Int)] in
+            let ids = streams.keys.sorted().map(String.init).joined(separator: ",")
+            let q = try conn.prepare("""
+                SELECT template_id, stream_id, count(*) FROM log_lines WHERE ts_ns >= ? AND ts_ns < ? AND stream_id IN (\(ids)) GROUP BY template_id, stream_id
+                """).bind(startNs, endNs)
+            var out: [(Int64, Int64, Int)] = []
+            while try q.step() { out.append((q.int64(0), q.int64(1), Int(q.int64(2)))) }
+            return out
+        }
+    }
+
+    /// One example line per template in the window (the newest), for explanations.
+    package func logExamples(templates: [Int64], startNs: Int64, endNs: Int64) throws(StoreError) -> [Int64: String] {
+        guard !templates.isEmpty else { return [:] }
+        return try withReader { (conn) throws(StoreError) -> [Int64: String] in
+            let q = try conn.prepare("""
+                SELECT template_id, line FROM log_lines WHERE id IN (SELECT max(id) FROM log_lines WHERE ts_ns >= ? AND ts_ns < ?
+                AND template_id IN (\(templates.map(String.init).joined(separator: ","))) GROUP BY template_id)
+                """).bind(startNs, endNs)
+            var out: [Int64: String] = [:]
+            while try q.step() { out[q.int64(0)] = q.text(1) }
+            return out
+        }
+    }
+
+    /// Lines stored and the bytes their tables and indexes take (SQLite's dbstat), for the benchmark.
+    package func logStorage() throws(StoreError) -> (lines: Int, bytes: Int) {
+        try withReader { (conn) throws(StoreError) -> (lines: Int, bytes: Int) in
+            let lines = Int(try conn.scalar("SELECT count(*) FROM log_lines"))
+            let bytes = Int(try conn.scalar("""
+                SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('log_lines', 'log_lines_time', 'log_lines_trace', 'log_streams')
+                OR name LIKE 'log_search%'
+                """))
+            return (lines, bytes)
+        }
+    }
+}
