@@ -10,6 +10,8 @@ package struct LogRecord: Sendable, Equatable {
     package var spanId: String?
     /// Structured metadata (Loki) or JSON fields other than the message, level and ids.
     package var attributes: [String: String]
+    /// The message when a header format already separated it from the line's header.
+    package var message: String?
 
     package init(timestampNs: Int64, labels: Labels, line: String, traceId: String? = nil, spanId: String? = nil, attributes: [String: String] = [:]) {
         self.timestampNs = timestampNs
@@ -18,6 +20,7 @@ package struct LogRecord: Sendable, Equatable {
         self.traceId = traceId
         self.spanId = spanId
         self.attributes = attributes
+        message = nil
     }
 }
 

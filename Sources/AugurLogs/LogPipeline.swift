@@ -151,7 +151,7 @@ package final class LogPipeline: @unchecked Sendable {
     /// Docker's `{"log": "<the app's JSON line>"}`), its other fields kept as attributes; otherwise the
     /// line. The level comes from labels, fields, or the first words of the message.
     static func message(of record: inout LogRecord, fields: [String]) -> (String, String) {
-        var message = record.line
+        var message = record.message ?? record.line
         var level = record.labels["level"] ?? record.labels["severity"] ?? record.labels["detected_level"] ?? record.attributes["level"]
         for _ in 0..<2 {
             let trimmed = message.drop { $0 == " " }

@@ -247,12 +247,14 @@ package final class TemplateMiner {
         digitBuffer.removeAll(keepingCapacity: true)
         var i = text.startIndex
         let n = text.endIndex
+        // Whitespace: space, tab and the line-ending bytes a CRLF file leaves behind.
+        @inline(__always) func space(_ b: UInt8) -> Bool { b == 32 || (b >= 9 && b <= 13) }
         while i < n {
-            while i < n && (text[i] == 32 || text[i] == 9) { i += 1 }
+            while i < n && space(text[i]) { i += 1 }
             guard i < n else { break }
             var j = i
             var digits = false
-            while j < n && text[j] != 32 && text[j] != 9 {
+            while j < n && !space(text[j]) {
                 if text[j] >= 48 && text[j] <= 57 { digits = true }
                 j += 1
             }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import AugurCore
+import AugurIngest
 import AugurLogs
+import AugurStore
 import Foundation
 
 /// `augur logs …`: template mining, import and search.
@@ -8,7 +10,7 @@ struct Logs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
         abstract: "Parse, import and search logs.",
-        subcommands: [LogsParse.self])
+        subcommands: [LogsParse.self, LogsImport.self, LogsQuery.self])
 }
 
 /// Options that steer the miner, shared by parse and import.
@@ -101,5 +103,125 @@ enum CSVText {
     static func field(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// `augur logs import`: raw files through a header format, Augur's JSON lines, or the Nezha log CSVs.
+struct LogsImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import log files into the store: mined, searchable, counted per template.",
+        discussion: """
+        --format takes a LogPAI header format ('<Date> <Time> <Level> <Component>: <Content>'; header fields become
+        attributes, Level the level, Date/Time/Timestamp the time), jsonl (Augur's JSON lines), or nezha (the Online
+        Boutique log CSVs, <day>/log/*.csv). Lines that do not fit the format are kept whole and counted as unparsed.
+        """)
+
+    @Argument(help: "A file or a directory (searched recursively).")
+    var path: String
+
+    @Option(help: "A LogPAI header format, jsonl or nezha.")
+    var format: String
+
+    @Option(help: "Labels for every line, e.g. service=hdfs,env=prod.")
+    var labels: String?
+
+    @OptionGroup var options: StoreOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let config = try options.resolve().config
+            let extra = try parseLabels(labels)
+            let header = ["jsonl", "nezha"].contains(format) ? nil : try HeaderFormat(format)
+            let store = try Store(path: config.storage.path)
+            let pipeline = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
+            var files: [String] = []
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw IngestError(.unreadable, format: format, "no such file or directory: \(path)") }
+            if isDir.boolValue {
+                let all = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+                let wanted = format == "nezha" ? [".csv"] : (format == "jsonl" ? [".jsonl", ".json", ".ndjson"] : [".log", ".txt"])
+                files = all.filter { f in wanted.contains { f.hasSuffix($0) } && !f.hasSuffix("_structured.csv") && !f.hasSuffix("_templates.csv") }
+                    .filter { format != "nezha" || $0.contains("log") }.sorted().map { path + "/" + $0 }
+            } else {
+                files = [path]
+            }
+            let started = ContinuousClock.now
+            var lines = 0, unparsed = 0
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file) else { throw IngestError(.unreadable, format: format, "cannot read \(file)") }
+                var records: [LogRecord]
+                switch format {
+                case "jsonl": records = try LogBodies.jsonLines([UInt8](data))
+                case "nezha": records = try LogBodies.nezhaCSV([UInt8](data), file: file)
+                default:
+                    let modified = (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? Date()
+                    let parsed = RawLogFile.records([UInt8](data), header: header!, fallbackNs: Int64(modified.timeIntervalSince1970 * 1e9))
+                    records = parsed.records
+                    unparsed += parsed.unparsed
+                }
+                if !extra.isEmpty {
+                    for i in records.indices { records[i].labels = Labels(Array(records[i].labels.dictionary.merging(extra) { _, new in new })) }
+                }
+                for start in stride(from: 0, to: records.count, by: 20_000) {
+                    _ = try pipeline.ingest(Array(records[start..<min(start + 20_000, records.count)]))
+                }
+                lines += records.count
+                note("imported \(file): \(records.count) lines (\(lines) in all)")
+            }
+            _ = try store.compact(force: true)
+            let elapsed = seconds(ContinuousClock.now - started)
+            print(String(format: "imported %d files: %d lines (%d unparsed), %d templates in %.1f s", files.count, lines, unparsed, pipeline.templates.count, elapsed))
+        }
+    }
+}
+
+/// `augur logs query`: lines or template activity from the store, read-only.
+struct LogsQuery: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "query", abstract: "Search stored logs, or list templates new or surging in a window.")
+
+    @Option(help: "Label selector of the streams, e.g. '{service=\"cart\"}'.")
+    var query: String?
+
+    @Option(help: "Full-text search (SQLite FTS5 syntax: words, \"phrases\", OR, prefix*).")
+    var search: String?
+
+    @Option(help: "Window start (RFC 3339 or unix); default an hour before --end.")
+    var start: String?
+
+    @Option(help: "Window end; default now.")
+    var end: String?
+
+    @Option(help: "Most lines to print.")
+    var limit = 100
+
+    @Flag(help: "Templates in the window against the window before it, most surging first.")
+    var templates = false
+
+    @OptionGroup var options: StoreOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            let config = try options.resolve().config
+            let store = try Store(path: config.storage.path, readOnly: true)
+            func time(_ text: String?, _ name: String) throws -> Int64? {
+                guard let text else { return nil }
+                guard let ns = TimeParsing.timestampNs(text) else { throw ValidationError("--\(name) \(text) is not a time") }
+                return ns
+            }
+            let endNs = try time(end, "end") ?? WallClock.nowMs() * 1_000_000
+            let startNs = try time(start, "start") ?? endNs - 3_600_000_000_000
+            let streams = try store.logStreams(matching: try query.map { [try Selector(parsing: $0)] })
+            if templates {
+                print("template_id\tservice\tcount\tprevious\tnew\tsurge\ttemplate")
+                for a in try TemplateActivity.compare(store: store, streams: streams, startNs: startNs, endNs: endNs).prefix(limit) {
+                    print("\(a.templateId)\t\(a.service)\t\(a.count)\t\(a.previous)\t\(a.isNew)\t\(String(format: "%.2f", a.surge))\t\(a.text)")
+                }
+                return
+            }
+            for l in try store.searchLogs(streams: streams, search: search, startNs: startNs, endNs: endNs, limit: limit) {
+                print("\(TimeParsing.rfc3339(l.timestampNs / 1_000_000))\t\(LogPipeline.service(of: l.labels))\t\(l.level)\t\(l.line)")
+            }
+        }
     }
 }

@@ -1,0 +1,154 @@
+import AugurCore
+@testable import AugurLogs
+import AugurStore
+import AugurTestSupport
+import Foundation
+import Testing
+
+@Suite struct TemplateMinerTests {
+    func mine(_ lines: [String], _ options: TemplateMiner.Options = .init()) -> (TemplateMiner, [Int]) {
+        let miner = TemplateMiner(options: options)
+        let assigned = lines.map { miner.add(Array($0.utf8)[...]) }
+        return (miner, assigned)
+    }
+
+    @Test func variablesAreMaskedAndLinesGroupedOnline() {
+        let (miner, a) = mine([
+            "Connection from 10.0.0.1:5432 closed after 35ms",
+            "Connection from 10.0.0.2:80 closed after 1.5s",
+            "Accepted login for uid=1000 from host-1",
+            "Accepted login for uid=1001 from host-2",
+            "Deleting block blk_123 file /data/1/blk_123",
+        ])
+        #expect(miner.text(a[0]) == "Connection from <*> closed after <*>")
+        #expect(miner.id(a[0]) == miner.id(a[1]))
+        #expect(miner.text(a[2]) == "Accepted login for uid=<*> from <*>" && miner.id(a[2]) == miner.id(a[3]))
+        #expect(miner.id(a[4]) != miner.id(a[0]))
+        #expect(miner.templates.count == 3)
+    }
+
+    @Test func differentPlainWordsKeepTemplatesApart() {
+        let (miner, a) = mine(["Ending TrustedInstaller initialization.", "Ending TrustedInstaller finalization.",
+                               "Session 1_2 initialized by client SPP.", "Session 3_4 initialized by client WindowsUpdateAgent."])
+        #expect(miner.id(a[0]) != miner.id(a[1]))
+        #expect(miner.id(a[2]) != miner.id(a[3]))
+    }
+
+    @Test func userMasksAndCommonVariableKinds() throws {
+        var options = TemplateMiner.Options()
+        options.masks = [try LogPattern("blk_-?\\d+")]
+        let (miner, a) = mine(["Served blk_-42 to 192.168.1.4 in 12ms uuid 123e4567-e89b-12d3-a456-426614174000 at 0x7fff12",
+                               "Served blk_77 to 10.1.1.1 in 3ms uuid 00000000-0000-0000-0000-000000000001 at 0xdeadbeef1"], options)
+        #expect(miner.text(a[0]) == "Served <*> to <*> in <*> uuid <*> at <*>")
+        #expect(miner.id(a[0]) == miner.id(a[1]))
+    }
+
+    @Test func generalisingKeepsTheIdAndTwinsMerge() {
+        let (miner, a) = mine(["job j-a1 started on node n1", "job j-b2 started on node n1", "job j-c3 started on node n2"])
+        #expect(Set(a.map(miner.id)).count == 1, "a template that generalises keeps its id")
+        #expect(miner.text(a[0]) == "job <*> started on node <*>")
+        #expect(miner.templates.count == 1)
+    }
+
+    @Test func pinnedTemplatesTakePrecedence() throws {
+        let miner = TemplateMiner()
+        let pinned = try miner.pin("payment <*> failed: <*>")
+        let a = miner.add(Array("payment 42 failed: card declined".utf8)[...])
+        let b = miner.add(Array("payment 43 failed: timeout".utf8)[...])
+        #expect(miner.resolve(a) == pinned && miner.resolve(b) == pinned)
+        #expect(miner.text(a) == "payment <*> failed: <*>")
+        let regex = try miner.pin("^GET /health.*$", regex: true)
+        #expect(miner.resolve(miner.add(Array("GET /healthz 200".utf8)[...])) == regex)
+    }
+
+    @Test func operatorMergeFoldsOneTemplateIntoAnother() {
+        let (miner, a) = mine(["disk full on sda", "disk quota exceeded on sdb"])
+        let (x, y) = (miner.id(a[0]), miner.id(a[1]))
+        #expect(x != y)
+        #expect(miner.merge(y, into: x))
+        #expect(miner.id(a[1]) == x)
+        #expect(!miner.merge(y, into: x), "already merged")
+        #expect(miner.templates.count == 1)
+    }
+
+    @Test func restoredMinerAssignsAsBefore() throws {
+        let lines = (0..<50).map { "worker \($0 % 5) finished task \($0) in \($0 * 3)ms" } + (0..<20).map { "cache miss for key k\($0)" }
+        let (miner, a) = mine(lines)
+        let restored = TemplateMiner(firstId: miner.nextId)
+        for t in miner.templates { try restored.restore(t) }
+        for (line, index) in zip(lines, a) {
+            #expect(restored.id(restored.add(Array(line.utf8)[...])) == miner.id(index), "\(line)")
+        }
+        #expect(restored.templates.count == miner.templates.count)
+    }
+
+    @Test func headerFormatsSplitTheContent() throws {
+        let hdfs = try HeaderFormat("<Date> <Time> <Pid> <Level> <Component>: <Content>")
+        let scratch = ByteRegex.Scratch()
+        let parsed = try #require(hdfs.parse(Array("081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38 terminating".utf8)[...], scratch: scratch))
+        #expect(parsed.fields["Level"] == "INFO" && parsed.fields["Component"] == "dfs.DataNode$PacketResponder")
+        #expect(String(decoding: parsed.content, as: UTF8.self) == "PacketResponder 1 for block blk_38 terminating")
+        let thunderbird = try HeaderFormat("<Label> <Timestamp> <Date> <User> <Month> <Day> <Time> <Location> <Component>(\\[<PID>\\])?: <Content>")
+        let t = try #require(thunderbird.parse(Array("- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: (root) CMD (run-parts /etc/cron.hourly)".utf8)[...], scratch: scratch))
+        #expect(t.fields["Component"] == "crond" && t.fields["PID"] == "2916")
+        #expect(hdfs.parse(Array("not a header at all".utf8)[...], scratch: scratch) == nil)
+        #expect(throws: LogPattern.Invalid.self) { try HeaderFormat("<Date> <Time>") }
+    }
+}
+
+/// Grouping accuracy (Zhu et al., ICSE-SEIP 2019) on the Loghub-2k systems with one setting.
+@Suite(.enabled(if: sharedData != nil, "../shared/data is absent: Loghub accuracy test skipped"))
+struct LoghubAccuracyTests {
+    static func groupingAccuracy(truth: [String], predicted: [String]) -> Double {
+        var truthGroups: [String: Set<Int>] = [:], predictedGroups: [String: Set<Int>] = [:]
+        for (i, (t, p)) in zip(truth, predicted).enumerated() { truthGroups[t, default: []].insert(i); predictedGroups[p, default: []].insert(i) }
+        var correct = 0
+        for (_, lines) in predictedGroups {
+            let t = truth[lines.first!]
+            if truthGroups[t] == lines { correct += lines.count }
+        }
+        return Double(correct) / Double(truth.count)
+    }
+
+    /// One CSV record's fields (RFC 4180 quoting; the Loghub files have no line breaks inside fields).
+    static func csvFields(_ row: Substring) -> [String] {
+        var fields: [String] = [], field = "", quoted = false
+        var chars = row.makeIterator()
+        while let c = chars.next() {
+            if quoted {
+                if c == "\"" { quoted = false } else { field.append(c) }
+            } else if c == "\"" {
+                if field.last == "\"" || !field.isEmpty { field.append(c) }
+                quoted = true
+            } else if c == "," {
+                fields.append(field); field = ""
+            } else {
+                field.append(c)
+            }
+        }
+        fields.append(field)
+        return fields
+    }
+
+    @Test func everySystemGroupsAbove90Percent() throws {
+        let formats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/../shared/tools/loghub-formats.json"))) as! [String: Any]
+        var scores: [String: Double] = [:]
+        for (name, value) in formats["systems"] as! [String: [String: Any]] {
+            let file = sharedData! + "/loghub/" + (value["log_file"] as! String)
+            var options = TemplateMiner.Options()
+            options.masks = try (value["masking_regexes"] as! [String]).map { try LogPattern($0) }
+            let header = try HeaderFormat(value["log_format"] as! String)
+            let miner = TemplateMiner(options: options)
+            let scratch = ByteRegex.Scratch()
+            let lines = try Data(contentsOf: URL(fileURLWithPath: file)).split(separator: 10).map { [UInt8]($0) }
+            let assigned = lines.map { line in miner.add(header.content(line[...], scratch: scratch) ?? line[...]) }
+            let rows = try String(contentsOfFile: file + "_structured.csv", encoding: .utf8).split(whereSeparator: \.isNewline).map(Self.csvFields)
+            let column = try #require(rows.first?.firstIndex(of: "EventId"))
+            let truth = rows.dropFirst().map { $0[column] }
+            scores[name] = Self.groupingAccuracy(truth: truth, predicted: assigned.map { String(miner.id($0)) })
+        }
+        #expect(scores.count == 8)
+        for (name, ga) in scores { #expect(ga >= 0.9, "\(name): GA \(ga) (\(scores))") }
+        #expect(scores.values.reduce(0, +) / Double(scores.count) >= 0.95, "\(scores)")
+    }
+}
