@@ -67,7 +67,8 @@ package final class LogPipeline: @unchecked Sendable {
         var mined: [MinedLogLine] = []
         mined.reserveCapacity(records.count)
         var seen: [Int64: (Int64, Int64)] = [:]
-        var counts: [Labels: [Int64: Int]] = [:]
+        struct Counted: Hashable { let service: String; let template: Int64; let level: String; let minute: Int64 }
+        var perTemplate: [Counted: Int] = [:]
         for var record in records {
             let (message, level) = Self.message(of: &record, fields: options.messageFields)
             let index = miner.add(Array(message.utf8)[...])
@@ -76,9 +77,13 @@ package final class LogPipeline: @unchecked Sendable {
             mined.append(MinedLogLine(record: record, service: service, templateId: id, level: level))
             let t = record.timestampNs
             seen[id] = seen[id].map { (min($0.0, t), max($0.1, t)) } ?? (t, t)
-            let minute = Self.floorDiv(t, 60_000_000_000) * 60_000
-            counts[Labels(name: Self.templateMetric, ["service": service, "template_id": String(id), "level": level]), default: [:]][minute, default: 0] += 1
-            counts[Labels(name: Self.linesMetric, ["service": service, "level": level]), default: [:]][minute, default: 0] += 1
+            perTemplate[Counted(service: service, template: id, level: level, minute: Self.floorDiv(t, 60_000_000_000) * 60_000), default: 0] += 1
+        }
+        // Label sets once per distinct (service, template, level), not per line.
+        var counts: [Labels: [Int64: Int]] = [:]
+        for (c, n) in perTemplate {
+            counts[Labels(name: Self.templateMetric, ["service": c.service, "template_id": String(c.template), "level": c.level]), default: [:]][c.minute, default: 0] += n
+            counts[Labels(name: Self.linesMetric, ["service": c.service, "level": c.level]), default: [:]][c.minute, default: 0] += n
         }
         takePending(seen: seen)
         let rows = Array(pending.values).sorted { $0.id < $1.id }
@@ -89,7 +94,7 @@ package final class LogPipeline: @unchecked Sendable {
         for (labels, minute, total) in totals { batch.add(batch.ref(for: labels, in: store, cache: &refs), minute, Double(total)) }
         let ids = try store.append(batch)
         for (labels, id) in zip(batch.newSeries, ids) { refs[labels] = id }
-        return Report(lines: records.count, newTemplates: Int(miner.nextId - before), templates: miner.templates.count)
+        return Report(lines: records.count, newTemplates: Int(miner.nextId - before), templates: miner.liveCount)
     }
 
     private var refsEpoch = 0
@@ -186,12 +191,30 @@ package final class LogPipeline: @unchecked Sendable {
         }
     }
 
-    /// A level word among the first words of a message (`2024-… ERROR …`, `[warn] …`).
+    /// A level word among the first eight words of a message (`2024-… ERROR …`, `[warn] …`). Runs on
+    /// every line, so it looks at bytes: only words of 3 to 11 letters are looked up.
     static func levelInText(_ message: String) -> String? {
-        for word in message.split(separator: " ", maxSplits: 8, omittingEmptySubsequences: true).prefix(8) {
-            let core = word.trimmingCharacters(in: CharacterSet(charactersIn: "[]():,|<>"))
-            if core.count >= 4 || core == "ERR", let level = normalisedLevel(core) { return level }
+        var utf8 = message.utf8.makeIterator()
+        var word: [UInt8] = []
+        word.reserveCapacity(12)
+        var words = 0, letters = true
+        func check() -> String? {
+            defer { word.removeAll(keepingCapacity: true); letters = true }
+            guard letters, word.count >= 3, word.count <= 11 else { return nil }
+            let w = String(decoding: word, as: UTF8.self)
+            return w.count == 3 && w.lowercased() != "err" ? nil : normalisedLevel(w)
         }
-        return nil
+        while words < 8, let b = utf8.next() {
+            switch b {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                if !word.isEmpty { if let l = check() { return l }; words += 1 }
+            case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "|"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+                continue
+            default:
+                if word.count < 12 { word.append(b) }
+                if !((b | 0x20) >= 97 && (b | 0x20) <= 122) { letters = false }
+            }
+        }
+        return words < 8 && !word.isEmpty ? check() : nil
     }
 }

@@ -152,6 +152,9 @@ package final class TemplateMiner {
         return Template(id: c.id, text: ownText(index), count: c.count, route: route, pinned: c.pinned != nil)
     }
 
+    /// How many templates are live (not merged away).
+    package var liveCount: Int { clusters.reduce(0) { $0 + ($1.mergedInto == nil ? 1 : 0) } }
+
     /// Live templates, oldest first.
     package var templates: [Template] { clusters.indices.filter { clusters[$0].mergedInto == nil }.map(template) }
 
@@ -272,11 +275,18 @@ package final class TemplateMiner {
 
     /// (token count, first tokens) with −1 for unused levels; the wildcard for variable tokens and
     /// for new tokens once a node has `maxChildren` children.
+    ///
+    /// Variable tokens are skipped rather than routed to the wildcard: a line that starts with a
+    /// timestamp and a pid (a raw line whose header nobody split off) is routed by its first words,
+    /// instead of every line of that length landing in one leaf and being compared with every template.
     private func route() -> SIMD4<Int32> {
         var key = SIMD4<Int32>(Int32(tokenBuffer.count), -1, -1, -1)
+        var next = 0
         for level in 1..<(options.depth - 1) where level < 4 {
-            guard level - 1 < tokenBuffer.count else { break }
-            var token = digitBuffer[level - 1] ? Vocabulary.wildcard : tokenBuffer[level - 1]
+            while next < tokenBuffer.count && digitBuffer[next] { next += 1 }
+            guard next < tokenBuffer.count else { break }
+            var token = tokenBuffer[next]
+            next += 1
             if token != Vocabulary.wildcard {
                 var siblings = children[key, default: []]
                 if !siblings.contains(token) {

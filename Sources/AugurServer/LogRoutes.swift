@@ -91,16 +91,10 @@ struct LogRoutes: Sendable {
             return n
         } ?? 100
         let search = p.get("search").flatMap { $0.isEmpty ? nil : $0 }
-        let lines: [StoredLogLine]
-        do {
-            lines = try pipeline.store.searchLogs(streams: w.streams, search: search, startNs: w.startNs, endNs: w.endNs, limit: limit)
-        } catch {
-            // An FTS5 syntax error is the caller's: say so instead of a 500.
-            if let search, error.description.contains("fts5") || error.description.contains("syntax") {
-                throw QueryError(.badParameter, "search=\(search) is not an FTS5 query: \(error.description)")
-            }
-            throw error
+        if let search, let problem = pipeline.store.logSearchProblem(search) {
+            throw QueryError(.badParameter, "search=\(search) is not an FTS5 query (words, \"phrases\", AND/OR/NOT, prefix*): \(problem)")
         }
+        let lines = try pipeline.store.searchLogs(streams: w.streams, search: search, startNs: w.startNs, endNs: w.endNs, limit: limit)
         let items = lines.map { l in
             var fields = ["\"ts\":\"\(l.timestampNs)\"", "\"labels\":\(JSONText.object(l.labels))", "\"line\":\(JSONText.string(l.line))",
                           "\"template_id\":\(l.templateId)", "\"level\":\(JSONText.string(l.level))"]

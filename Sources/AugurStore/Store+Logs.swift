@@ -146,6 +146,19 @@ extension Store {
         }
     }
 
+    /// Why `search` is not a valid FTS5 query (nil when it is): a syntax error is the caller's fault,
+    /// not the store's.
+    package func logSearchProblem(_ search: String) -> String? {
+        do {
+            try withReader { (conn) throws(StoreError) in
+                _ = try conn.prepare("SELECT rowid FROM log_search WHERE log_search MATCH ? LIMIT 1").bind(search).step()
+            }
+            return nil
+        } catch {
+            return error.underlying ?? error.description
+        }
+    }
+
     /// Lines per (template, stream) in [startNs, endNs).
     package func logTemplateCounts(streams: [Int64: Labels], startNs: Int64, endNs: Int64) throws(StoreError) -> [(templateId: Int64, stream: Int64, count: Int)] {
         guard !streams.isEmpty else { return [] }

@@ -10,7 +10,7 @@ import NIOCore
 import NIOHTTP1
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (build with -c release).", subcommands: [IngestBench.self, ForecastBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (build with -c release).", subcommands: [IngestBench.self, ForecastBench.self, LogBench.self])
 }
 
 /// `augur bench ingest`: remote-write ingest through HTTP, beside Debian's Prometheus on the same load.
@@ -150,18 +150,6 @@ struct IngestBench: AsyncParsableCommand {
         return (try await measure(#"node_load1{instance="10.0.0.1:9100"}"#, expecting: 1), try await measure(#"{job="node",instance="10.0.0.1:9100"}"#, expecting: 100))
     }
 
-    /// Runs Augur in this process on a loopback port for the duration of `body`.
-    func withBenchServer<T: Sendable>(store: Store, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
-        let config = { var c = AugurConfig(); c.server.listen = "127.0.0.1:0"; c.storage.path = store.path; return c }()
-        let logger = { var l = Logger(label: "augur-bench"); l.logLevel = .warning; return l }()
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        return try await runUntilDone(AugurApplication.serviceGroup(config: config, store: store, logger: logger) { continuation.yield($0) }) {
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw ValidationError("server did not report a port") }
-            return try await body(port)
-        }
-    }
-
     /// Starts Debian's Prometheus with its remote-write receiver on a free loopback port.
     func withPrometheus<T>(dir: String, _ body: (Int) async throws -> T) async throws -> T {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -268,3 +256,15 @@ func directorySize(_ path: String) -> Int {
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
 func format(_ v: Double) -> String { String(format: v >= 100 ? "%.0f" : (v >= 10 ? "%.1f" : "%.2f"), v) }
+
+/// Runs Augur in this process on a loopback port for the duration of `body`.
+func withBenchServer<T: Sendable>(store: Store, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
+    let config = { var c = AugurConfig(); c.server.listen = "127.0.0.1:0"; c.storage.path = store.path; return c }()
+    let logger = { var l = Logger(label: "augur-bench"); l.logLevel = .warning; return l }()
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    return try await runUntilDone(AugurApplication.serviceGroup(config: config, store: store, logger: logger) { continuation.yield($0) }) {
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ValidationError("server did not report a port") }
+        return try await body(port)
+    }
+}

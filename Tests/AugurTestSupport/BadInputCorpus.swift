@@ -51,6 +51,16 @@ package enum BadInputCorpus {
             BadInput(name: "json: label not a string", path: "/api/v1/import/json", headers: [:], body: Array("{\"metric\":{\"__name__\":\"a\",\"n\":1},\"values\":[1],\"timestamps\":[1]}\n".utf8), status: 400, members: ["field": "metric.n"]),
             BadInput(name: "json: fractional timestamp", path: "/api/v1/import/json", headers: [:], body: Array("{\"metric\":{\"__name__\":\"a\"},\"values\":[1],\"timestamps\":[1.5]}\n".utf8), status: 400, members: ["field": "timestamps[0]"]),
             BadInput(name: "json: no name", path: "/api/v1/import/json", headers: [:], body: Array("{\"metric\":{\"job\":\"a\"},\"values\":[1],\"timestamps\":[1]}\n".utf8), status: 400, members: ["field": "metric.__name__"]),
+            BadInput(name: "logs: not JSON on line 2", path: "/api/v1/logs", headers: [:], body: Array("{\"ts\":\"1700000000000000000\",\"labels\":{},\"line\":\"ok\"}\nnope\n".utf8), status: 400, members: ["line": "2", "format": "json-lines"]),
+            BadInput(name: "logs: no line", path: "/api/v1/logs", headers: [:], body: Array("{\"ts\":\"1700000000000000000\",\"labels\":{}}\n".utf8), status: 400, members: ["line": "1", "field": "line"]),
+            BadInput(name: "logs: bad time", path: "/api/v1/logs", headers: [:], body: Array("{\"ts\":\"yesterday\",\"line\":\"x\"}\n".utf8), status: 400, members: ["field": "ts"]),
+            BadInput(name: "logs: label not a string", path: "/api/v1/logs", headers: [:], body: Array("{\"ts\":1700000000000000000,\"labels\":{\"n\":1},\"line\":\"x\"}\n".utf8), status: 400, members: ["field": "labels"]),
+            BadInput(name: "loki: not JSON", path: "/loki/api/v1/push", headers: ["Content-Type": "application/json"], body: Array("{\"streams\":[".utf8), status: 400, members: ["format": "loki-push"]),
+            BadInput(name: "loki: value not a pair", path: "/loki/api/v1/push", headers: ["Content-Type": "application/json"], body: Array("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"1\",\"ok\"],[\"only\"]]}]}".utf8), status: 400, members: ["field": "streams[0].values[1]"]),
+            BadInput(name: "loki: numeric timestamp", path: "/loki/api/v1/push", headers: ["Content-Type": "application/json"], body: Array("{\"streams\":[{\"stream\":{},\"values\":[[1570818238000000000,\"x\"]]}]}".utf8), status: 400, members: ["field": "streams[0].values[0]"]),
+            BadInput(name: "loki: gzip that is not", path: "/loki/api/v1/push", headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"], body: Array("plain".utf8), status: 400, members: ["format": "loki-push"]),
+            BadInput(name: "loki: protobuf not snappy", path: "/loki/api/v1/push", headers: ["Content-Type": "application/x-protobuf"], body: Array("plain".utf8), status: 400, members: ["format": "snappy"]),
+            BadInput(name: "loki: text/plain", path: "/loki/api/v1/push", headers: ["Content-Type": "text/plain"], body: Array("x".utf8), status: 415, members: ["field": "Content-Type"]),
         ]
     }()
 
