@@ -1,6 +1,7 @@
 import ArgumentParser
 import AugurCore
 import AugurDemo
+import AugurLogs
 import AugurIngest
 import AugurServer
 import AugurStore
@@ -39,7 +40,8 @@ struct Serve: AsyncParsableCommand {
 }
 
 enum DemoLoader {
-    /// Simulates the demo system up to `endMs` and writes its series and call graph to the store.
+    /// Simulates the demo system up to `endMs` and writes its series, call graph and logs (mined into
+    /// templates) to the store.
     static func load(into store: Store, endMs: Int64) throws -> ImportSummary {
         let data = DemoSystem(endMs: endMs).generate()
         let ingestor = Ingestor(store: store)
@@ -48,6 +50,10 @@ enum DemoLoader {
         summary.series = data.series.count
         try store.replaceEdges(data.edges, origin: "demo")
         summary.edges = data.edges.count
+        let records = data.logs.map { l in
+            LogRecord(timestampNs: l.ts * 1_000_000, labels: Labels([("service", l.service), ("pod", l.pod), ("level", l.level)]), line: l.line)
+        }
+        _ = try LogPipeline(store: store).ingest(records)
         try store.compact(force: true)
         return summary
     }
