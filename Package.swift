@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
         .target(name: "AugurLogs", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
+        .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
         .target(
             name: "AugurServer",
             dependencies: [
@@ -49,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurServer",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -72,6 +73,7 @@ let package = Package(
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurLogs", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AugurServerTests",

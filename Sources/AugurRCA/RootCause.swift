@@ -1,0 +1,98 @@
+package import AugurCore
+package import AugurStore
+
+/// Ranks services as the likely root cause of an incident at a time, from how abnormal each of their
+/// series (metrics and per-template log counts) became after it.
+///
+/// First version: each series' values in `[t, t + after]` are standardised against a baseline — the
+/// same series in a fault-free reference period when one is stored (label `period="normal"`), else its
+/// own values in `[t − before, t)` — by the median and the interquartile range (BARO's robust scaler,
+/// Pham et al. FSE 2024); a series scores its largest absolute standardised value, a service its
+/// highest-scoring series. Log template counts are per-minute series, missing minutes counting zero.
+package struct RootCauseAnalyzer: Sendable {
+    package struct Evidence: Sendable, Equatable {
+        package let series: Labels
+        package let score: Double
+        /// +1 up, −1 down.
+        package let direction: Int
+        /// When the series first left its baseline by more than 3 IQRs, Unix ms.
+        package let onsetMs: Int64?
+        package let baselineMedian: Double
+        package let peak: Double
+    }
+
+    package struct Suspect: Sendable {
+        package let service: String
+        package let score: Double
+        /// The service's most abnormal series, strongest first.
+        package let evidence: [Evidence]
+    }
+
+    package let store: Store
+    package var beforeMs: Int64 = 30 * 60_000
+    package var afterMs: Int64 = 5 * 60_000
+
+    package init(store: Store) { self.store = store }
+
+    /// The service a series belongs to: its `service` label, else its pod's workload.
+    static func service(of labels: Labels) -> String? {
+        if let s = labels["service"], !s.isEmpty { return s }
+        if let pod = labels["pod"], !pod.isEmpty { return ServiceNaming.service(ofPod: pod) }
+        return nil
+    }
+
+    /// Suspects at `atMs`, most likely first.
+    package func rank(atMs t: Int64) throws(StoreError) -> [Suspect] {
+        let all = try store.select(try! Selector(parsing: #"{__name__=~".+",period=""}"#), startMs: t - beforeMs, endMs: t + afterMs)
+        // The reference period may lie anywhere in time: all of it is the baseline.
+        var normal: [Labels: [Double]] = [:]
+        for s in try store.select(try! Selector(parsing: #"{period="normal"}"#), startMs: .min, endMs: .max) {
+            normal[Labels(s.labels.dictionary.filter { $0.key != "period" }.map { ($0.key, $0.value) })] = s.samples.map(\.value)
+        }
+        var byService: [String: [Evidence]] = [:]
+        for s in all {
+            guard let service = Self.service(of: s.labels) else { continue }
+            let isCount = s.labels.name?.hasPrefix("augur_log_") == true
+            let samples = isCount ? Self.zeroFilled(s.samples, from: t - beforeMs, to: t + afterMs, stepMs: 60_000) : s.samples
+            let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterMs }
+            let baseline = normal[s.labels] ?? samples.filter { $0.timestampMs < t }.map(\.value)
+            guard !after.isEmpty, baseline.count >= 3, let e = Self.evidence(s.labels, baseline: baseline, after: after) else { continue }
+            byService[service, default: []].append(e)
+        }
+        return byService.map { service, evidence in
+            let sorted = evidence.sorted { $0.score > $1.score }
+            return Suspect(service: service, score: sorted.first?.score ?? 0, evidence: Array(sorted.prefix(5)))
+        }.sorted { ($0.score, $1.service) > ($1.score, $0.service) }
+    }
+
+    static func evidence(_ labels: Labels, baseline: [Double], after: [Sample]) -> Evidence? {
+        let b = baseline.filter(\.isFinite).sorted()
+        guard b.count >= 3 else { return nil }
+        let median = quantile(b, 0.5)
+        // A flat baseline has no IQR: fall back to the mean absolute deviation, then to a sliver of the level.
+        var scale = quantile(b, 0.75) - quantile(b, 0.25)
+        if scale <= 0 { scale = b.reduce(0) { $0 + abs($1 - median) } / Double(b.count) }
+        if scale <= 0 { scale = max(abs(median) * 0.01, 1e-9) }
+        var best = 0.0, peak = median, onset: Int64?
+        for s in after where s.value.isFinite {
+            let z = (s.value - median) / scale
+            if abs(z) > abs(best) { best = z; peak = s.value }
+            if onset == nil && abs(z) > 3 { onset = s.timestampMs }
+        }
+        return Evidence(series: labels, score: abs(best), direction: best >= 0 ? 1 : -1, onsetMs: onset, baselineMedian: median, peak: peak)
+    }
+
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        let pos = q * Double(sorted.count - 1)
+        let lo = Int(pos), hi = min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo))
+    }
+
+    /// Per-minute counts with the minutes that logged nothing as zeros.
+    static func zeroFilled(_ samples: [Sample], from: Int64, to: Int64, stepMs: Int64) -> [Sample] {
+        var byMinute: [Int64: Double] = [:]
+        for s in samples { byMinute[s.timestampMs - s.timestampMs % stepMs, default: 0] += s.value }
+        let start = from - from % stepMs
+        return stride(from: start, through: to, by: Int64.Stride(stepMs)).map { (m: Int64) in Sample(m, byMinute[m] ?? 0) }
+    }
+}

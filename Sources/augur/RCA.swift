@@ -1,0 +1,131 @@
+import ArgumentParser
+import AugurCore
+import AugurIngest
+import AugurLogs
+import AugurRCA
+import AugurStore
+import Foundation
+
+/// `augur rca …`: root-cause analysis.
+struct RCA: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rca", abstract: "Root-cause analysis.", subcommands: [RCAEval.self])
+}
+
+/// The benchmark contract: every case of a fault-injection data set through a fresh store and the analyzer.
+struct RCAEval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Run RCA on every case of a fault-injection data set: one JSON line per case with the ranking and the evidence.",
+        discussion: """
+        nezha: DIR/<day>/{fault_list.json,metric/,log/} and optionally DIR/normal/<day>/metric/ (a fault-free reference);
+        RCA runs at each fault's inject_time, read as UTC wall-clock time, the clock of the metric files' Time column
+        (TimeStamp and inject_timestamp are not trusted). sockshop: DIR/<service>-<fault>/<run>/{normal,anomalous}.csv;
+        RCA runs at the first row of anomalous.csv. Only the time is used: never the folder names or injected pods.
+        """)
+
+    @Option(help: "nezha or sockshop.")
+    var format: String
+
+    @Argument(help: "The data set's directory.")
+    var dir: String
+
+    @Option(help: "Cases as JSON lines.")
+    var output: String
+
+    func run() async throws {
+        try await reportingFailures {
+            var out = ""
+            let cases: [(String, [String], [RootCauseAnalyzer.Suspect], Double)]
+            switch format {
+            case "sockshop": cases = try sockshop()
+            case "nezha": cases = try nezha()
+            default: throw ValidationError("--format must be nezha or sockshop")
+            }
+            for (id, _, suspects, seconds) in cases {
+                let chain = suspects.prefix(3).map { s in
+                    "{\"service\":\(JSONText.string(s.service)),\"score\":\(Self.number(s.score)),\"evidence\":[" + s.evidence.prefix(3).map { e in
+                        "{\"series\":\(JSONText.string(e.series.description)),\"score\":\(Self.number(e.score)),\"direction\":\(e.direction),\"onset\":\(e.onsetMs.map { String(Double($0) / 1000) } ?? "null"),\"baseline\":\(Self.number(e.baselineMedian)),\"peak\":\(Self.number(e.peak))}"
+                    }.joined(separator: ",") + "]}"
+                }.joined(separator: ",")
+                let ranking = suspects.map { JSONText.string($0.service) }.joined(separator: ",")
+                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":[\(chain)],\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\"}\n"
+            }
+            try Data(out.utf8).write(to: URL(fileURLWithPath: output))
+            note("rca eval: \(cases.count) cases written to \(output)")
+        }
+    }
+
+    static func number(_ v: Double) -> String { v.isFinite ? String(format: "%.4g", v) : "null" }
+
+    /// A fresh store in a temporary directory for `body`.
+    func withFreshStore<T>(_ body: (Store) throws -> T) throws -> T {
+        let dir = NSTemporaryDirectory() + "augur-rca-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return try body(try Store(path: dir + "/augur.sqlite"))
+    }
+
+    func sockshop() throws -> [(String, [String], [RootCauseAnalyzer.Suspect], Double)] {
+        let fm = FileManager.default
+        var out: [(String, [String], [RootCauseAnalyzer.Suspect], Double)] = []
+        for fault in try fm.contentsOfDirectory(atPath: dir).sorted() {
+            let faultDir = dir + "/" + fault
+            guard let runs = try? fm.contentsOfDirectory(atPath: faultDir) else { continue }
+            for run in runs.sorted() where fm.fileExists(atPath: "\(faultDir)/\(run)/anomalous.csv") {
+                let id = "\(fault)/\(run)"
+                note("rca eval: \(id)")
+                try withFreshStore { store in
+                    let ingestor = Ingestor(store: store)
+                    let anomalous = try read("\(faultDir)/\(run)/anomalous.csv")
+                    let series = try FileImporter.parse(anomalous, format: .sockshop, file: "anomalous.csv")
+                    try ingestor.write(series)
+                    if let normal = try? read("\(faultDir)/\(run)/normal.csv") {
+                        try ingestor.write(try FileImporter.parse(normal, format: .sockshop, file: "normal.csv", labels: ["period": "normal"]))
+                    }
+                    guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min() else { return }
+                    let started = ContinuousClock.now
+                    let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+                    out.append((id, [], suspects, seconds(ContinuousClock.now - started)))
+                }
+            }
+        }
+        return out
+    }
+
+    func nezha() throws -> [(String, [String], [RootCauseAnalyzer.Suspect], Double)] {
+        let fm = FileManager.default
+        var out: [(String, [String], [RootCauseAnalyzer.Suspect], Double)] = []
+        for day in try fm.contentsOfDirectory(atPath: dir).sorted() where fm.fileExists(atPath: "\(dir)/\(day)/fault_list.json") {
+            note("rca eval: \(day): importing metrics, logs and the reference period")
+            try withFreshStore { store in
+                let importer = FileImporter(ingestor: Ingestor(store: store))
+                _ = try importer.importPath("\(dir)/\(day)/metric", format: .nezha) { _, _ in }
+                if fm.fileExists(atPath: "\(dir)/normal/\(day)/metric") {
+                    _ = try FileImporter(ingestor: Ingestor(store: store), extraLabels: ["period": "normal"]).importPath("\(dir)/normal/\(day)/metric", format: .nezha) { _, _ in }
+                }
+                let pipeline = try LogPipeline(store: store)
+                for file in ((try? fm.contentsOfDirectory(atPath: "\(dir)/\(day)/log")) ?? []).sorted() where file.hasSuffix(".csv") {
+                    let records = try LogBodies.nezhaCSV(try read("\(dir)/\(day)/log/\(file)"), file: file)
+                    for start in stride(from: 0, to: records.count, by: 20_000) { _ = try pipeline.ingest(Array(records[start..<min(start + 20_000, records.count)])) }
+                }
+                try store.compact(force: true)
+                guard let json = try JSONSerialization.jsonObject(with: Data(read("\(dir)/\(day)/fault_list.json"))) as? [String: [[String: Any]]] else {
+                    throw ValidationError("\(dir)/\(day)/fault_list.json is not {hour: [faults]}")
+                }
+                let times = json.values.flatMap { $0 }.compactMap { $0["inject_time"] as? String }.sorted()
+                for time in times {
+                    guard let t = TimeParsing.timestampMs(time) else { throw ValidationError("inject_time \(time) is not a time") }
+                    let started = ContinuousClock.now
+                    let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+                    out.append(("\(day)/\(time.split(separator: " ").last ?? "")", [], suspects, seconds(ContinuousClock.now - started)))
+                }
+            }
+        }
+        return out
+    }
+
+    func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw IngestError(.unreadable, format: format, "cannot read \(path)") }
+        return [UInt8](data)
+    }
+}

@@ -1,0 +1,57 @@
+import AugurCore
+import AugurLogs
+@testable import AugurRCA
+import AugurStore
+import AugurTestSupport
+import Testing
+
+@Suite struct RootCauseTests {
+    /// Three services; at t the payment service's CPU jumps and its error template surges, while the
+    /// others only wobble: payment ranks first, with the CPU series and the template as evidence.
+    @Test func theServiceThatChangedMostRanksFirst() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var rng = SplitMix64(seed: 3)
+            var batch = AppendBatch()
+            var cache: [Labels: Int64] = [:]
+            for service in ["frontend", "checkout", "payment"] {
+                let labels = Labels(name: "cpu_usage", ["service": service, "pod": "\(service)-1"])
+                for k in -60..<10 {
+                    let jump = service == "payment" && k >= 0 ? 40.0 : 0
+                    batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 10 + jump + rng.nextGaussian())
+                }
+            }
+            try store.append(batch)
+            let pipeline = try LogPipeline(store: store)
+            let logs = (0..<30).map { i in
+                LogRecord(timestampNs: (t + Int64(i) * 10_000) * 1_000_000, labels: Labels([("service", "payment")]), line: "charge \(i) failed: connection refused")
+            }
+            _ = try pipeline.ingest(logs)
+            let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+            #expect(suspects.first?.service == "payment", "\(suspects.map { ($0.service, $0.score) })")
+            let evidence = suspects.first?.evidence ?? []
+            #expect(evidence.contains { $0.series.name == "cpu_usage" && $0.direction == 1 && ($0.onsetMs ?? 0) >= t })
+            #expect(evidence.contains { $0.series.name == LogPipeline.templateMetric })
+            #expect(suspects.count == 3)
+        }
+    }
+
+    @Test func aReferencePeriodIsTheBaselineWhenStored() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var batch = AppendBatch()
+            var cache: [Labels: Int64] = [:]
+            // Only data after t, plus a fault-free reference period days earlier.
+            for (service, level) in [("a", 5.0), ("b", 5.0)] {
+                let live = Labels(name: "latency", ["service": service])
+                let normal = Labels(name: "latency", ["service": service, "period": "normal"])
+                for k in 0..<20 {
+                    batch.add(batch.ref(for: live, in: store, cache: &cache), t + Int64(k) * 15_000, service == "b" ? 50 : level + Double(k % 3))
+                    batch.add(batch.ref(for: normal, in: store, cache: &cache), t - 3 * 86_400_000 + Int64(k) * 15_000, level + Double(k % 3))
+                }
+            }
+            try store.append(batch)
+            #expect(try RootCauseAnalyzer(store: store).rank(atMs: t).first?.service == "b")
+        }
+    }
+}
