@@ -8,7 +8,9 @@ package import AugurStore
 /// same series in a fault-free reference period when one is stored (label `period="normal"`), else its
 /// own values in `[t − before, t)` — by the median and the interquartile range (BARO's robust scaler,
 /// Pham et al. FSE 2024); a series scores its largest absolute standardised value, a service its
-/// highest-scoring series. Log template counts are per-minute series, missing minutes counting zero.
+/// highest-scoring series, discounted by how high the same score runs in the baseline's own windows (a
+/// series that jumps all the time is not news when it jumps again). Log template counts are per-minute
+/// series, missing minutes counting zero, scaled by Poisson noise.
 package struct RootCauseAnalyzer: Sendable {
     package struct Evidence: Sendable, Equatable {
         package let series: Labels
@@ -90,7 +92,17 @@ package struct RootCauseAnalyzer: Sendable {
             if abs(z) > abs(best) { best = z; peak = s.value }
             if onset == nil && abs(z) > 3 { onset = s.timestampMs }
         }
-        return Evidence(series: labels, score: abs(best), direction: best >= 0 ? 1 : -1, onsetMs: onset, baselineMedian: median, peak: peak)
+        // How high the same score runs in the baseline's own windows of this length: a series that
+        // jumps all the time (a client latency that is usually zero) is discounted by its habit.
+        let values = baseline.filter(\.isFinite), w = max(1, min(after.count, values.count))
+        var windowScores: [Double] = []
+        var i = 0
+        while i + w <= values.count {
+            windowScores.append(values[i..<(i + w)].reduce(0) { max($0, abs($1 - median) / scale) })
+            i += max(1, w / 2)
+        }
+        let habit = windowScores.isEmpty ? 1 : max(1, quantile(windowScores.sorted(), 0.9))
+        return Evidence(series: labels, score: abs(best) / habit, direction: best >= 0 ? 1 : -1, onsetMs: onset, baselineMedian: median, peak: peak)
     }
 
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
