@@ -59,6 +59,7 @@ package enum AugurApplication {
         let logs = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
         for pattern in config.logs.pinned { _ = try logs.pin(pattern, regex: false) }
         LogRoutes(pipeline: logs, config: config.server).register(on: router)
+        RCARoutes(store: store, config: config.server).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
         if let schedule = CronSchedule(config.forecasting.schedule), !config.forecasting.selectors.isEmpty {

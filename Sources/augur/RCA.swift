@@ -8,7 +8,32 @@ import Foundation
 
 /// `augur rca …`: root-cause analysis.
 struct RCA: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rca", abstract: "Root-cause analysis.", subcommands: [RCAEval.self])
+    static let configuration = CommandConfiguration(commandName: "rca", abstract: "Root-cause analysis: suspects at a time (--at), or the benchmark contract (eval).",
+                                                    subcommands: [RCAEval.self])
+
+    @Option(help: "When the incident started (RFC 3339 or unix); the analysis looks at the window after it.")
+    var at: String?
+
+    @Option(help: "Window after --at to look at.")
+    var window = "5m"
+
+    @OptionGroup var options: StoreOptions
+
+    func run() async throws {
+        try await reportingFailures {
+            guard let at else { throw ValidationError("--at TIME is required (or use augur rca eval)") }
+            guard let t = TimeParsing.timestampMs(at) else { throw ValidationError("--at \(at) is not a time") }
+            guard let w = TimeParsing.durationMs(window), w > 0 else { throw ValidationError("--window \(window) is not a duration") }
+            let store = try Store(path: try options.resolve().config.storage.path, readOnly: true)
+            var analyzer = RootCauseAnalyzer(store: store)
+            analyzer.afterMs = w
+            print("rank\tservice\tscore\tevidence")
+            for (k, s) in try analyzer.rank(atMs: t).prefix(10).enumerated() {
+                let top = s.evidence.first.map { "\($0.series) \($0.direction > 0 ? "up" : "down") from \(String(format: "%.4g", $0.baselineMedian)) to \(String(format: "%.4g", $0.peak))" } ?? ""
+                print("\(k + 1)\t\(s.service)\t\(String(format: "%.1f", s.score))\t\(top)")
+            }
+        }
+    }
 }
 
 /// The benchmark contract: every case of a fault-injection data set through a fresh store and the analyzer.
@@ -42,20 +67,13 @@ struct RCAEval: AsyncParsableCommand {
             default: throw ValidationError("--format must be nezha or sockshop")
             }
             for (id, _, suspects, seconds) in cases {
-                let chain = suspects.prefix(3).map { s in
-                    "{\"service\":\(JSONText.string(s.service)),\"score\":\(Self.number(s.score)),\"evidence\":[" + s.evidence.prefix(3).map { e in
-                        "{\"series\":\(JSONText.string(e.series.description)),\"score\":\(Self.number(e.score)),\"direction\":\(e.direction),\"onset\":\(e.onsetMs.map { String(Double($0) / 1000) } ?? "null"),\"baseline\":\(Self.number(e.baselineMedian)),\"peak\":\(Self.number(e.peak))}"
-                    }.joined(separator: ",") + "]}"
-                }.joined(separator: ",")
                 let ranking = suspects.map { JSONText.string($0.service) }.joined(separator: ",")
-                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":[\(chain)],\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\"}\n"
+                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(RCAJSON.suspects(suspects, limit: 3)),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\"}\n"
             }
             try Data(out.utf8).write(to: URL(fileURLWithPath: output))
             note("rca eval: \(cases.count) cases written to \(output)")
         }
     }
-
-    static func number(_ v: Double) -> String { v.isFinite ? String(format: "%.4g", v) : "null" }
 
     /// A fresh store in a temporary directory for `body`.
     func withFreshStore<T>(_ body: (Store) throws -> T) throws -> T {

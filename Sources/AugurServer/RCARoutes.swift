@@ -1,0 +1,49 @@
+import AugurCore
+import AugurRCA
+import AugurStore
+import Foundation
+import Hummingbird
+
+/// `POST /api/v1/rca`: ranked suspects with the evidence behind each.
+struct RCARoutes: Sendable {
+    let store: Store
+    let config: AugurConfig.Server
+
+    struct Body: Decodable {
+        let time: String?
+        let window: String?
+        let baseline: String?
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/rca") { request, _ in try await rca(request) }
+    }
+
+    private func rca(_ request: Request) async throws -> Response {
+        let raw = try await collectBody(request, config: config)
+        let body: Body
+        do { body = try JSONDecoder().decode(Body.self, from: Data(raw.isEmpty ? Array("{}".utf8) : raw)) } catch {
+            throw QueryError(.badParameter, "body must be JSON {\"time\": RFC 3339 or unix, \"window\": \"5m\", \"baseline\": \"30m\"}")
+        }
+        var analyzer = RootCauseAnalyzer(store: store)
+        if let w = body.window {
+            guard let ms = TimeParsing.durationMs(w), ms > 0 else { throw QueryError(.badParameter, "window \(w) is not a duration") }
+            analyzer.afterMs = ms
+        }
+        if let b = body.baseline {
+            guard let ms = TimeParsing.durationMs(b), ms > 0 else { throw QueryError(.badParameter, "baseline \(b) is not a duration") }
+            analyzer.beforeMs = ms
+        }
+        let t: Int64
+        if let text = body.time {
+            guard let ms = TimeParsing.timestampMs(text) else { throw QueryError(.badParameter, "time \(text) is not a time") }
+            t = ms
+        } else {
+            t = WallClock.nowMs() - analyzer.afterMs
+        }
+        let started = ContinuousClock.now
+        let suspects = try analyzer.rank(atMs: t)
+        let elapsed = ContinuousClock.now - started
+        return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"suspects\":\(RCAJSON.suspects(suspects))}}")
+    }
+}
