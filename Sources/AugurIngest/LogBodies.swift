@@ -70,70 +70,68 @@ package enum LogBodies {
     }
 
     private static func lokiProtobuf(_ raw: UnsafeRawBufferPointer) throws(IngestError) -> [LogRecord] {
-        do {
-            var records: [LogRecord] = []
-            var request = ProtoReader(raw, 0, raw.count, format: "loki-push")
-            func string(_ r: (Int, Int)) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: raw[r.0..<r.1]), as: UTF8.self) }
-            while !request.atEnd {
-                let (field, wire) = try request.key()
-                guard field == 1, wire == 2 else { try request.skip(wire); continue }
-                let streamRange = try request.lengthDelimited()
-                var stream = ProtoReader(raw, streamRange.0, streamRange.1, format: "loki-push")
-                var labelText = ""
-                var entries: [(Int, Int)] = []
-                while !stream.atEnd {
-                    let (f, w) = try stream.key()
-                    switch (f, w) {
-                    case (1, 2): labelText = string(try stream.lengthDelimited())
-                    case (2, 2): entries.append(try stream.lengthDelimited())
-                    default: try stream.skip(w)
-                    }
-                }
-                guard let selector = try? Selector(parsing: labelText), selector.matchers.allSatisfy({ $0.op == .equal }) else {
-                    throw IngestError(.malformed, format: "loki-push", "stream labels \(labelText) are not {name=\"value\", …}", field: "labels")
-                }
-                let labels = Labels(selector.matchers.map { ($0.name, $0.value) })
-                for e in entries {
-                    var entry = ProtoReader(raw, e.0, e.1, format: "loki-push")
-                    var seconds: Int64 = 0, nanos: Int64 = 0
-                    var line = ""
-                    var metadata: [String: String] = [:]
-                    while !entry.atEnd {
-                        let (f, w) = try entry.key()
-                        switch (f, w) {
-                        case (1, 2):
-                            let t = try entry.lengthDelimited()
-                            var ts = ProtoReader(raw, t.0, t.1, format: "loki-push")
-                            while !ts.atEnd {
-                                let (tf, tw) = try ts.key()
-                                switch (tf, tw) {
-                                case (1, 0): seconds = Int64(bitPattern: try ts.varint())
-                                case (2, 0): nanos = Int64(Int32(truncatingIfNeeded: try ts.varint()))
-                                default: try ts.skip(tw)
-                                }
-                            }
-                        case (2, 2): line = string(try entry.lengthDelimited())
-                        case (3, 2):
-                            let p = try entry.lengthDelimited()
-                            var pair = ProtoReader(raw, p.0, p.1, format: "loki-push")
-                            var name = "", value = ""
-                            while !pair.atEnd {
-                                let (pf, pw) = try pair.key()
-                                switch (pf, pw) {
-                                case (1, 2): name = string(try pair.lengthDelimited())
-                                case (2, 2): value = string(try pair.lengthDelimited())
-                                default: try pair.skip(pw)
-                                }
-                            }
-                            metadata[name] = value
-                        default: try entry.skip(w)
-                        }
-                    }
-                    records.append(record(seconds * 1_000_000_000 + nanos, labels, line, metadata))
+        var records: [LogRecord] = []
+        var request = ProtoReader(raw, 0, raw.count, format: "loki-push")
+        func string(_ r: (Int, Int)) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: raw[r.0..<r.1]), as: UTF8.self) }
+        while !request.atEnd {
+            let (field, wire) = try request.key()
+            guard field == 1, wire == 2 else { try request.skip(wire); continue }
+            let streamRange = try request.lengthDelimited()
+            var stream = ProtoReader(raw, streamRange.0, streamRange.1, format: "loki-push")
+            var labelText = ""
+            var entries: [(Int, Int)] = []
+            while !stream.atEnd {
+                let (f, w) = try stream.key()
+                switch (f, w) {
+                case (1, 2): labelText = string(try stream.lengthDelimited())
+                case (2, 2): entries.append(try stream.lengthDelimited())
+                default: try stream.skip(w)
                 }
             }
-            return records
+            guard let selector = try? Selector(parsing: labelText), selector.matchers.allSatisfy({ $0.op == .equal }) else {
+                throw IngestError(.malformed, format: "loki-push", "stream labels \(labelText) are not {name=\"value\", …}", field: "labels")
+            }
+            let labels = Labels(selector.matchers.map { ($0.name, $0.value) })
+            for e in entries {
+                var entry = ProtoReader(raw, e.0, e.1, format: "loki-push")
+                var seconds: Int64 = 0, nanos: Int64 = 0
+                var line = ""
+                var metadata: [String: String] = [:]
+                while !entry.atEnd {
+                    let (f, w) = try entry.key()
+                    switch (f, w) {
+                    case (1, 2):
+                        let t = try entry.lengthDelimited()
+                        var ts = ProtoReader(raw, t.0, t.1, format: "loki-push")
+                        while !ts.atEnd {
+                            let (tf, tw) = try ts.key()
+                            switch (tf, tw) {
+                            case (1, 0): seconds = Int64(bitPattern: try ts.varint())
+                            case (2, 0): nanos = Int64(Int32(truncatingIfNeeded: try ts.varint()))
+                            default: try ts.skip(tw)
+                            }
+                        }
+                    case (2, 2): line = string(try entry.lengthDelimited())
+                    case (3, 2):
+                        let p = try entry.lengthDelimited()
+                        var pair = ProtoReader(raw, p.0, p.1, format: "loki-push")
+                        var name = "", value = ""
+                        while !pair.atEnd {
+                            let (pf, pw) = try pair.key()
+                            switch (pf, pw) {
+                            case (1, 2): name = string(try pair.lengthDelimited())
+                            case (2, 2): value = string(try pair.lengthDelimited())
+                            default: try pair.skip(pw)
+                            }
+                        }
+                        metadata[name] = value
+                    default: try entry.skip(w)
+                    }
+                }
+                records.append(record(seconds * 1_000_000_000 + nanos, labels, line, metadata))
+            }
         }
+        return records
     }
 
     /// A record with trace and span ids lifted out of the metadata (OpenTelemetry's names and Loki's).

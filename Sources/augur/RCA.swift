@@ -60,13 +60,13 @@ struct RCAEval: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             var out = ""
-            let cases: [(String, [String], [RootCauseAnalyzer.Suspect], Double)]
+            let cases: [(String, [RootCauseAnalyzer.Suspect], Double)]
             switch format {
             case "sockshop": cases = try sockshop()
             case "nezha": cases = try nezha()
             default: throw ValidationError("--format must be nezha or sockshop")
             }
-            for (id, _, suspects, seconds) in cases {
+            for (id, suspects, seconds) in cases {
                 let ranking = suspects.map { JSONText.string($0.service) }.joined(separator: ",")
                 out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(RCAJSON.suspects(suspects, limit: 3)),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\"}\n"
             }
@@ -83,9 +83,9 @@ struct RCAEval: AsyncParsableCommand {
         return try body(try Store(path: dir + "/augur.sqlite"))
     }
 
-    func sockshop() throws -> [(String, [String], [RootCauseAnalyzer.Suspect], Double)] {
+    func sockshop() throws -> [(String, [RootCauseAnalyzer.Suspect], Double)] {
         let fm = FileManager.default
-        var out: [(String, [String], [RootCauseAnalyzer.Suspect], Double)] = []
+        var out: [(String, [RootCauseAnalyzer.Suspect], Double)] = []
         for fault in try fm.contentsOfDirectory(atPath: dir).sorted() {
             let faultDir = dir + "/" + fault
             guard let runs = try? fm.contentsOfDirectory(atPath: faultDir) else { continue }
@@ -103,16 +103,16 @@ struct RCAEval: AsyncParsableCommand {
                     guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min() else { return }
                     let started = ContinuousClock.now
                     let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
-                    out.append((id, [], suspects, seconds(ContinuousClock.now - started)))
+                    out.append((id, suspects, seconds(ContinuousClock.now - started)))
                 }
             }
         }
         return out
     }
 
-    func nezha() throws -> [(String, [String], [RootCauseAnalyzer.Suspect], Double)] {
+    func nezha() throws -> [(String, [RootCauseAnalyzer.Suspect], Double)] {
         let fm = FileManager.default
-        var out: [(String, [String], [RootCauseAnalyzer.Suspect], Double)] = []
+        var out: [(String, [RootCauseAnalyzer.Suspect], Double)] = []
         for day in try fm.contentsOfDirectory(atPath: dir).sorted() where fm.fileExists(atPath: "\(dir)/\(day)/fault_list.json") {
             note("rca eval: \(day): importing metrics, logs and the reference period")
             try withFreshStore { store in
@@ -135,7 +135,7 @@ struct RCAEval: AsyncParsableCommand {
                     guard let t = TimeParsing.timestampMs(time) else { throw ValidationError("inject_time \(time) is not a time") }
                     let started = ContinuousClock.now
                     let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
-                    out.append(("\(day)/\(time.split(separator: " ").last ?? "")", [], suspects, seconds(ContinuousClock.now - started)))
+                    out.append(("\(day)/\(time.split(separator: " ").last ?? "")", suspects, seconds(ContinuousClock.now - started)))
                 }
             }
         }
