@@ -2,11 +2,13 @@ import Foundation
 
 /// Online log template mining in the Drain family (He, Zhu, Zheng & Lyu, ICWS 2017): each message is
 /// masked, tokenised on whitespace and routed through a fixed-depth prefix tree — token count, then
-/// the first `depth − 2` tokens (a token with a digit, or past `maxChildren` siblings, goes to the
-/// wildcard branch) — to a leaf of templates; it joins the most similar one if at least `similarity`
-/// of its tokens equal the template's, which then turns differing positions into `<*>`, or it starts a
-/// template. Each line is assigned once, as it arrives. Templates that generalise into the same text
-/// merge, keeping the older id. Pinned templates (patterns with `<*>`, or regexes) take precedence.
+/// the first `depth − 2` constant tokens (tokens with digits are skipped; past `maxChildren` siblings a
+/// new token goes to the wildcard branch) — to a leaf of templates. It joins the most similar template
+/// when (equal tokens − 2 × conflicting plain words) / tokens ≥ `similarity`, a masked variable at a
+/// template's `<*>` counting as equal; the template then turns differing positions into `<*>`.
+/// Otherwise the message starts a template. Each line is assigned once, as it arrives. Templates that
+/// generalise into the same text merge, keeping the older id. Pinned templates (patterns with `<*>`, or
+/// regexes) take precedence.
 package final class TemplateMiner {
     package struct Options: Sendable {
         package var similarity = 0.5
