@@ -42,8 +42,10 @@ package enum Regularize {
     }
 
     /// Whether Prometheus' naming conventions mark the metric as a counter (`_total`, `_count`, `_sum`, `_bucket`).
+    /// Augur's own log series (`augur_log_*_total`) already hold lines per minute, so that batches
+    /// arriving out of order add up; they are forecast as they are.
     package static func isCounter(_ labels: Labels) -> Bool {
-        guard let name = labels.name else { return false }
+        guard let name = labels.name, !name.hasPrefix("augur_log_") else { return false }
         return ["_total", "_count", "_sum", "_bucket"].contains { name.hasSuffix($0) }
     }
 

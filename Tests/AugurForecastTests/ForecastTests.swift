@@ -238,6 +238,10 @@ struct RealSeriesForecastTests {
         #expect(Regularize.isCounter(labels) && !Regularize.isCounter(Labels(name: "cpu")))
         let r = Regularize.forForecasting(Series(labels: labels, samples: samples([(0, 100), (1000, 110), (2000, 125), (3000, 5), (4000, 15)])))
         #expect(r.values == [10, 15, 5, 10])
+        // Augur's log count series are lines per minute already.
+        let logs = Labels(name: "augur_log_lines_total", ["service": "a", "level": "error"])
+        #expect(!Regularize.isCounter(logs))
+        #expect(Regularize.forForecasting(Series(labels: logs, samples: samples([(0, 3), (60_000, 1), (120_000, 4)]))).values == [3, 1, 4])
     }
 
     @Test func spikesDoNotBendTheSeasonalForecast() throws {
