@@ -39,6 +39,8 @@ package final class LogPipeline: @unchecked Sendable {
     /// Templates changed since the last successful write (kept across a failed write).
     private var pending: [Int64: LogTemplateRow] = [:]
     private var refs: [Labels: Int64] = [:]
+    /// The highest template id in the store as of this pipeline's last write (or restore).
+    private var stored: Int64 = 0
 
     /// Restores the store's templates, so ids and routes carry on where they stopped.
     package init(store: Store, options: Options = Options()) throws(StoreError) {
@@ -54,6 +56,7 @@ package final class LogPipeline: @unchecked Sendable {
             }
         }
         _ = miner.takeChanges()
+        stored = rows.map(\.id).max() ?? 0
     }
 
     package static let templateMetric = "augur_log_template_total"
@@ -87,7 +90,8 @@ package final class LogPipeline: @unchecked Sendable {
         }
         takePending(seen: seen)
         let rows = Array(pending.values).sorted { $0.id < $1.id }
-        let totals = try store.writeLogs(mined, templates: rows, counts: counts)
+        let totals = try store.writeLogs(mined, templates: rows, counts: counts, knownTemplates: stored)
+        stored = miner.nextId - 1
         pending.removeAll()
         var batch = AppendBatch()
         if store.seriesEpoch != refsEpoch { refs.removeAll(); refsEpoch = store.seriesEpoch }
@@ -133,7 +137,8 @@ package final class LogPipeline: @unchecked Sendable {
 
     private func persistChanges() throws(StoreError) {
         takePending()
-        _ = try store.writeLogs([], templates: Array(pending.values), counts: [:])
+        _ = try store.writeLogs([], templates: Array(pending.values), counts: [:], knownTemplates: stored)
+        stored = miner.nextId - 1
         pending.removeAll()
     }
 

@@ -45,9 +45,17 @@ package struct StoredLogLine: Sendable {
 extension Store {
     /// Writes mined lines, the templates they changed and per-minute counts in one transaction.
     /// Returns each counted series' new total for each minute (to store as samples).
-    package func writeLogs(_ lines: [MinedLogLine], templates: [LogTemplateRow], counts: [Labels: [Int64: Int]]) throws(StoreError) -> [(Labels, Int64, Int)] {
+    ///
+    /// `knownTemplates`: the highest template id the writer's miner knew before this batch. A higher
+    /// one in the store means another process mines into this file too; its ids would collide with
+    /// ours, so the write is refused rather than letting one template overwrite another.
+    package func writeLogs(_ lines: [MinedLogLine], templates: [LogTemplateRow], counts: [Labels: [Int64: Int]], knownTemplates: Int64) throws(StoreError) -> [(Labels, Int64, Int)] {
         try withWriter { (w) throws(StoreError) -> [(Labels, Int64, Int)] in
             try w.conn.transaction { () throws(StoreError) -> [(Labels, Int64, Int)] in
+                let stored = try w.conn.scalar("SELECT coalesce(max(id), 0) FROM log_templates")
+                guard stored <= knownTemplates else {
+                    throw StoreError(.busy, "another process is mining logs into \(path) (template \(stored) is not this one's): ingest logs through one process, e.g. the server's API")
+                }
                 var streams: [Labels: Int64] = [:]
                 let addStream = try w.conn.prepare("INSERT OR IGNORE INTO log_streams(labels, service) VALUES (?, ?)")
                 let findStream = try w.conn.prepare("SELECT id FROM log_streams WHERE labels = ?")

@@ -130,6 +130,19 @@ import Testing
         }
     }
 
+    /// Two processes mining into one file would hand out the same ids: the second is refused, not merged silently.
+    @Test func aSecondMinerOnTheSameFileIsRefused() async throws {
+        try await withTestStore { store, path in
+            let a = try LogPipeline(store: store)
+            let b = try LogPipeline(store: try Store(path: path))
+            let line = { (text: String) in [LogRecord(timestampNs: 1_767_225_600_000_000_000, labels: Labels([("service", "s")]), line: text)] }
+            _ = try a.ingest(line("disk full on sda"))
+            #expect(throws: StoreError.self) { try b.ingest(line("user 7 logged out")) }
+            _ = try a.ingest(line("cache warmed in 12ms"))
+            #expect(try LogPipeline(store: store).templates.count == 2)
+        }
+    }
+
     /// Template ids survive a restart: the same lines after reopening the store get the same ids.
     @Test func templateIdsSurviveARestart() async throws {
         try await withTemporaryDirectory { dir in
