@@ -39,6 +39,12 @@ package struct RootCauseAnalyzer: Sendable {
     /// The service a series belongs to: its `service` label, else its pod's workload.
     static func service(of labels: Labels) -> String? {
         if let s = labels["service"], !s.isEmpty { return s }
+        // A call's series (`source`/`target` as imported call graphs name them, Istio's
+        // `source_workload`/`destination_workload`) measure the callee as its caller sees it: evidence
+        // about the callee (Online Boutique AC@1 0.57 → 0.73 with its per-call latencies).
+        for (from, to) in [("source", "target"), ("source_workload", "destination_workload")] {
+            if let callee = labels[to], !callee.isEmpty, labels[from] != nil { return callee }
+        }
         if let pod = labels["pod"], !pod.isEmpty { return ServiceNaming.service(ofPod: pod) }
         return nil
     }

@@ -36,6 +36,30 @@ import Testing
         }
     }
 
+    /// A network delay on a callee shows only in its callers' view of their calls: per-call series
+    /// (source/target, or Istio's source_workload/destination_workload) are evidence about the callee.
+    @Test func callSeriesImplicateTheCallee() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var rng = SplitMix64(seed: 8)
+            var batch = AppendBatch()
+            var cache: [Labels: Int64] = [:]
+            let calls = [Labels(name: "call_latency_s", ["source": "frontend", "target": "cart"]),
+                         Labels(name: "istio_request_duration_seconds", ["source_workload": "checkout", "destination_workload": "cart"]),
+                         Labels(name: "call_latency_s", ["source": "frontend", "target": "currency"])]
+            for labels in calls {
+                for k in -60..<10 {
+                    let delay = labels["target"] == "currency" || k < 0 ? 0.0 : 0.1
+                    batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 0.01 + delay + 0.001 * rng.nextGaussian())
+                }
+            }
+            try store.append(batch)
+            let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+            #expect(suspects.first?.service == "cart", "\(suspects.map { ($0.service, $0.score) })")
+            #expect(suspects.first?.evidence.count == 2, "both callers' views are cart's evidence")
+        }
+    }
+
     @Test func aReferencePeriodIsTheBaselineWhenStored() async throws {
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000
