@@ -57,6 +57,8 @@ package struct RootCauseAnalyzer: Sendable {
         for s in try store.select(try! Selector(parsing: #"{period="normal"}"#), startMs: .min, endMs: .max) {
             normal[Labels(s.labels.dictionary.filter { $0.key != "period" }.map { ($0.key, $0.value) })] = s.samples.map(\.value)
         }
+        // Logs counted from when they were first collected: minutes before that are unknown, not zero.
+        let logsFrom = all.filter { $0.labels.name?.hasPrefix("augur_log_") == true }.compactMap { $0.samples.first?.timestampMs }.min() ?? t
         var byService: [String: [Evidence]] = [:]
         for s in all {
             guard let service = Self.service(of: s.labels) else { continue }
@@ -65,7 +67,7 @@ package struct RootCauseAnalyzer: Sendable {
             // it to the callees along the call graph did worse (0.52): one slow caller implicates them all.
             if s.labels.name?.contains("client") == true { continue }
             let isCount = s.labels.name?.hasPrefix("augur_log_") == true
-            let samples = isCount ? Self.zeroFilled(s.samples, from: t - beforeMs, to: t + afterMs, stepMs: 60_000) : s.samples
+            let samples = isCount ? Self.zeroFilled(s.samples, from: max(t - beforeMs, logsFrom), to: t + afterMs, stepMs: 60_000) : s.samples
             let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterMs }
             let baseline = normal[s.labels] ?? samples.filter { $0.timestampMs < t }.map(\.value)
             guard !after.isEmpty, baseline.count >= 3, let e = Self.evidence(s.labels, baseline: baseline, after: after, counts: isCount) else { continue }

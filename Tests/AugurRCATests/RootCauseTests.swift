@@ -23,7 +23,11 @@ import Testing
             }
             try store.append(batch)
             let pipeline = try LogPipeline(store: store)
-            let logs = (0..<30).map { i in
+            // Logs were collected before the incident too (a heartbeat); then the errors surge.
+            let heartbeat = (1...30).map { i in
+                LogRecord(timestampNs: (t - Int64(i) * 60_000) * 1_000_000, labels: Labels([("service", "payment")]), line: "heartbeat ok")
+            }
+            let logs = heartbeat + (0..<30).map { i in
                 LogRecord(timestampNs: (t + Int64(i) * 10_000) * 1_000_000, labels: Labels([("service", "payment")]), line: "charge \(i) failed: connection refused")
             }
             _ = try pipeline.ingest(logs)
