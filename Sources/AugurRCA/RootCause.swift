@@ -104,8 +104,10 @@ package struct RootCauseAnalyzer: Sendable {
             if abs(z) > abs(best) { best = z; peak = s.value }
             if onset == nil && abs(z) > 3 { onset = s.timestampMs }
         }
-        // How high the same score runs in the baseline's own windows of this length: a series that
-        // jumps all the time (a client latency that is usually zero) is discounted by its habit.
+        // How high the same score runs in the baseline's own windows of this length (their 95th
+        // percentile): a series that jumps now and then is discounted by its habit. (90th: Online
+        // Boutique AC@1 0.77, Avg@5 0.92; 95th: 0.80, 0.90; 99th: 0.73, 0.82 — the baseline can hold
+        // earlier incidents, so the very top is not normal.)
         let values = baseline.filter(\.isFinite), w = max(1, min(after.count, values.count))
         var windowScores: [Double] = []
         var i = 0
@@ -113,7 +115,7 @@ package struct RootCauseAnalyzer: Sendable {
             windowScores.append(values[i..<(i + w)].reduce(0) { max($0, abs($1 - median) / scale) })
             i += max(1, w / 2)
         }
-        let habit = windowScores.isEmpty ? 1 : max(1, quantile(windowScores.sorted(), 0.9))
+        let habit = windowScores.isEmpty ? 1 : max(1, quantile(windowScores.sorted(), 0.95))
         return Evidence(series: labels, score: abs(best) / habit, direction: best >= 0 ? 1 : -1, onsetMs: onset, baselineMedian: median, peak: peak)
     }
 
