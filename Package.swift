@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "AugurCoreTests", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurLogs", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(

@@ -15,6 +15,18 @@ package struct GraphEdge: Sendable, Hashable, Codable {
 }
 
 package enum ServiceNaming {
+    /// The workload a series or log stream belongs to: its `service` label (or `service_name`, `app`,
+    /// `app_kubernetes_io_name`), else its pod's workload; nil when it names none.
+    package static func service(of labels: Labels) -> String? {
+        for name in ["service", "service_name", "app", "app_kubernetes_io_name"] {
+            if let s = labels[name], !s.isEmpty { return s }
+        }
+        for name in ["pod", "pod_name"] {
+            if let pod = labels[name], !pod.isEmpty { return service(ofPod: pod) }
+        }
+        return nil
+    }
+
     /// The workload of a Kubernetes pod name: a Deployment's pods are `<name>-<replicaset hash>-<pod hash>`
     /// (`cartservice-579f59597d-wc2lz` → `cartservice`), a StatefulSet's `<name>-<ordinal>`.
     package static func service(ofPod pod: String) -> String {

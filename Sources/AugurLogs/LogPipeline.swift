@@ -149,12 +149,9 @@ package final class LogPipeline: @unchecked Sendable {
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
-    /// The workload a stream belongs to: its `service` (or `app`, `job`) label, else its pod's workload.
+    /// The workload a stream belongs to (ServiceNaming's rule), else its `job` or `container`.
     package static func service(of labels: Labels) -> String {
-        let d = labels.dictionary
-        if let s = d["service"] ?? d["service_name"] ?? d["app"] ?? d["app_kubernetes_io_name"], !s.isEmpty { return s }
-        if let pod = d["pod"] ?? d["pod_name"], !pod.isEmpty { return ServiceNaming.service(ofPod: pod) }
-        return d["job"] ?? d["container"] ?? "unknown"
+        ServiceNaming.service(of: labels) ?? labels["job"] ?? labels["container"] ?? "unknown"
     }
 
     /// The message to mine and the level: a JSON line's message field (one level of nesting, as in

@@ -36,17 +36,17 @@ package struct RootCauseAnalyzer: Sendable {
 
     package init(store: Store) { self.store = store }
 
-    /// The service a series belongs to: its `service` label, else its pod's workload.
+    /// The service a series is evidence about: the callee of a per-call series, else its own (ServiceNaming).
     static func service(of labels: Labels) -> String? {
-        if let s = labels["service"], !s.isEmpty { return s }
         // A call's series (`source`/`target` as imported call graphs name them, Istio's
         // `source_workload`/`destination_workload`) measure the callee as its caller sees it: evidence
         // about the callee (Online Boutique AC@1 0.57 → 0.73 with its per-call latencies).
-        for (from, to) in [("source", "target"), ("source_workload", "destination_workload")] {
-            if let callee = labels[to], !callee.isEmpty, labels[from] != nil { return callee }
+        if (labels["service"] ?? "").isEmpty {
+            for (from, to) in [("source", "target"), ("source_workload", "destination_workload")] {
+                if let callee = labels[to], !callee.isEmpty, labels[from] != nil { return callee }
+            }
         }
-        if let pod = labels["pod"], !pod.isEmpty { return ServiceNaming.service(ofPod: pod) }
-        return nil
+        return ServiceNaming.service(of: labels)
     }
 
     /// Suspects at `atMs`, most likely first.

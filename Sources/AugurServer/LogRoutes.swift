@@ -22,10 +22,10 @@ struct LogRoutes: Sendable {
 
     // MARK: Ingest
 
-    /// The body, gunzipped when `Content-Encoding: gzip`.
-    private func body(_ request: Request, format: String) async throws -> [UInt8] {
+    /// The body, decompressed as its `Content-Encoding` (or `assumed`, when it has none) says.
+    private func body(_ request: Request, format: String, assumed: String = "") async throws -> [UInt8] {
         let raw = try await collectBody(request, config: config)
-        switch request.headers[.contentEncoding]?.lowercased() ?? "" {
+        switch request.headers[.contentEncoding]?.lowercased() ?? assumed {
         case "", "identity": return raw
         case "gzip": return try Gzip.decompress(raw, limit: config.maxBodyBytes * 8, format: format)
         case "snappy": return try raw.withUnsafeBytes { try Snappy.decompress($0, limit: config.maxBodyBytes * 8) }
@@ -45,12 +45,8 @@ struct LogRoutes: Sendable {
         let type = request.headers[.contentType]?.lowercased() ?? "application/json"
         let records: [LogRecord]
         if type.hasPrefix("application/x-protobuf") {
-            let raw = try await collectBody(request, config: config)
-            let encoding = request.headers[.contentEncoding]?.lowercased() ?? "snappy"
             // Promtail sends the snappy block without a Content-Encoding header; Loki assumes it.
-            let decoded = encoding == "snappy" || encoding.isEmpty
-                ? try raw.withUnsafeBytes { try Snappy.decompress($0, limit: config.maxBodyBytes * 8) } : try await body(request, format: "loki-push")
-            records = try LogBodies.lokiProtobuf(decoded)
+            records = try LogBodies.lokiProtobuf(try await body(request, format: "loki-push", assumed: "snappy"))
         } else if type.hasPrefix("application/json") {
             records = try LogBodies.lokiJSON(try await body(request, format: "loki-push"))
         } else {

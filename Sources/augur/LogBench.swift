@@ -49,7 +49,7 @@ struct LogBench: AsyncParsableCommand {
                 let raw = try rawLines(system.file)
                 let (ids, texts, count) = parse(raw, system)
                 let truth = try structured(system.file + "_structured.csv")
-                let ga = Self.groupingAccuracy(truth: truth.map(\.id), predicted: ids)
+                let ga = groupingAccuracy(truth: truth.map(\.id), predicted: ids)
                 let pa = Double(zip(truth, texts).filter { Self.normalised($0.template) == Self.normalised($1) }.count) / Double(truth.count)
                 gas.append(ga)
                 print(system.name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: " %6.3f  %6.3f  %5d (%d)", ga, pa, count, Set(truth.map(\.id)).count))
@@ -83,9 +83,15 @@ struct LogBench: AsyncParsableCommand {
         let miner = TemplateMiner(options: options)
         let scratch = ByteRegex.Scratch()
         let assigned = lines.map { miner.add(system.header.content($0, scratch: scratch) ?? $0) }
-        var text: [Int: String] = [:]
-        return (assigned.map { String(miner.id($0)) }, assigned.map { a in text[miner.resolve(a)] ?? { let t = miner.text(a); text[miner.resolve(a)] = t; return t }() },
-                miner.templates.count)
+        var texts: [Int: String] = [:]
+        let templates = assigned.map { a -> String in
+            let live = miner.resolve(a)
+            if let t = texts[live] { return t }
+            let t = miner.text(live)
+            texts[live] = t
+            return t
+        }
+        return (assigned.map { String(miner.id($0)) }, templates, miner.liveCount)
     }
 
     func structured(_ file: String) throws -> [(id: String, template: String)] {
@@ -97,14 +103,6 @@ struct LogBench: AsyncParsableCommand {
         var out: [(String, String)] = []
         while let row = rows.next() { out.append((row.fields[id], row.fields[template])) }
         return out
-    }
-
-    /// Zhu et al. (ICSE-SEIP 2019): a line is right when the lines sharing its group are exactly those sharing its true template.
-    static func groupingAccuracy(truth: [String], predicted: [String]) -> Double {
-        var truthGroups: [String: Set<Int>] = [:], predictedGroups: [String: Set<Int>] = [:]
-        for (i, (t, p)) in zip(truth, predicted).enumerated() { truthGroups[t, default: []].insert(i); predictedGroups[p, default: []].insert(i) }
-        let correct = predictedGroups.values.reduce(0) { sum, lines in truthGroups[truth[lines.first!]] == lines ? sum + lines.count : sum }
-        return Double(correct) / Double(max(truth.count, 1))
     }
 
     static func normalised(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }

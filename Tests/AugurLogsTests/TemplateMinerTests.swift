@@ -1,4 +1,5 @@
 import AugurCore
+import AugurIngest
 @testable import AugurLogs
 import AugurStore
 import AugurTestSupport
@@ -99,37 +100,6 @@ import Testing
 /// Grouping accuracy (Zhu et al., ICSE-SEIP 2019) on the Loghub-2k systems with one setting.
 @Suite(.enabled(if: sharedData != nil, "../shared/data is absent: Loghub accuracy test skipped"))
 struct LoghubAccuracyTests {
-    static func groupingAccuracy(truth: [String], predicted: [String]) -> Double {
-        var truthGroups: [String: Set<Int>] = [:], predictedGroups: [String: Set<Int>] = [:]
-        for (i, (t, p)) in zip(truth, predicted).enumerated() { truthGroups[t, default: []].insert(i); predictedGroups[p, default: []].insert(i) }
-        var correct = 0
-        for (_, lines) in predictedGroups {
-            let t = truth[lines.first!]
-            if truthGroups[t] == lines { correct += lines.count }
-        }
-        return Double(correct) / Double(truth.count)
-    }
-
-    /// One CSV record's fields (RFC 4180 quoting; the Loghub files have no line breaks inside fields).
-    static func csvFields(_ row: Substring) -> [String] {
-        var fields: [String] = [], field = "", quoted = false
-        var chars = row.makeIterator()
-        while let c = chars.next() {
-            if quoted {
-                if c == "\"" { quoted = false } else { field.append(c) }
-            } else if c == "\"" {
-                if field.last == "\"" || !field.isEmpty { field.append(c) }
-                quoted = true
-            } else if c == "," {
-                fields.append(field); field = ""
-            } else {
-                field.append(c)
-            }
-        }
-        fields.append(field)
-        return fields
-    }
-
     @Test func everySystemGroupsAbove90Percent() throws {
         let formats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/../shared/tools/loghub-formats.json"))) as! [String: Any]
         var scores: [String: Double] = [:]
@@ -142,10 +112,10 @@ struct LoghubAccuracyTests {
             let scratch = ByteRegex.Scratch()
             let lines = try Data(contentsOf: URL(fileURLWithPath: file)).split(separator: 10).map { [UInt8]($0) }
             let assigned = lines.map { line in miner.add(header.content(line[...], scratch: scratch) ?? line[...]) }
-            let rows = try String(contentsOfFile: file + "_structured.csv", encoding: .utf8).split(whereSeparator: \.isNewline).map(Self.csvFields)
+            let rows = try CSVReader(bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: file + "_structured.csv"))), source: file).rows().map(\.fields)
             let column = try #require(rows.first?.firstIndex(of: "EventId"))
             let truth = rows.dropFirst().map { $0[column] }
-            scores[name] = Self.groupingAccuracy(truth: truth, predicted: assigned.map { String(miner.id($0)) })
+            scores[name] = groupingAccuracy(truth: truth, predicted: assigned.map { String(miner.id($0)) })
         }
         #expect(scores.count == 8)
         for (name, ga) in scores { #expect(ga >= 0.9, "\(name): GA \(ga) (\(scores))") }
