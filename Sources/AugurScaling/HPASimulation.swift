@@ -1,0 +1,118 @@
+/// A replay of the Kubernetes HorizontalPodAutoscaler (autoscaling/v2 object without
+/// `spec.behavior`, pkg/controller/podautoscaler) on a load trace, tick by tick.
+///
+/// Every sync (15 s) the controller reads the load as it was `metricDelaySeconds` ago, proposes
+/// ceil(usage ratio × ready pods) outside a 0.1 tolerance band — pods still starting are ignored,
+/// and on scale-up counted at zero usage — takes the largest proposal of the last 5 minutes
+/// (downscale stabilisation) and caps a scale-up at max(2 × current, 4). New pods are ready after
+/// the start-up time. With recommendations it also has an External metric (AverageValue target 1)
+/// whose proposal is ceil(recommended replicas); the larger proposal wins, as when KEDA serves them.
+package struct HPASimulation: Sendable {
+    package struct Score: Sendable, Equatable {
+        /// Share of scored time with load above ready capacity.
+        package var underProvisionedShare: Double
+        /// Clock minutes with any load above ready capacity.
+        package var badMinutes: Int
+        /// Pods in existence (starting ones are billed) × hours.
+        package var podHours: Double
+        package var scalingActions: Int
+    }
+
+    package var policy: ScalePolicy
+    package var tickSeconds = 15.0
+    package var tolerance = 0.1
+    package var metricDelaySeconds = 30.0
+    package var warmupSeconds: Double
+
+    package init(policy: ScalePolicy, trace: LoadTrace) {
+        self.policy = policy
+        // A week of warm-up when the trace is long enough for weekly seasonality, else a day.
+        warmupSeconds = trace.end - (trace.times.first ?? 0) >= 10 * 86_400 ? 7 * 86_400 : 86_400
+    }
+
+    /// Scores the reactive HPA alone (`recommendations` nil) or with recommendations `(time, replicas)`,
+    /// each in force from its time (its pods asked for then, ready a start-up later) until the next.
+    package func run(_ trace: LoadTrace, recommendations: [(time: Double, replicas: Int)]? = nil) -> Score {
+        let t0 = trace.times[0]
+        let ticks = Int(((trace.end - t0) / tickSeconds).rounded(.up))
+        let perPod = policy.capacity * policy.target
+        var ready = min(policy.maxReplicas, max(policy.minReplicas, policy.replicas(for: trace.values[0])))
+        var starting: [Double] = []  // ready times, ascending
+        var spec = ready
+        var window: [(time: Double, replicas: Int)] = []
+        var next = 0
+        var inForce: Int?
+        var score = Score(underProvisionedShare: 0, badMinutes: 0, podHours: 0, scalingActions: 0)
+        var scored = 0, under = 0
+        var lastBadMinute = Int.min
+        for tick in 0..<ticks {
+            let now = t0 + Double(tick) * tickSeconds
+            while let first = starting.first, first <= now { starting.removeFirst(); ready += 1 }
+            if let recs = recommendations {
+                while next < recs.count, recs[next].time <= now { inForce = recs[next].replicas; next += 1 }
+            }
+            // Proposals.
+            let observed = trace.load(at: now - metricDelaySeconds)
+            var proposal = -1
+            if ready > 0 {
+                let unready = starting.count
+                let usage = observed / (Double(ready) * perPod)
+                if unready > 0, usage > 1 {
+                    let rebalanced = observed / (Double(ready + unready) * perPod)
+                    proposal = abs(1 - rebalanced) <= tolerance || rebalanced < 1 ? spec : Int((rebalanced * Double(ready + unready)).rounded(.up))
+                } else {
+                    proposal = abs(1 - usage) <= tolerance ? spec : Int((usage * Double(ready)).rounded(.up))
+                }
+            }
+            if let wanted = inForce {
+                let existing = ready + starting.count
+                let external = existing == 0 || abs(1 - Double(wanted) / Double(existing)) > tolerance ? wanted : existing
+                proposal = max(proposal, external)
+            }
+            if proposal >= 0 {
+                window.removeAll { $0.time < now - policy.downscaleStabilizationSeconds }
+                window.append((now, proposal))
+                let stabilized = window.map(\.replicas).max()!
+                let desired = stabilized < policy.minReplicas ? policy.minReplicas : min(stabilized, policy.maxReplicas, max(2 * spec, 4))
+                if desired != spec {
+                    let existing = ready + starting.count
+                    if desired > existing {
+                        starting.append(contentsOf: repeatElement(now + policy.startupSeconds, count: desired - existing))
+                    } else {
+                        var remove = existing - desired
+                        while remove > 0, !starting.isEmpty { starting.removeLast(); remove -= 1 }  // newest first
+                        ready -= remove
+                    }
+                    if now - t0 >= warmupSeconds { score.scalingActions += 1 }
+                    spec = desired
+                }
+            }
+            // Score this tick (ticks inside a gap of the trace are not scored: the load there is made up).
+            guard now - t0 >= warmupSeconds, now - trace.times[trace.index(at: now)] < 2 * trace.step else { continue }
+            scored += 1
+            score.podHours += Double(ready + starting.count) * tickSeconds / 3600
+            if trace.load(at: now) > Double(ready) * policy.capacity * (1 + 1e-12) {
+                under += 1
+                let minute = Int((now / 60).rounded(.down))
+                if minute != lastBadMinute { score.badMinutes += 1; lastBadMinute = minute }
+            }
+        }
+        score.underProvisionedShare = scored > 0 ? Double(under) / Double(scored) : 0
+        return score
+    }
+
+    /// The seasonal-naive recommender (the baseline to beat): at each step, the largest load one
+    /// season earlier over the lead window, plus `headroom`, at the target utilisation.
+    package static func seasonalNaive(_ trace: LoadTrace, policy: ScalePolicy, seasonSeconds: Double, headroom: Double = 0.1) -> [(time: Double, replicas: Int)] {
+        let step = trace.step, every = policy.stepSeconds
+        let span = policy.startupSeconds + every
+        var out: [(time: Double, replicas: Int)] = []
+        var d = trace.times[0] + seasonSeconds
+        while d < trace.end {
+            let peak = trace.peak(d - seasonSeconds - step / 2, d - seasonSeconds + span + step / 2)
+            out.append((d, policy.replicas(for: peak * (1 + headroom))))
+            d += every
+        }
+        return out
+    }
+}

@@ -1,0 +1,195 @@
+package import AugurForecast
+import Foundation
+
+/// Short-term forecaster of one load series, built for sizing ahead of pod start-up.
+///
+/// A model chosen by backtest (`ForecastEngine`, refitted once a day of new samples) gives the
+/// path; between refits an error-correcting offset keeps the path on the observed level. The bound
+/// over a window is the predicted peak plus the `quantile` of past peak errors (split-conformal on
+/// a rolling window of resolved decisions), so it widens on noisy series and narrows on smooth ones.
+/// A level-only predictor is calibrated alongside: where it has been the better one recently (no
+/// model yet, or a model that forecasts worse than the level), it is used and the bound says so.
+package struct LoadModel: Sendable {
+    /// What the bound over one window rests on.
+    package struct Bound: Sendable, Equatable {
+        /// The predicted peak load in the window.
+        package var point: Double
+        /// The peak load that is exceeded with probability 1 − quantile (calibrated), or the
+        /// current load when nothing is calibrated yet.
+        package var upper: Double
+        /// The model behind `point` ("level" for the level-only predictor).
+        package var model: String
+        /// False when the bound is not a calibrated forecast (too little history).
+        package var calibrated: Bool
+        /// Why the level-only predictor or no forecast was used, when it was.
+        package var fallback: String?
+    }
+
+    struct Pending: Sendable {
+        let decision: Double, windowEnd: Double, windowStart: Double
+        let modelPoint: Double?, levelPoint: Double
+    }
+
+    struct Resolved: Sendable {
+        let decision: Double, model: Double?, level: Double
+    }
+
+    package let sampleSeconds: Double
+    /// Samples per day: the seasonal period the models are offered.
+    package let period: Int
+    /// The forecast engine's candidates choose by backtest; tests may pin one.
+    package var modelKind: ModelKind?
+    /// Refit after this many new samples (a day by default: the nightly retraining).
+    package var refitSamples: Int
+    /// History the model is fitted on.
+    package var fitSamples: Int
+    /// Resolved decisions needed before a bound counts as calibrated.
+    package var minimumResolved = 24
+    /// Weight of the newest error in the offset and of the newest sample in the level.
+    package var smoothing = 0.5
+
+    private(set) var times: [Double] = []
+    private(set) var values: [Double] = []
+    private var path: [Double] = []
+    private var pathStart = 0
+    private var pathModel: String?
+    private var fittedAt = -1
+    private var offset = 0.0
+    private var level = 0.0
+    private var folded = 0
+    private var pending: [Pending] = []
+    private var resolved: [Resolved] = []
+    /// Wall seconds spent fitting so far (benchmark output).
+    package private(set) var fitSeconds = 0.0
+    package private(set) var fits = 0
+
+    package init(sampleSeconds: Double) {
+        self.sampleSeconds = sampleSeconds
+        period = max(1, Int((86_400 / sampleSeconds).rounded()))
+        refitSamples = period
+        fitSamples = 14 * period
+    }
+
+    package var sampleCount: Int { values.count }
+    package var lastValue: Double? { values.last }
+    package var lastSampleEnd: Double? { times.last.map { $0 + sampleSeconds } }
+
+    /// Adds a sample that started at `time` (seconds) and has ended. Out-of-order samples are ignored.
+    package mutating func append(time: Double, value: Double) {
+        guard value.isFinite, times.last.map({ time > $0 }) ?? true else { return }
+        times.append(time)
+        values.append(max(0, value))
+    }
+
+    /// The bound on the peak load over `[start, end)` (seconds), from the samples so far.
+    package mutating func bound(decision: Double, start: Double, end: Double, quantile: Double, calibrationSeconds: Double) -> Bound? {
+        guard let last = values.last, let lastStart = times.last else { return nil }
+        resolve(through: lastStart + sampleSeconds, forgetBefore: decision - calibrationSeconds)
+        fold()
+        refitIfDue()
+        let window = indices(start - sampleSeconds / 2, end + sampleSeconds / 2)
+        var modelPoint: Double? = pathModel == nil ? nil : 0
+        var levelPoint = 0.0
+        for i in window {
+            let known = i < values.count ? values[i] : nil
+            levelPoint = max(levelPoint, known ?? level)
+            if let p = modelPoint {
+                let k = i - pathStart
+                modelPoint = known.map { max(p, $0) } ?? (k >= 0 && k < path.count ? max(p, path[k] + offset) : nil)
+            }
+        }
+        pending.append(Pending(decision: decision, windowEnd: end + sampleSeconds / 2, windowStart: start - sampleSeconds / 2,
+                               modelPoint: modelPoint.map { max(0, $0) }, levelPoint: levelPoint))
+
+        let levelErrors = resolved.map(\.level)
+        let paired = resolved.filter { $0.model != nil }
+        guard levelErrors.count >= minimumResolved else {
+            return Bound(point: levelPoint, upper: max(last, levelPoint), model: "level", calibrated: false,
+                         fallback: "\(levelErrors.count) of \(minimumResolved) resolved forecasts needed to calibrate")
+        }
+        if let modelPoint, let name = pathModel, paired.count >= minimumResolved {
+            let modelMAE = paired.reduce(0) { $0 + abs($1.model!) }, levelMAE = paired.reduce(0) { $0 + abs($1.level) }
+            if modelMAE <= levelMAE {
+                return Bound(point: modelPoint, upper: max(0, modelPoint + Self.quantile(paired.map { $0.model! }, quantile)),
+                             model: name, calibrated: true, fallback: nil)
+            }
+            return Bound(point: levelPoint, upper: max(0, levelPoint + Self.quantile(levelErrors, quantile)), model: "level", calibrated: true,
+                         fallback: "\(name) forecast worse than the level over the calibration window")
+        }
+        return Bound(point: levelPoint, upper: max(0, levelPoint + Self.quantile(levelErrors, quantile)), model: "level", calibrated: true,
+                     fallback: pathModel == nil ? "no model yet (\(values.count) samples)" : "model not yet calibrated")
+    }
+
+    /// Sample indices whose value is in force somewhere in `[a, b)`; indices past the last sample
+    /// are future samples on the regular grid.
+    func indices(_ a: Double, _ b: Double) -> Range<Int> {
+        let n = values.count, lastStart = times[n - 1]
+        func future(_ t: Double) -> Int { n - 1 + Int(((t - lastStart) / sampleSeconds).rounded(.up)) }
+        let lo = a < lastStart + sampleSeconds ? max(0, lastIndex(startingAtOrBefore: a)) : n - 1 + Int(((a - lastStart) / sampleSeconds).rounded(.down))
+        let hi = b <= lastStart ? firstIndex(startingAtOrAfter: b) : future(b)
+        return lo..<max(lo + 1, hi)
+    }
+
+    private func lastIndex(startingAtOrBefore t: Double) -> Int { firstIndex(startingAfter: t) - 1 }
+
+    private func firstIndex(startingAfter t: Double) -> Int {
+        var lo = 0, hi = times.count
+        while lo < hi { let mid = (lo + hi) / 2; if times[mid] <= t { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    private func firstIndex(startingAtOrAfter t: Double) -> Int {
+        var lo = 0, hi = times.count
+        while lo < hi { let mid = (lo + hi) / 2; if times[mid] < t { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
+    private mutating func resolve(through observedEnd: Double, forgetBefore cutoff: Double) {
+        var keep: [Pending] = []
+        for p in pending {
+            guard p.windowEnd <= observedEnd else { keep.append(p); continue }
+            let r = indices(p.windowStart, p.windowEnd)
+            let actual = values[r.clamped(to: 0..<values.count)].max() ?? 0
+            resolved.append(Resolved(decision: p.decision, model: p.modelPoint.map { actual - $0 }, level: actual - p.levelPoint))
+        }
+        pending = keep
+        if let drop = resolved.firstIndex(where: { $0.decision >= cutoff }), drop > 0 { resolved.removeFirst(drop) }
+    }
+
+    private mutating func refitIfDue() {
+        let n = values.count
+        guard n >= max(period, 48), fittedAt < 0 || n - fittedAt >= refitSamples else { return }
+        let started = Date()
+        let history = Array(values.suffix(fitSamples))
+        let horizon = refitSamples + Int((3 * 3600 / sampleSeconds).rounded(.up)) + 2
+        if let result = try? ForecastEngine().forecast(history, horizon: horizon, period: period, model: modelKind, levels: []) {
+            path = result.point
+            pathStart = n
+            pathModel = result.model.rawValue
+            offset = 0
+        }
+        fittedAt = n
+        fits += 1
+        fitSeconds += Date().timeIntervalSince(started)
+    }
+
+    /// Folds samples since the last call into the offset (model errors) and the level.
+    private mutating func fold() {
+        let n = values.count
+        if folded == 0, n > 0 { level = values[0] }
+        for i in folded..<n {
+            level += smoothing * (values[i] - level)
+            let k = i - pathStart
+            if pathModel != nil, k >= 0, k < path.count { offset += smoothing * (values[i] - path[k] - offset) }
+        }
+        folded = n
+    }
+
+    /// The empirical `q`-quantile (linear between order statistics).
+    static func quantile(_ xs: [Double], _ q: Double) -> Double {
+        let s = xs.sorted()
+        let pos = q * Double(s.count - 1)
+        let i = Int(pos), frac = pos - Double(i)
+        return i + 1 < s.count ? s[i] + frac * (s[i + 1] - s[i]) : s[i]
+    }
+}

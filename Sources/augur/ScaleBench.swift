@@ -1,0 +1,106 @@
+import ArgumentParser
+import AugurCore
+import AugurIngest
+import AugurScaling
+import Dispatch
+import Foundation
+
+/// `augur bench scale`: the autoscaling targets on NAB CloudWatch and M4 Hourly traces.
+struct ScaleBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scale",
+        abstract: "Recommender vs the simulated reactive HPA and seasonal naive on many traces: bad minutes, pod-hours, decision latency.",
+        discussion: """
+        Capacity per trace: the median load needs 10 pods at the target (as the benchmark contract: median / 7 at 0.7).
+        M4 series have no dates: hourly samples from 2000-01-03 (a Monday). Traces whose median load is 0 are skipped.
+        """)
+
+    @Option(help: "Folder of NAB timestamp,value CSV traces ('none' to skip).")
+    var nab = "../shared/data/nab/realAWSCloudwatch"
+
+    @Option(help: "M4 Hourly training file ('none' to skip).")
+    var m4 = "../shared/data/m4/Hourly-train.csv"
+
+    @Option(help: "M4 series to use (the first N).")
+    var m4Limit = 100
+
+    @Option(help: "Quantiles to compare, comma-separated.")
+    var quantiles = "0.9"
+
+    @Option(help: "Target utilisation.")
+    var target = 0.7
+
+    @Option(help: "Pod start-up time.")
+    var startup = "3m"
+
+    func run() async throws {
+        try await reportingFailures {
+            var groups: [(String, [(String, LoadTrace)])] = []
+            if nab != "none" {
+                let files = try FileManager.default.contentsOfDirectory(atPath: nab).filter { $0.hasSuffix(".csv") }.sorted()
+                groups.append(("NAB CloudWatch", try files.map { ($0, try loadTrace(nab + "/" + $0)) }))
+            }
+            if m4 != "none" {
+                guard let data = FileManager.default.contents(atPath: m4) else { throw ValidationError("cannot read \(m4) (pass --m4)") }
+                let series = try FileImporter.parse([UInt8](data), format: .m4, file: m4).prefix(m4Limit)
+                let epoch = 946_857_600.0  // 2000-01-03T00:00:00Z
+                groups.append(("M4 Hourly", series.map { s in
+                    (s.labels.name ?? "", LoadTrace(times: s.samples.indices.map { epoch + 3600 * Double($0) }, values: s.samples.map(\.value)))
+                }))
+            }
+            guard let startupMs = TimeParsing.durationMs(startup) else { throw ValidationError("--startup \(startup) is not a duration") }
+            let qs = quantiles.split(separator: ",").compactMap { Double($0) }
+            print("augur bench scale — target \(target), start-up \(startup), decisions every 5 min, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print("group\tquantile\ttraces\tbad min HPA\tbad min augur\tfewer\tsnaive-day\tsnaive-week\tpod-h augur/HPA (total)\tmean per trace\tsnaive-day pod-h/HPA\ttraces meeting both targets\tlatency p50 ms\tp99 ms")
+            for (name, traces) in groups {
+                for q in qs {
+                    let rows = evaluate(traces, quantile: q, startupSeconds: Double(startupMs) / 1000)
+                    guard !rows.isEmpty else { continue }
+                    func total(_ k: Int) -> Int { rows.reduce(0) { $0 + $1.bad[k] } }
+                    func hours(_ k: Int) -> Double { rows.reduce(0) { $0 + $1.hours[k] } }
+                    let lat = rows.flatMap(\.latency).sorted()
+                    let meeting = rows.filter { Double($0.bad[1]) <= 0.2 * Double($0.bad[0]) && $0.hours[1] <= 1.1 * $0.hours[0] }.count
+                    print(String(format: "%@\t%.2f\t%d\t%d\t%d\t%.1f%%\t%d\t%d\t%.3f\t%.3f\t%.3f\t%d\t%.3f\t%.3f", name, q, rows.count, total(0), total(1),
+                                 100 * (1 - Double(total(1)) / Double(max(total(0), 1))), total(2), total(3), hours(1) / hours(0),
+                                 rows.reduce(0) { $0 + $1.hours[1] / $1.hours[0] } / Double(rows.count), hours(2) / hours(0), meeting,
+                                 1000 * lat[lat.count / 2], 1000 * lat[lat.count * 99 / 100]))
+                }
+            }
+        }
+    }
+
+    struct Row: Sendable {
+        /// hpa, augur+hpa, snaive-day+hpa, snaive-week+hpa.
+        var bad: [Int], hours: [Double], latency: [Double]
+    }
+
+    final class Rows: @unchecked Sendable {
+        var rows: [Row?]
+        let lock = NSLock()
+        init(_ n: Int) { rows = Array(repeating: nil, count: n) }
+    }
+
+    func evaluate(_ traces: [(String, LoadTrace)], quantile: Double, startupSeconds: Double) -> [Row] {
+        let out = Rows(traces.count)
+        let target = self.target
+        DispatchQueue.concurrentPerform(iterations: traces.count) { i in
+            let trace = traces[i].1
+            let median = trace.values.sorted()[trace.values.count / 2]
+            guard median > 0 else { return }
+            var policy = ScalePolicy(capacity: median / (10 * target))
+            policy.target = target
+            policy.startupSeconds = startupSeconds
+            policy.quantile = quantile
+            let result = ScaleBacktest.replay(trace, policy: policy)
+            let sim = HPASimulation(policy: policy, trace: trace)
+            let runs = [sim.run(trace), sim.run(trace, recommendations: result.decisions.map { ($0.time, $0.replicas) }),
+                        sim.run(trace, recommendations: HPASimulation.seasonalNaive(trace, policy: policy, seasonSeconds: 86_400)),
+                        sim.run(trace, recommendations: HPASimulation.seasonalNaive(trace, policy: policy, seasonSeconds: 7 * 86_400))]
+            let row = Row(bad: runs.map(\.badMinutes), hours: runs.map(\.podHours), latency: result.decisionSeconds)
+            out.lock.lock()
+            out.rows[i] = row
+            out.lock.unlock()
+        }
+        return out.rows.compactMap { $0 }
+    }
+}
