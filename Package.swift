@@ -84,12 +84,15 @@ let package = Package(
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurLogs", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurScalingTests", dependencies: ["AugurScaling", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AugurServerTests",
             dependencies: [
                 "AugurServer", "AugurIngest", "AugurTestSupport", "augur",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

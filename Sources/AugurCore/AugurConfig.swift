@@ -6,10 +6,12 @@ package struct AugurConfig: Codable, Sendable, Equatable {
     package var scrape: [ScrapeJob] = []
     package var forecasting = Forecasting()
     package var logs = Logs()
+    package var scaling = Scaling()
+    package var workloads: [Workload] = []
 
     package init() {}
 
-    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs }
+    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs, scaling, workloads }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -18,6 +20,84 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         scrape = try c.decodeIfPresent([ScrapeJob].self, forKey: .scrape) ?? scrape
         forecasting = try c.decodeIfPresent(Forecasting.self, forKey: .forecasting) ?? forecasting
         logs = try c.decodeIfPresent(Logs.self, forKey: .logs) ?? logs
+        scaling = try c.decodeIfPresent(Scaling.self, forKey: .scaling) ?? scaling
+        workloads = try c.decodeIfPresent([Workload].self, forKey: .workloads) ?? workloads
+    }
+
+    /// The recommender service: how often it decides, where KEDA's gRPC scaler listens.
+    package struct Scaling: Codable, Sendable, Equatable {
+        /// Time between decisions.
+        package var interval = ConfigDuration(seconds: 60)
+        /// `HOST:PORT` of the KEDA external scaler (gRPC); empty: off.
+        package var grpcListen = ""
+        /// Input older than this is stale: the served value holds the last good one, floored.
+        package var staleAfter = ConfigDuration(seconds: 600)
+        /// History replayed through the recommender at start-up, so it starts calibrated.
+        package var warmup = ConfigDuration(seconds: 2 * 86400)
+
+        package init() {}
+
+        enum CodingKeys: String, CodingKey { case interval, grpcListen = "grpc_listen", staleAfter = "stale_after", warmup }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            interval = try c.decodeIfPresent(ConfigDuration.self, forKey: .interval) ?? interval
+            grpcListen = try c.decodeIfPresent(String.self, forKey: .grpcListen) ?? grpcListen
+            staleAfter = try c.decodeIfPresent(ConfigDuration.self, forKey: .staleAfter) ?? staleAfter
+            warmup = try c.decodeIfPresent(ConfigDuration.self, forKey: .warmup) ?? warmup
+        }
+    }
+
+    /// A Deployment Augur recommends replicas for.
+    package struct Workload: Codable, Sendable, Equatable {
+        package var namespace: String
+        package var name: String
+        /// Selector of the load series (summed when several match), e.g. requests/s or CPU cores.
+        package var load: String
+        /// Load one pod carries at 100 %; 0 derives it from `readyPods`.
+        package var capacity = 0.0
+        /// Selector whose sum is the ready pods; capacity is then the 95th percentile of load per
+        /// ready pod over the warm-up history (what pods have been seen to carry).
+        package var readyPods = ""
+        /// Requests in flight per pod (Knative-style); when set, `load` is concurrency and this is the capacity.
+        package var concurrencyTarget = 0.0
+        package var target = 0.7
+        package var startup = ConfigDuration(seconds: 180)
+        package var minReplicas = 1
+        package var maxReplicas = 100
+        package var downscaleStabilization = ConfigDuration(seconds: 300)
+        /// Quantile of the peak load over the lead window that replicas are sized for.
+        package var quantile = 0.9
+        /// Resolution the load series is read at.
+        package var resolution = ConfigDuration(seconds: 60)
+
+        package init(namespace: String, name: String, load: String) {
+            self.namespace = namespace
+            self.name = name
+            self.load = load
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case namespace, name, load, capacity, readyPods = "ready_pods", concurrencyTarget = "concurrency_target", target, startup
+            case minReplicas = "min_replicas", maxReplicas = "max_replicas", downscaleStabilization = "downscale_stabilization", quantile, resolution
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            namespace = try c.decode(String.self, forKey: .namespace)
+            name = try c.decode(String.self, forKey: .name)
+            load = try c.decode(String.self, forKey: .load)
+            capacity = try c.decodeIfPresent(Double.self, forKey: .capacity) ?? capacity
+            readyPods = try c.decodeIfPresent(String.self, forKey: .readyPods) ?? readyPods
+            concurrencyTarget = try c.decodeIfPresent(Double.self, forKey: .concurrencyTarget) ?? concurrencyTarget
+            target = try c.decodeIfPresent(Double.self, forKey: .target) ?? target
+            startup = try c.decodeIfPresent(ConfigDuration.self, forKey: .startup) ?? startup
+            minReplicas = try c.decodeIfPresent(Int.self, forKey: .minReplicas) ?? minReplicas
+            maxReplicas = try c.decodeIfPresent(Int.self, forKey: .maxReplicas) ?? maxReplicas
+            downscaleStabilization = try c.decodeIfPresent(ConfigDuration.self, forKey: .downscaleStabilization) ?? downscaleStabilization
+            quantile = try c.decodeIfPresent(Double.self, forKey: .quantile) ?? quantile
+            resolution = try c.decodeIfPresent(ConfigDuration.self, forKey: .resolution) ?? resolution
+        }
     }
 
     /// How log lines become templates.
@@ -239,6 +319,24 @@ package struct AugurConfig: Codable, Sendable, Equatable {
                     throw ConfigError("forecasting.events \(e.name): needs start < end (RFC 3339), or a schedule and a duration")
                 }
             }
+        }
+        if !scaling.grpcListen.isEmpty {
+            var grpc = server
+            grpc.listen = scaling.grpcListen
+            do { _ = try grpc.hostAndPort() } catch { throw ConfigError("scaling.grpc_listen: \(error.detail)") }
+        }
+        guard scaling.interval.ms >= 1000, scaling.staleAfter.ms > 0 else { throw ConfigError("scaling.interval must be at least 1s and scaling.stale_after positive") }
+        var seen: Set<String> = []
+        for w in workloads {
+            let id = "workloads \(w.namespace)/\(w.name)"
+            guard !w.namespace.isEmpty, !w.name.isEmpty, seen.insert("\(w.namespace)/\(w.name)").inserted else { throw ConfigError("\(id): namespace and name must be set and unique") }
+            do { _ = try Selector(parsing: w.load) } catch { throw ConfigError("\(id): load: \(error.detail)") }
+            if !w.readyPods.isEmpty { do { _ = try Selector(parsing: w.readyPods) } catch { throw ConfigError("\(id): ready_pods: \(error.detail)") } }
+            guard w.capacity > 0 || w.concurrencyTarget > 0 || !w.readyPods.isEmpty else { throw ConfigError("\(id): set capacity, concurrency_target or ready_pods (to derive the capacity)") }
+            guard w.capacity >= 0, w.concurrencyTarget >= 0, w.target > 0, w.target <= 1 else { throw ConfigError("\(id): capacity must be >= 0 and target in (0, 1]") }
+            guard 0 <= w.minReplicas, w.minReplicas <= w.maxReplicas else { throw ConfigError("\(id): need 0 <= min_replicas <= max_replicas") }
+            guard w.quantile > 0, w.quantile < 1 else { throw ConfigError("\(id): quantile must be in (0, 1)") }
+            guard w.resolution.ms >= 1000 else { throw ConfigError("\(id): resolution must be at least 1s") }
         }
         for job in scrape {
             guard !job.targets.isEmpty else { throw ConfigError("scrape job \(job.job) has no targets") }

@@ -5,6 +5,8 @@ package struct ScaleError: Error, Sendable, CustomStringConvertible {
         case badInput
         /// No such workload.
         case notFound
+        /// The workload has no recommendation yet.
+        case notReady
     }
 
     package let code: Code

@@ -28,9 +28,10 @@ package enum AugurApplication {
         store: Store,
         logger: Logger,
         shutdownSignals: [UnixSignal] = [],
-        onBound: @escaping @Sendable (Int) async -> Void = { _ in }
+        onBound: @escaping @Sendable (Int) async -> Void = { _ in },
+        onScalerBound: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> ServiceGroup {
-        let (app, background) = try make(config: config, store: store, logger: logger, onBound: onBound)
+        let (app, background) = try make(config: config, store: store, logger: logger, onBound: onBound, onScalerBound: onScalerBound)
         // The background services run beside the HTTP server in one group (Application.run() alone would not run them).
         return ServiceGroup(configuration: .init(services: [app] + background, gracefulShutdownSignals: shutdownSignals, logger: logger))
     }
@@ -42,11 +43,13 @@ package enum AugurApplication {
         store: Store,
         logger: Logger,
         httpClient: HTTPClient = .shared,
-        onBound: @escaping @Sendable (Int) async -> Void = { _ in }
+        onBound: @escaping @Sendable (Int) async -> Void = { _ in },
+        onScalerBound: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> (some ApplicationProtocol & Service, [any Service]) {
         let (host, port) = try config.server.hostAndPort()
         let ingestor = Ingestor(store: store)
         let metrics = ServerMetrics()
+        let board = ScaleBoard(workloads: config.workloads, settings: config.scaling, store: store, ingestor: ingestor, metrics: metrics, logger: logger)
         let router = Router()
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
@@ -60,10 +63,21 @@ package enum AugurApplication {
         for pattern in config.logs.pinned { _ = try logs.pin(pattern, regex: false) }
         LogRoutes(pipeline: logs, config: config.server).register(on: router)
         RCARoutes(store: store, config: config.server).register(on: router)
+        ScaleRoutes(board: board, store: store).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
         if let schedule = CronSchedule(config.forecasting.schedule), !config.forecasting.selectors.isEmpty {
             services.append(RetrainService(retrainer: Retrainer(store: store, config: config.forecasting, logger: logger), schedule: schedule, logger: logger))
+        }
+        if !config.workloads.isEmpty {
+            services.append(RecommenderService(board: board, interval: config.scaling.interval.duration, logger: logger))
+            if !config.scaling.grpcListen.isEmpty {
+                var grpc = config.server
+                grpc.listen = config.scaling.grpcListen
+                let (gHost, gPort) = try grpc.hostAndPort()
+                services.append(KEDAScalerService(scaler: KEDAExternalScaler(board: board, interval: config.scaling.interval.duration),
+                                                  host: gHost, port: gPort, logger: logger, onBound: onScalerBound))
+            }
         }
         if !config.scrape.isEmpty {
             services.append(ScrapeService(jobs: config.scrape, ingestor: ingestor, metrics: metrics, client: httpClient, logger: logger))

@@ -1,6 +1,7 @@
 import AugurCore
 import AugurForecast
 import AugurIngest
+import AugurScaling
 import AugurStore
 import Foundation
 import NIOCore
@@ -83,6 +84,14 @@ extension Problem {
         }
     }
 
+    init(_ e: ScaleError) {
+        switch e.code {
+        case .badInput: self.init(.badRequest, type: "bad-parameter", title: "Invalid scaling input", detail: e.detail)
+        case .notFound: self.init(.notFound, type: "unknown-workload", title: "No such workload", detail: e.detail)
+        case .notReady: self.init(.serviceUnavailable, type: "no-recommendation", title: "No recommendation yet", detail: e.detail)
+        }
+    }
+
     /// Maps any error to a problem; unknown errors become a bare 500 (the caller logs them).
     static func from(_ error: any Error) -> Problem? {
         switch error {
@@ -91,6 +100,7 @@ extension Problem {
         case let e as QueryError: return Problem(e)
         case let e as StoreError: return Problem(e)
         case let e as ForecastError: return Problem(e)
+        case let e as ScaleError: return Problem(e)
         case let e as HTTPError: return Problem(e)
         case is NIOTooManyBytesError: return Problem(HTTPError(.contentTooLarge, message: "request body is over the configured limit"))
         default: return nil

@@ -16,6 +16,7 @@ package final class ServerMetrics: Sendable {
         var requests: [String: Histogram] = [:]  // key: route \u{1} method
         var responses: [String: Int] = [:]  // key: route \u{1} method \u{1} code
         var scrapes: [String: (ok: Int, failed: Int)] = [:]
+        var recommendations: [String: (replicas: Int, fallback: Bool)] = [:]  // key: namespace \u{1} workload
     }
 
     private let state = Mutex(State())
@@ -40,6 +41,10 @@ package final class ServerMetrics: Sendable {
             if ok { v.ok += 1 } else { v.failed += 1 }
             s.scrapes[job] = v
         }
+    }
+
+    func setRecommendation(namespace: String, workload: String, replicas: Int, fallback: Bool) {
+        state.withLock { $0.recommendations[namespace + "\u{1}" + workload] = (replicas, fallback) }
     }
 
     /// The exposition text, with the store's and the ingestor's figures.
@@ -71,6 +76,18 @@ package final class ServerMetrics: Sendable {
         for (key, n) in s.responses.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
             out += "augur_http_responses_total{route=\"\(parts[0])\",method=\"\(parts[1])\",code=\"\(parts[2])\"} \(n)\n"
+        }
+        if !s.recommendations.isEmpty {
+            family("augur_recommended_replicas", "gauge", "Ready pods Augur recommends per workload (predictive, ahead of start-up).")
+            for (key, v) in s.recommendations.sorted(by: { $0.key < $1.key }) {
+                let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
+                out += "augur_recommended_replicas{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.replicas)\n"
+            }
+            family("augur_recommendation_fallback", "gauge", "1 when the served recommendation is the reactive fallback (no trustworthy forecast or stale input).")
+            for (key, v) in s.recommendations.sorted(by: { $0.key < $1.key }) {
+                let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
+                out += "augur_recommendation_fallback{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.fallback ? 1 : 0)\n"
+            }
         }
         if !s.scrapes.isEmpty {
             family("augur_scrapes_total", "counter", "Scrapes of configured targets by job and result.")

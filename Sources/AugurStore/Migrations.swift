@@ -122,6 +122,21 @@ enum Migrations {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            "006_scale_decisions",
+            """
+            -- Every replica recommendation with its inputs (JSON), per workload and decision time.
+            CREATE TABLE scale_decisions (
+                namespace TEXT NOT NULL,
+                workload TEXT NOT NULL,
+                time_ms INTEGER NOT NULL,
+                replicas INTEGER NOT NULL,
+                signal TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                PRIMARY KEY (namespace, workload, time_ms)
+            ) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

@@ -50,7 +50,10 @@ enum ConfigLoader {
 
     /// The keys each section takes; a misspelt key is an error, not a silently ignored default.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "storage", "scrape", "forecasting", "logs"],
+        "": ["server", "storage", "scrape", "forecasting", "logs", "scaling", "workloads"],
+        "scaling": ["interval", "grpc_listen", "stale_after", "warmup"],
+        "workloads[]": ["namespace", "name", "load", "capacity", "ready_pods", "concurrency_target", "target", "startup",
+                        "min_replicas", "max_replicas", "downscale_stabilization", "quantile", "resolution"],
         "logs": ["message_fields", "masks", "similarity", "pinned"],
         "server": ["listen", "read_token", "write_token", "max_body_bytes", "request_timeout"],
         "storage": ["path", "retention", "compact_interval"],
@@ -71,6 +74,8 @@ enum ConfigLoader {
                 try check(dict["storage"], "storage", "storage")
                 try check(dict["logs"], "logs", "logs")
                 try check(dict["forecasting"], "forecasting", "forecasting")
+                try check(dict["scaling"], "scaling", "scaling")
+                for (i, w) in ((dict["workloads"] as? [Any]) ?? []).enumerated() { try check(w, "workloads[]", "workloads[\(i)]") }
                 let events = (dict["forecasting"] as? [String: Any])?["events"] as? [Any] ?? []
                 for (i, e) in events.enumerated() { try check(e, "forecasting.events[]", "forecasting.events[\(i)]") }
                 for (i, job) in ((dict["scrape"] as? [Any]) ?? []).enumerated() { try check(job, "scrape[]", "scrape[\(i)]") }

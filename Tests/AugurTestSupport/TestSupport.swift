@@ -48,6 +48,24 @@ package func withTestServer<T: Sendable>(
     }
 }
 
+/// As `withTestServer`, with the KEDA external scaler's gRPC port as well (set `scaling.grpc_listen`).
+package func withTestServerAndScaler<T: Sendable>(
+    config: AugurConfig,
+    store: Store,
+    _ body: @escaping @Sendable (TestClient, Int) async throws -> T
+) async throws -> T {
+    let logger = { var l = Logger(label: "augur-test"); l.logLevel = .warning; return l }()
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let (scalerPorts, scalerContinuation) = AsyncStream.makeStream(of: Int.self)
+    let group = try AugurApplication.serviceGroup(config: config, store: store, logger: logger,
+                                                  onBound: { continuation.yield($0) }, onScalerBound: { scalerContinuation.yield($0) })
+    return try await runUntilDone(group) {
+        var iterator = ports.makeAsyncIterator(), scalerIterator = scalerPorts.makeAsyncIterator()
+        guard let port = await iterator.next(), let scalerPort = await scalerIterator.next() else { throw TestFailure("server did not report its ports") }
+        return try await body(TestClient(port: port), scalerPort)
+    }
+}
+
 package struct TestFailure: Error, CustomStringConvertible {
     package let description: String
     package init(_ d: String) { description = d }

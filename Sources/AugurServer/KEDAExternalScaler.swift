@@ -1,0 +1,101 @@
+import AugurCore
+import AugurScaling
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import ServiceLifecycle
+
+/// KEDA's external scaler (gRPC): the ScaledObject names the workload in its metadata
+/// (`workload`, and `namespace` when it differs from the ScaledObject's); the metric is the
+/// recommended replica count with a target of 1 per pod, so the HPA KEDA creates wants exactly it.
+struct KEDAExternalScaler: Externalscaler_ExternalScaler.SimpleServiceProtocol {
+    let board: ScaleBoard
+    let interval: Duration
+
+    private func decision(_ ref: Externalscaler_ScaledObjectRef) async throws -> (AugurConfig.Workload, ScaleDecision) {
+        let namespace = ref.scalerMetadata["namespace"] ?? ref.namespace
+        let workload = ref.scalerMetadata["workload"] ?? ref.name
+        do {
+            return try await board.current(namespace: namespace, workload: workload)
+        } catch {
+            throw RPCError(code: error.code == .notFound ? .notFound : .unavailable, message: error.detail)
+        }
+    }
+
+    static func metricName(_ w: AugurConfig.Workload) -> String { "augur-recommended-replicas-\(w.namespace)-\(w.name)" }
+
+    func isActive(request: Externalscaler_ScaledObjectRef, context: ServerContext) async throws -> Externalscaler_IsActiveResponse {
+        var r = Externalscaler_IsActiveResponse()
+        r.result = try await decision(request).1.replicas > 0
+        return r
+    }
+
+    /// Sends the activity now and whenever it changes, until KEDA closes the stream (gRPC signals
+    /// that through the RPC's cancellation handle, not by cancelling this task).
+    func streamIsActive(request: Externalscaler_ScaledObjectRef, response: RPCWriter<Externalscaler_IsActiveResponse>, context: ServerContext) async throws {
+        var last: Bool?
+        while !context.cancellation.isCancelled {
+            let active = try await decision(request).1.replicas > 0
+            if active != last {
+                var r = Externalscaler_IsActiveResponse()
+                r.result = active
+                try await response.write(r)
+                last = active
+            }
+            let interval = self.interval
+            let pause = Task { try await Task.sleep(for: interval) }
+            do { try await withRPCCancellationHandler { try await pause.value } onCancelRPC: { pause.cancel() } } catch { return }
+        }
+    }
+
+    func getMetricSpec(request: Externalscaler_ScaledObjectRef, context: ServerContext) async throws -> Externalscaler_GetMetricSpecResponse {
+        let (w, _) = try await decision(request)
+        var spec = Externalscaler_MetricSpec()
+        spec.metricName = Self.metricName(w)
+        spec.targetSize = 1
+        spec.targetSizeFloat = 1
+        var r = Externalscaler_GetMetricSpecResponse()
+        r.metricSpecs = [spec]
+        return r
+    }
+
+    func getMetrics(request: Externalscaler_GetMetricsRequest, context: ServerContext) async throws -> Externalscaler_GetMetricsResponse {
+        let (w, d) = try await decision(request.scaledObjectRef)
+        var value = Externalscaler_MetricValue()
+        value.metricName = request.metricName.isEmpty ? Self.metricName(w) : request.metricName
+        value.metricValue = Int64(d.replicas)
+        value.metricValueFloat = Double(d.replicas)
+        var r = Externalscaler_GetMetricsResponse()
+        r.metricValues = [value]
+        return r
+    }
+}
+
+/// Runs the external scaler's gRPC server (plaintext HTTP/2) beside the HTTP service.
+struct KEDAScalerService: Service {
+    let scaler: KEDAExternalScaler
+    let host: String
+    let port: Int
+    let logger: Logger
+    let onBound: @Sendable (Int) async -> Void
+
+    func run() async throws {
+        let server = GRPCServer(transport: .http2NIOPosix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext), services: [scaler])
+        // KEDA keeps StreamIsActive open for good, so a graceful gRPC shutdown would wait for ever:
+        // stopping cancels the server, which cancels its RPCs.
+        let serving = Task { try await server.serve() }
+        try await withGracefulShutdownHandler {
+            if let bound = try await server.transport.listeningAddress.ipv4?.port {
+                logger.info("KEDA external scaler listening", metadata: ["augur.grpc_port": "\(bound)"])
+                await onBound(bound)
+            }
+            do {
+                try await withTaskCancellationHandler { try await serving.value } onCancel: { serving.cancel() }
+            } catch where serving.isCancelled {
+                // Stopped by us: the transport reports the cancellation.
+            }
+        } onGracefulShutdown: {
+            serving.cancel()
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import AugurCore
+import AugurIngest
+import AugurScaling
+import AugurStore
+import Foundation
+import Logging
+
+/// The recommender's state for every configured workload: decides on each tick, records every
+/// decision (SQLite and the `augur_recommended_replicas` series) and serves the latest one to the
+/// KEDA metrics-api route, the gRPC external scaler and `/metrics`.
+actor ScaleBoard {
+    struct Entry {
+        let workload: AugurConfig.Workload
+        var recommender: Recommender?
+        /// Milliseconds of the newest load sample fed to the recommender.
+        var fedThroughMs: Int64 = .min
+        var latest: ScaleDecision?
+        /// Why there is no recommender (capacity cannot be derived yet).
+        var problem: String?
+    }
+
+    let store: Store
+    let ingestor: Ingestor
+    let settings: AugurConfig.Scaling
+    let metrics: ServerMetrics
+    let logger: Logger
+    private var entries: [String: Entry]
+    /// Keys in configuration order.
+    let keys: [String]
+
+    init(workloads: [AugurConfig.Workload], settings: AugurConfig.Scaling, store: Store, ingestor: Ingestor, metrics: ServerMetrics, logger: Logger) {
+        self.store = store
+        self.ingestor = ingestor
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        keys = workloads.map { Self.key($0.namespace, $0.name) }
+        entries = Dictionary(uniqueKeysWithValues: workloads.map { (Self.key($0.namespace, $0.name), Entry(workload: $0)) })
+    }
+
+    static func key(_ namespace: String, _ name: String) -> String { namespace + "/" + name }
+
+    /// The served decision for a workload, or why there is none.
+    func current(namespace: String, workload: String) throws(ScaleError) -> (AugurConfig.Workload, ScaleDecision) {
+        guard let e = entries[Self.key(namespace, workload)] else { throw ScaleError(.notFound, "no workload \(namespace)/\(workload) is configured") }
+        guard let d = e.latest else {
+            throw ScaleError(.notReady, "no recommendation for \(namespace)/\(workload) yet: \(e.problem ?? "the recommender has not run")")
+        }
+        return (e.workload, d)
+    }
+
+    func workload(namespace: String, name: String) throws(ScaleError) -> AugurConfig.Workload {
+        guard let e = entries[Self.key(namespace, name)] else { throw ScaleError(.notFound, "no workload \(namespace)/\(name) is configured") }
+        return e.workload
+    }
+
+    /// One decision per workload at `nowMs` (after replaying the warm-up history the first time).
+    func tick(nowMs: Int64) {
+        for key in keys {
+            guard var e = entries[key] else { continue }
+            do {
+                let decisions = try advance(&e, nowMs: nowMs)
+                try record(e.workload, decisions)
+            } catch {
+                e.problem = "\(error)"
+                logger.warning("recommendation failed", metadata: ["augur.workload": "\(key)", "augur.error": "\(error)"])
+            }
+            entries[key] = e
+        }
+    }
+
+    private func advance(_ e: inout Entry, nowMs: Int64) throws -> [ScaleDecision] {
+        let w = e.workload
+        let stepMs = settings.interval.ms, resolutionMs = w.resolution.ms
+        var decisions: [ScaleDecision] = []
+        if e.recommender == nil {
+            let startMs = nowMs - settings.warmup.ms
+            guard let capacity = try capacity(of: w, startMs: startMs, endMs: nowMs) else {
+                e.problem = "capacity: no load and ready pods to derive it from yet"
+                return []
+            }
+            var policy = ScalePolicy(capacity: capacity)
+            policy.target = w.target
+            policy.startupSeconds = w.startup.seconds
+            policy.stepSeconds = Double(stepMs) / 1000
+            policy.minReplicas = w.minReplicas
+            policy.maxReplicas = w.maxReplicas
+            policy.downscaleStabilizationSeconds = w.downscaleStabilization.seconds
+            policy.quantile = w.quantile
+            if let problem = policy.problem { throw ScaleError(.badInput, "\(w.namespace)/\(w.name): \(problem)") }
+            e.recommender = Recommender(policy: policy, sampleSeconds: Double(resolutionMs) / 1000)
+            e.problem = nil
+            // Replay the warm-up history decision by decision, so the bound starts calibrated.
+            let load = try self.load(w, startMs: startMs, endMs: nowMs)
+            var fed = 0
+            // At most ~5,000 replayed decisions, however short the interval.
+            let replayStepMs = max(stepMs, settings.warmup.ms / 5000)
+            var t = startMs + replayStepMs
+            while t < nowMs {
+                while fed < load.count, load[fed].timestampMs <= t { e.recommender!.observe(time: Double(load[fed].timestampMs - resolutionMs) / 1000, value: load[fed].value); fed += 1 }
+                decisions.append(e.recommender!.decide(at: Double(t) / 1000))
+                t += replayStepMs
+            }
+            e.fedThroughMs = load.last?.timestampMs ?? startMs
+        }
+        let fresh = try load(w, startMs: e.fedThroughMs + 1, endMs: nowMs)
+        for s in fresh where s.timestampMs > e.fedThroughMs {
+            e.recommender!.observe(time: Double(s.timestampMs - resolutionMs) / 1000, value: s.value)
+            e.fedThroughMs = s.timestampMs
+        }
+        let now = Double(nowMs) / 1000
+        let age = e.fedThroughMs == .min ? Int64.max : nowMs - e.fedThroughMs
+        let decision = age > settings.staleAfter.ms
+            ? e.recommender!.decideStale(at: now, why: age == .max ? "no load samples" : "load input stale (newest sample \(age / 1000) s old)")
+            : e.recommender!.decide(at: now)
+        decisions.append(decision)
+        e.latest = decision
+        return decisions
+    }
+
+    /// The summed load at the workload's resolution (Prometheus range semantics).
+    func load(_ w: AugurConfig.Workload, startMs: Int64, endMs: Int64) throws -> [Sample] {
+        guard endMs >= startMs else { return [] }
+        let res = w.resolution.ms
+        let start = startMs - startMs % res + (startMs % res == 0 ? 0 : res)
+        var sums: [Int64: Double] = [:]
+        var from = start
+        // queryRange caps the points per request.
+        while from <= endMs {
+            let to = min(endMs, from + res * Int64(Store.maxPointsPerSeries - 1))
+            for s in try store.queryRange(try Selector(parsing: w.load), startMs: from, endMs: to, stepMs: res) {
+                for p in s.samples { sums[p.timestampMs, default: 0] += p.value }
+            }
+            from = to + res
+        }
+        return sums.keys.sorted().map { Sample($0, sums[$0]!) }
+    }
+
+    /// Capacity per pod at 100 %: configured, the concurrency target, or the 95th percentile of load
+    /// per ready pod over the history.
+    private func capacity(of w: AugurConfig.Workload, startMs: Int64, endMs: Int64) throws -> Double? {
+        if w.concurrencyTarget > 0 { return w.concurrencyTarget }
+        if w.capacity > 0 { return w.capacity }
+        let load = try self.load(w, startMs: startMs, endMs: endMs)
+        var podsWorkload = w
+        podsWorkload.load = w.readyPods
+        let pods = Dictionary(try self.load(podsWorkload, startMs: startMs, endMs: endMs).map { ($0.timestampMs, $0.value) }) { a, _ in a }
+        let perPod = load.compactMap { s in pods[s.timestampMs].flatMap { $0 > 0 ? s.value / $0 : nil } }.sorted()
+        guard !perPod.isEmpty, let p95 = Optional(perPod[min(perPod.count - 1, perPod.count * 95 / 100)]), p95 > 0 else { return nil }
+        return p95
+    }
+
+    private func record(_ w: AugurConfig.Workload, _ decisions: [ScaleDecision]) throws {
+        guard let last = decisions.last else { return }
+        try store.recordScaleDecisions(decisions.map {
+            Store.ScaleDecisionRow(namespace: w.namespace, workload: w.name, timeMs: Int64(($0.time * 1000).rounded()), replicas: $0.replicas,
+                                   signal: $0.signal.rawValue, detail: ScaleJSON.inputs($0))
+        })
+        let labels = Labels(name: "augur_recommended_replicas", ["namespace": w.namespace, "workload": w.name])
+        _ = try ingestor.write([Series(labels: labels, samples: decisions.map { Sample(Int64(($0.time * 1000).rounded()), Double($0.replicas)) })])
+        metrics.setRecommendation(namespace: w.namespace, workload: w.name, replicas: last.replicas, fallback: last.signal == .fallback)
+    }
+}
+
+extension ScaleBoard {
+    /// The reactive HPA and Augur's recorded decisions through it, replayed on the load of `[startMs, endMs]`:
+    /// the continuous backtest on live data. Nil when there is too little load or no recommender yet.
+    func comparison(namespace: String, name: String, startMs: Int64, endMs: Int64, decisions: [Store.ScaleDecisionRow]) throws -> (hpa: HPASimulation.Score, augur: HPASimulation.Score)? {
+        guard let e = entries[Self.key(namespace, name)], let policy = e.recommender?.policy else { return nil }
+        let res = e.workload.resolution.ms
+        let load = try load(e.workload, startMs: startMs, endMs: endMs)
+        guard load.count >= 2 else { return nil }
+        let trace = LoadTrace(times: load.map { Double($0.timestampMs - res) / 1000 }, values: load.map(\.value))
+        var sim = HPASimulation(policy: policy, trace: trace)
+        sim.warmupSeconds = 0
+        return (sim.run(trace), sim.run(trace, recommendations: decisions.map { (Double($0.timeMs) / 1000, $0.replicas) }))
+    }
+}

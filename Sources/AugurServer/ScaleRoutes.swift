@@ -1,0 +1,52 @@
+import AugurCore
+import AugurScaling
+import AugurStore
+import Foundation
+import Hummingbird
+
+/// The recommendations: KEDA's metrics-api body per workload, and every decision with its inputs.
+struct ScaleRoutes: Sendable {
+    let board: ScaleBoard
+    let store: Store
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/api/v1/scale") { _, _ in
+            var items: [String] = []
+            for key in board.keys {
+                let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+                if let (w, d) = try? await board.current(namespace: parts[0], workload: parts[1]) { items.append(ScaleJSON.current(w, d)) }
+            }
+            return json("{\"status\":\"success\",\"data\":[\(items.joined(separator: ","))]}")
+        }
+        router.get("/api/v1/scale/:namespace/:workload") { _, context in
+            let (w, d) = try await board.current(namespace: try context.parameters.require("namespace"), workload: try context.parameters.require("workload"))
+            return json(ScaleJSON.current(w, d))
+        }
+        router.get("/api/v1/scale/:namespace/:workload/history") { request, context in
+            try await history(request, namespace: try context.parameters.require("namespace"), name: try context.parameters.require("workload"))
+        }
+    }
+
+    private func history(_ request: Request, namespace: String, name: String) async throws -> Response {
+        let w = try await board.workload(namespace: namespace, name: name)
+        let q = request.uri.queryParameters
+        let endMs = try q["end"].map { try time(String($0), "end") } ?? WallClock.nowMs()
+        let startMs = try q["start"].map { try time(String($0), "start") } ?? endMs - 2 * 86_400_000
+        guard startMs <= endMs else { throw QueryError(.badParameter, "start must not be after end") }
+        let rows = try store.scaleDecisions(namespace: w.namespace, workload: w.name, startMs: startMs, endMs: endMs)
+        var backtest = "null"
+        if let (hpa, augur) = try await board.comparison(namespace: namespace, name: name, startMs: startMs, endMs: endMs, decisions: rows) {
+            func score(_ s: HPASimulation.Score) -> String {
+                "{\"pod_hours\":\(ScaleJSON.number(s.podHours)),\"under_provisioned_minutes\":\(s.badMinutes),\"under_provisioned_share\":\(ScaleJSON.number(s.underProvisionedShare)),\"scaling_actions\":\(s.scalingActions)}"
+            }
+            backtest = "{\"reactive_hpa\":\(score(hpa)),\"augur_with_hpa\":\(score(augur)),\"note\":\"the HPA replayed on the load of this range (sync 15 s, tolerance 0.1, 5 min stabilisation, metric 30 s old, pods ready after start-up) alone and with these decisions as an External metric\"}"
+        }
+        let decisions = rows.map(\.detail).joined(separator: ",")
+        return json("{\"status\":\"success\",\"data\":{\"namespace\":\(JSONText.string(w.namespace)),\"workload\":\(JSONText.string(w.name)),\"start\":\(ScaleJSON.time(Double(startMs) / 1000)),\"end\":\(ScaleJSON.time(Double(endMs) / 1000)),\"backtest\":\(backtest),\"decisions\":[\(decisions)]}}")
+    }
+
+    private func time(_ text: String, _ name: String) throws -> Int64 {
+        guard let ms = TimeParsing.timestampMs(text) else { throw QueryError(.badParameter, "\(name) \(text) is not a time (RFC 3339 or unix)") }
+        return ms
+    }
+}

@@ -1,0 +1,132 @@
+import AugurCore
+@testable import AugurScaling
+import AugurTestSupport
+import Foundation
+import Testing
+
+/// Seeded load traces: a daily cycle with steep morning ramps (what a start-up delay hurts), noise.
+func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAfter: Double? = nil) -> LoadTrace {
+    var rng = SplitMix64(seed: seed)
+    let n = Int(Double(days) * 86_400 / stepSeconds)
+    let t0 = 1_700_000_000.0 - 1_700_000_000.0.truncatingRemainder(dividingBy: 86_400)
+    var times: [Double] = [], values: [Double] = []
+    for k in 0..<n {
+        let t = t0 + Double(k) * stepSeconds
+        let hour = t.truncatingRemainder(dividingBy: 86_400) / 3600
+        // Quiet nights, a fast ramp at 08:00 to a plateau, evening decline.
+        let day = hour < 8 ? 20.0 : hour < 8.5 ? 20 + 160 * (hour - 8) : hour < 18 ? 100 : max(20, 100 - 40 * (hour - 18))
+        var v = day * (1 + 0.05 * rng.nextGaussian())
+        if let s = spikeAfter, t >= s { v *= 5 }
+        times.append(t)
+        values.append(max(0, v))
+    }
+    return LoadTrace(times: times, values: values)
+}
+
+@Suite struct ScalePolicyTests {
+    @Test func replicasCarryTheLoadAtTheTarget() {
+        var p = ScalePolicy(capacity: 10)
+        p.maxReplicas = 50
+        #expect(p.replicas(for: 70) == 10)     // 70 / (10 × 0.7)
+        #expect(p.replicas(for: 70.5) == 11)
+        #expect(p.replicas(for: 0) == 1)       // min replicas
+        #expect(p.replicas(for: 1e9) == 50)    // max replicas
+        p.quantile = 1
+        #expect(p.problem != nil)
+    }
+}
+
+@Suite struct HPASimulationTests {
+    let policy = ScalePolicy(capacity: 10)
+
+    @Test func flatLoadSettlesWithoutUnderProvisioning() {
+        let trace = LoadTrace(times: (0..<864).map { 1_600_000_000 + 300 * Double($0) }, values: Array(repeating: 100, count: 864))
+        let s = HPASimulation(policy: policy, trace: trace).run(trace)
+        #expect(s.badMinutes == 0)
+        // ceil(100 / 7) = 15 pods for the scored two days.
+        #expect(abs(s.podHours - 15 * (3 * 86_400 - 86_400) / 3600) < 1)
+    }
+
+    /// A step up: the reactive HPA sees it 30 s late and its pods are ready 3 minutes after that.
+    @Test func aStepUpCostsTheReactiveHPAItsStartUpTime() {
+        var values = Array(repeating: 100.0, count: 864)
+        for k in 600..<864 { values[k] = 300 }
+        let trace = LoadTrace(times: (0..<864).map { 1_600_000_000 + 300 * Double($0) }, values: values)
+        let s = HPASimulation(policy: policy, trace: trace).run(trace)
+        #expect(s.badMinutes >= 3 && s.badMinutes <= 8, "bad minutes \(s.badMinutes)")
+        // Recommending the higher count a start-up ahead removes the violation.
+        let ahead = [(time: trace.times[600] - 600, replicas: 43)]
+        #expect(HPASimulation(policy: policy, trace: trace).run(trace, recommendations: ahead).badMinutes < s.badMinutes)
+    }
+}
+
+@Suite struct RecommenderTests {
+    /// Decisions use only samples that ended by their time: changing the future changes no earlier decision.
+    @Test func decisionsNeverSeeTheFuture() {
+        let a = dailyTrace(days: 3, stepSeconds: 900)
+        let cut = a.times[a.times.count - 30]
+        let b = dailyTrace(days: 3, stepSeconds: 900, spikeAfter: cut)
+        var policy = ScalePolicy(capacity: 10)
+        policy.quantile = 0.9
+        let ra = ScaleBacktest.replay(a, policy: policy).decisions, rb = ScaleBacktest.replay(b, policy: policy).decisions
+        #expect(ra.count == rb.count)
+        let before = ra.indices.filter { ra[$0].time < cut }
+        #expect(!before.isEmpty)
+        #expect(before.allSatisfy { ra[$0].replicas == rb[$0].replicas })
+        #expect(ra.indices.contains { ra[$0].replicas != rb[$0].replicas }, "the spike changes later decisions")
+    }
+
+    /// On a daily cycle with steep ramps the recommendations, delivered beside the reactive HPA,
+    /// cut its under-provisioned minutes and the replicas are ready before the ramp.
+    @Test func forecastsBeatTheReactiveHPAOnRamps() {
+        // 15-minute samples keep the daily refits cheap in a debug build.
+        let trace = dailyTrace(days: 9, stepSeconds: 900)
+        let policy = ScalePolicy(capacity: 10)
+        let result = ScaleBacktest.replay(trace, policy: policy)
+        let sim = HPASimulation(policy: policy, trace: trace)
+        let hpa = sim.run(trace), augur = sim.run(trace, recommendations: result.decisions.map { ($0.time, $0.replicas) })
+        #expect(hpa.badMinutes > 0)
+        #expect(Double(augur.badMinutes) <= 0.5 * Double(hpa.badMinutes), "augur \(augur.badMinutes) vs HPA \(hpa.badMinutes)")
+        let late = result.decisions.suffix(288)
+        #expect(late.allSatisfy { $0.signal != .fallback }, "calibrated after a week")
+        #expect(late.contains { $0.signal == .forecast && $0.bound?.calibrated == true })
+    }
+
+    @Test func noHistoryFallsBackToReactiveAndSaysSo() {
+        var r = Recommender(policy: ScalePolicy(capacity: 10), sampleSeconds: 60)
+        r.observe(time: 0, value: 140)
+        let d = r.decide(at: 60)
+        #expect(d.signal == .fallback)
+        #expect(d.replicas == 20)   // 140 / 7
+        #expect(d.reason.contains("reactive"))
+    }
+
+    /// A decrease waits out the stabilisation window; stale input never lowers the served value.
+    @Test func downscaleIsStabilisedAndStaleInputHolds() {
+        var policy = ScalePolicy(capacity: 10)
+        policy.stepSeconds = 60
+        var r = Recommender(policy: policy, sampleSeconds: 60)
+        r.observe(time: 0, value: 140)
+        #expect(r.decide(at: 60).replicas == 20)
+        r.observe(time: 60, value: 14)
+        let held = r.decide(at: 120)
+        #expect(held.replicas == 20 && held.desired == 2)
+        #expect(held.reason.contains("stabilisation"))
+        r.observe(time: 120, value: 14)
+        #expect(r.decide(at: 420).replicas == 2)   // the window has passed
+        let stale = r.decideStale(at: 480, why: "load input stale")
+        #expect(stale.replicas == 2 && stale.signal == .fallback && stale.reason.contains("stale"))
+    }
+
+    @Test func badTracesAreRefusedWithTheLine() {
+        #expect(throws: ScaleError.self) { try LoadTrace.csv("time,load\n1,2\n", name: "t.csv") }
+        do {
+            _ = try LoadTrace.csv("timestamp,value\n2014-04-10 00:04:00,1\n2014-04-10 00:09:00,abc\n", name: "t.csv")
+            Issue.record("accepted a non-numeric value")
+        } catch {
+            #expect(error.description.contains("line 3"))
+        }
+        let ok = try? LoadTrace.csv("timestamp,value\r\n1397088240,1\r\n2014-04-10 00:09:00,2\r\n", name: "t.csv")
+        #expect(ok?.times == [1_397_088_240, 1_397_088_540])
+    }
+}
