@@ -24,15 +24,21 @@ struct Serve: AsyncParsableCommand {
             let resolved = try options.resolve(listen: listen)
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
             let logger = resolved.logger()
-            let config = resolved.config
+            var config = resolved.config
+            if demo && config.workloads.isEmpty {
+                config.workloads = DemoLoader.workloads
+                if config.scaling.grpcListen.isEmpty { config.scaling.grpcListen = "127.0.0.1:9090" }
+                logger.info("demo workloads added", metadata: ["augur.workloads": "shop/frontend, shop/checkout", "augur.grpc_listen": "\(config.scaling.grpcListen)"])
+            }
             let store = try Store(path: config.storage.path)
             if demo && store.stats().series == 0 {
                 logger.info("loading demo data", metadata: ["augur.db": "\(config.storage.path)"])
                 let summary = try DemoLoader.load(into: store, endMs: WallClock.nowMs())
                 logger.info("demo data loaded", metadata: ["augur.series": "\(summary.series)", "augur.samples": "\(summary.samples)"])
             }
+            let listen = config.server.listen
             try await AugurApplication.run(config: config, store: store, logger: logger) { port in
-                logger.info("augur listening", metadata: ["augur.listen": "\(config.server.listen)", "augur.port": "\(port)"])
+                logger.info("augur listening", metadata: ["augur.listen": "\(listen)", "augur.port": "\(port)"])
             }
             try store.compact()
         }
@@ -40,6 +46,17 @@ struct Serve: AsyncParsableCommand {
 }
 
 enum DemoLoader {
+    /// The demo system's front door and checkout, capacity derived from their ready pods.
+    static var workloads: [AugurConfig.Workload] {
+        ["frontend", "checkout"].map { service in
+            var w = AugurConfig.Workload(namespace: "shop", name: service, load: "http_requests_per_second{namespace=\"shop\",service=\"\(service)\"}")
+            w.readyPods = "kube_pod_ready{namespace=\"shop\",service=\"\(service)\"}"
+            w.minReplicas = 2
+            w.maxReplicas = 30
+            return w
+        }
+    }
+
     /// Simulates the demo system up to `endMs` and writes its series, call graph and logs (mined into
     /// templates) to the store.
     static func load(into store: Store, endMs: Int64) throws -> ImportSummary {

@@ -31,6 +31,20 @@ import Yams
         _ = try YAMLDecoder().decode(AugurConfig.self, from: embedded)
     }
 
+    @Test func autoscalingManifestsUseEveryPath() throws {
+        let docs = try Yams.load_all(yaml: text("server/k8s/autoscaling.yaml")).compactMap { $0 as? [String: Any] }
+        let triggers = docs.filter { $0["kind"] as? String == "ScaledObject" }.flatMap { (($0["spec"] as? [String: Any])?["triggers"] as? [[String: Any]]) ?? [] }
+        #expect(Set(triggers.compactMap { $0["type"] as? String }).isSuperset(of: ["metrics-api", "external"]))
+        let metricsAPI = try #require(triggers.first { $0["type"] as? String == "metrics-api" }?["metadata"] as? [String: Any])
+        #expect(metricsAPI["valueLocation"] as? String == "replicas" && (metricsAPI["url"] as? String)?.contains("/api/v1/scale/") == true)
+        for so in docs where so["kind"] as? String == "ScaledObject" {
+            #expect(((so["spec"] as? [String: Any])?["fallback"] as? [String: Any])?["replicas"] is Int, "KEDA fallback replicas set")
+        }
+        let hpa = try #require(docs.first { $0["kind"] as? String == "HorizontalPodAutoscaler" })
+        let metrics = ((hpa["spec"] as? [String: Any])?["metrics"] as? [[String: Any]]) ?? []
+        #expect(metrics.contains { ($0["external"] as? [String: Any]).flatMap { ($0["metric"] as? [String: Any])?["name"] as? String } == "augur_recommended_replicas" })
+    }
+
     @Test func retrainCronJobRunsIndexedShards() throws {
         let doc = try #require(try Yams.load(yaml: text("server/k8s/retrain-cronjob.yaml")) as? [String: Any])
         #expect(doc["kind"] as? String == "CronJob")
@@ -48,8 +62,12 @@ import Yams
         try await withTestStore { store, _ in
             try await withTestServer(store: store) { client in
                 for (path, method) in routes {
-                    let reply = try await client.request(method.uppercased(), path.replacingOccurrences(of: "{name}", with: "job"))
-                    #expect(reply.status != 404 && reply.status != 405, "\(method) \(path) → \(reply.status)")
+                    let concrete = path.replacingOccurrences(of: "{name}", with: "job").replacingOccurrences(of: "{namespace}", with: "shop")
+                        .replacingOccurrences(of: "{workload}", with: "checkout")
+                    let reply = try await client.request(method.uppercased(), concrete)
+                    // A 404 about the resource (no such workload) is a served route; "not-found" means no route.
+                    let routeMissing = reply.status == 404 && (reply.json["type"] as? String)?.hasSuffix("/not-found") != false
+                    #expect(!routeMissing && reply.status != 405, "\(method) \(path) → \(reply.status)")
                 }
             }
         }
