@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
         .target(name: "AugurLogs", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
         .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
+        .target(name: "AugurReports", dependencies: ["AugurCore", "AugurStore", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
         .target(name: "AugurScaling", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
         .target(
             name: "AugurServer",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -60,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurServer",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -8,10 +8,11 @@ package struct AugurConfig: Codable, Sendable, Equatable {
     package var logs = Logs()
     package var scaling = Scaling()
     package var workloads: [Workload] = []
+    package var incidents = Incidents()
 
     package init() {}
 
-    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs, scaling, workloads }
+    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs, scaling, workloads, incidents }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -22,6 +23,63 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         logs = try c.decodeIfPresent(Logs.self, forKey: .logs) ?? logs
         scaling = try c.decodeIfPresent(Scaling.self, forKey: .scaling) ?? scaling
         workloads = try c.decodeIfPresent([Workload].self, forKey: .workloads) ?? workloads
+        incidents = try c.decodeIfPresent(Incidents.self, forKey: .incidents) ?? incidents
+    }
+
+    /// How alerts become incidents, and who hears about them.
+    package struct Incidents: Codable, Sendable, Equatable {
+        /// Alerts this close in time on services that call each other join one incident.
+        package var groupWindow = ConfigDuration(seconds: 30 * 60)
+        /// Links in notifications point here (the address people open Augur at).
+        package var externalURL = "http://127.0.0.1:8080"
+        package var notify: [Notify] = []
+        /// RCA searches this far before an alert's start for the onset (alerts fire after their `for:` duration).
+        package var rcaLookback = ConfigDuration(seconds: 900)
+        /// Augur's own alert rules, evaluated on the store (the built-in two by default; [] for none).
+        package var rules: [AlertRule] = AlertRule.builtIn
+        /// Files in Prometheus' rule format whose `<selector> <op> <number>` alerts are added to `rules`.
+        package var ruleFiles: [String] = []
+        /// How often rules are evaluated, and how far back the first evaluation looks.
+        package var ruleInterval = ConfigDuration(seconds: 30)
+        package var ruleBackfill = ConfigDuration(seconds: 3 * 86400)
+
+        package struct Notify: Codable, Sendable, Equatable {
+            package var url: String
+            /// generic (JSON with the summary and a link) or slack (incoming-webhook JSON).
+            package var format = "generic"
+
+            package init(url: String, format: String = "generic") {
+                self.url = url
+                self.format = format
+            }
+
+            enum CodingKeys: String, CodingKey { case url, format }
+
+            package init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                url = try c.decode(String.self, forKey: .url)
+                format = try c.decodeIfPresent(String.self, forKey: .format) ?? format
+            }
+        }
+
+        package init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case groupWindow = "group_window", externalURL = "external_url", notify, rcaLookback = "rca_lookback", rules, ruleFiles = "rule_files"
+            case ruleInterval = "rule_interval", ruleBackfill = "rule_backfill"
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            groupWindow = try c.decodeIfPresent(ConfigDuration.self, forKey: .groupWindow) ?? groupWindow
+            rcaLookback = try c.decodeIfPresent(ConfigDuration.self, forKey: .rcaLookback) ?? rcaLookback
+            rules = try c.decodeIfPresent([AlertRule].self, forKey: .rules) ?? rules
+            ruleFiles = try c.decodeIfPresent([String].self, forKey: .ruleFiles) ?? ruleFiles
+            ruleInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .ruleInterval) ?? ruleInterval
+            ruleBackfill = try c.decodeIfPresent(ConfigDuration.self, forKey: .ruleBackfill) ?? ruleBackfill
+            externalURL = try c.decodeIfPresent(String.self, forKey: .externalURL) ?? externalURL
+            notify = try c.decodeIfPresent([Notify].self, forKey: .notify) ?? notify
+        }
     }
 
     /// The recommender service: how often it decides, where KEDA's gRPC scaler listens.
@@ -338,6 +396,13 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             guard w.quantile > 0, w.quantile < 1 else { throw ConfigError("\(id): quantile must be in (0, 1)") }
             guard w.resolution.ms >= 1000 else { throw ConfigError("\(id): resolution must be at least 1s") }
         }
+        for n in incidents.notify {
+            guard n.url.hasPrefix("http://") || n.url.hasPrefix("https://") else { throw ConfigError("incidents.notify: \(n.url) is not an http(s) URL") }
+            guard ["generic", "slack"].contains(n.format) else { throw ConfigError("incidents.notify \(n.url): format must be generic or slack") }
+        }
+        guard incidents.groupWindow.ms > 0 else { throw ConfigError("incidents.group_window must be positive") }
+        guard incidents.ruleInterval.ms >= 1000, incidents.rcaLookback.ms >= 0 else { throw ConfigError("incidents.rule_interval must be at least 1s and rca_lookback >= 0") }
+        for rule in incidents.rules { _ = try rule.parsed() }
         for job in scrape {
             guard !job.targets.isEmpty else { throw ConfigError("scrape job \(job.job) has no targets") }
             guard job.interval.ms >= 1000 else { throw ConfigError("scrape job \(job.job): interval must be at least 1s") }

@@ -1,6 +1,7 @@
 package import AugurCore
 import AugurIngest
 import AugurLogs
+import AugurReports
 package import AugurStore
 import AsyncHTTPClient
 import Hummingbird
@@ -64,10 +65,19 @@ package enum AugurApplication {
         LogRoutes(pipeline: logs, config: config.server).register(on: router)
         RCARoutes(store: store, config: config.server).register(on: router)
         ScaleRoutes(board: board, store: store).register(on: router)
+        var desk = IncidentDesk(store: store)
+        desk.groupWindowMs = config.incidents.groupWindow.ms
+        desk.rcaLookbackMs = config.incidents.rcaLookback.ms
+        let notifier = IncidentNotifier(targets: config.incidents.notify, baseURL: config.incidents.externalURL, client: httpClient, logger: logger)
+        let office = IncidentOffice(desk: desk, notifier: notifier)
+        IncidentRoutes(office: office, store: store, config: config.server).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
         if let schedule = CronSchedule(config.forecasting.schedule), !config.forecasting.selectors.isEmpty {
             services.append(RetrainService(retrainer: Retrainer(store: store, config: config.forecasting, logger: logger), schedule: schedule, logger: logger))
+        }
+        if !config.incidents.rules.isEmpty {
+            services.append(AlertRuleService(office: office, store: store, config: config.incidents, logger: logger))
         }
         if !config.workloads.isEmpty {
             services.append(RecommenderService(board: board, interval: config.scaling.interval.duration, logger: logger))

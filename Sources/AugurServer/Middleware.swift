@@ -33,6 +33,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     static func isWrite(_ path: String, _ method: HTTPRequest.Method) -> Bool {
         path == "/api/v1/write" || path.hasPrefix("/api/v1/import/") || path == "/loki/api/v1/push"
             || (method == .post && (path == "/api/v1/logs" || path.hasPrefix("/api/v1/logs/templates")))
+            || path.hasPrefix("/api/v1/alerts/") || (method == .post && (path.hasPrefix("/api/v1/incidents") || path.hasPrefix("/incidents/")))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -1,6 +1,7 @@
 import AugurCore
 import AugurForecast
 import AugurIngest
+import AugurReports
 import AugurScaling
 import AugurStore
 import Foundation
@@ -92,6 +93,13 @@ extension Problem {
         }
     }
 
+    init(_ e: IncidentError) {
+        switch e.code {
+        case .badInput: self.init(.badRequest, type: "bad-incident-input", title: "Invalid alert or incident input", detail: e.detail, extra: e.field.map { ["field": $0] } ?? [:])
+        case .notFound: self.init(.notFound, type: "unknown-incident", title: "No such incident", detail: e.detail)
+        }
+    }
+
     /// Maps any error to a problem; unknown errors become a bare 500 (the caller logs them).
     static func from(_ error: any Error) -> Problem? {
         switch error {
@@ -101,6 +109,7 @@ extension Problem {
         case let e as StoreError: return Problem(e)
         case let e as ForecastError: return Problem(e)
         case let e as ScaleError: return Problem(e)
+        case let e as IncidentError: return Problem(e)
         case let e as HTTPError: return Problem(e)
         case is NIOTooManyBytesError: return Problem(HTTPError(.contentTooLarge, message: "request body is over the configured limit"))
         default: return nil

@@ -1,4 +1,5 @@
 import AugurIngest
+import AugurReports
 import AugurStore
 import Synchronization
 
@@ -76,6 +77,21 @@ package final class ServerMetrics: Sendable {
         for (key, n) in s.responses.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
             out += "augur_http_responses_total{route=\"\(parts[0])\",method=\"\(parts[1])\",code=\"\(parts[2])\"} \(n)\n"
+        }
+        if let incidents = try? ingestor.store.incidents(limit: 100_000), !incidents.isEmpty {
+            let stats = IncidentStats(incidents)
+            family("augur_incidents", "gauge", "Incidents by status.")
+            out += "augur_incidents{status=\"open\"} \(stats.open)\naugur_incidents{status=\"resolved\"} \(stats.resolved)\n"
+            if let mttr = stats.mttrSeconds {
+                family("augur_incident_mttr_seconds", "gauge", "Mean time from the first alert to resolution over resolved incidents.")
+                out += "augur_incident_mttr_seconds \(mttr)\n"
+            }
+            family("augur_rca_confirmed_incidents", "gauge", "Incidents whose root cause an operator confirmed or corrected.")
+            out += "augur_rca_confirmed_incidents \(stats.confirmed)\n"
+            if let accuracy = stats.accuracy {
+                family("augur_rca_accuracy_at1", "gauge", "Share of confirmed incidents whose confirmed cause Augur ranked first (AC@1).")
+                out += "augur_rca_accuracy_at1 \(accuracy)\n"
+            }
         }
         if !s.recommendations.isEmpty {
             family("augur_recommended_replicas", "gauge", "Ready pods Augur recommends per workload (predictive, ahead of start-up).")

@@ -137,6 +137,49 @@ enum Migrations {
             ) WITHOUT ROWID;
             """
         ),
+        (
+            "007_incidents",
+            """
+            -- Incidents, the alerts that opened or joined them, their timeline and every RCA run.
+            CREATE TABLE incidents (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL,
+                service TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                status TEXT NOT NULL,
+                source TEXT NOT NULL,
+                description TEXT NOT NULL,
+                started_ms INTEGER NOT NULL,
+                opened_ms INTEGER NOT NULL,
+                acknowledged_ms INTEGER,
+                resolved_ms INTEGER,
+                confirmed_cause TEXT,
+                snapshot TEXT NOT NULL
+            );
+            CREATE INDEX incidents_status ON incidents(status, started_ms);
+            -- An alert is its fingerprint and start: a redelivery is the same alert.
+            CREATE TABLE incident_alerts (
+                fingerprint TEXT NOT NULL,
+                starts_ms INTEGER NOT NULL,
+                incident_id INTEGER NOT NULL REFERENCES incidents(id),
+                status TEXT NOT NULL,
+                ends_ms INTEGER,
+                name TEXT NOT NULL,
+                service TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                annotations TEXT NOT NULL,
+                PRIMARY KEY (fingerprint, starts_ms)
+            ) WITHOUT ROWID;
+            CREATE INDEX incident_alerts_incident ON incident_alerts(incident_id);
+            CREATE TABLE incident_events (
+                incident_id INTEGER NOT NULL REFERENCES incidents(id),
+                time_ms INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                detail TEXT NOT NULL
+            );
+            CREATE INDEX incident_events_incident ON incident_events(incident_id, time_ms);
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

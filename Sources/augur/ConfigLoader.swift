@@ -35,6 +35,7 @@ enum ConfigLoader {
                 throw ConfigError("configuration file \(file): \(describe(error))")
             }
         }
+        for path in config.incidents.ruleFiles { config.incidents.rules += try ruleFile(path) }
         let env = ProcessEnvironment.get
         if let v = env("AUGUR_LISTEN") { config.server.listen = v }
         if let v = env("AUGUR_DB") { config.storage.path = v }
@@ -50,7 +51,10 @@ enum ConfigLoader {
 
     /// The keys each section takes; a misspelt key is an error, not a silently ignored default.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "storage", "scrape", "forecasting", "logs", "scaling", "workloads"],
+        "": ["server", "storage", "scrape", "forecasting", "logs", "scaling", "workloads", "incidents"],
+        "incidents": ["group_window", "external_url", "notify", "rca_lookback", "rules", "rule_files", "rule_interval", "rule_backfill"],
+        "incidents.rules[]": ["name", "expr", "for", "labels", "annotations"],
+        "incidents.notify[]": ["url", "format"],
         "scaling": ["interval", "grpc_listen", "stale_after", "warmup"],
         "workloads[]": ["namespace", "name", "load", "capacity", "ready_pods", "concurrency_target", "target", "startup",
                         "min_replicas", "max_replicas", "downscale_stabilization", "quantile", "resolution"],
@@ -61,6 +65,29 @@ enum ConfigLoader {
         "forecasting": ["selectors", "horizon", "history", "step", "levels", "models_dir", "trust_mase", "schedule", "events", "detect_incidents"],
         "forecasting.events[]": ["name", "kind", "start", "end", "schedule", "duration"],
     ]
+
+    /// Alerting rules from a file in Prometheus' rule format; a rule Augur cannot evaluate is an error.
+    static func ruleFile(_ path: String) throws(ConfigError) -> [AlertRule] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ConfigError("cannot read rule file \(path)") }
+        let root: Any?
+        do { root = try Yams.load(yaml: text) } catch { throw ConfigError("rule file \(path): not YAML (\(error))") }
+        guard let groups = (root as? [String: Any])?["groups"] as? [[String: Any]] else { throw ConfigError("rule file \(path): expected groups: [{name, rules: [...]}]") }
+        var out: [AlertRule] = []
+        for (g, group) in groups.enumerated() {
+            for (r, rule) in ((group["rules"] as? [[String: Any]]) ?? []).enumerated() {
+                let at = "rule file \(path): groups[\(g)].rules[\(r)]"
+                guard let name = rule["alert"] as? String else { throw ConfigError("\(at): only alerting rules (alert:) are evaluated; recording rules are not") }
+                guard let expr = rule["expr"].map({ "\($0)" }) else { throw ConfigError("\(at): expr is required") }
+                var duration = ConfigDuration(ms: 0)
+                if let text = rule["for"] as? String { duration = try ConfigDuration(parsing: text) }
+                let strings = { (key: String) in ((rule[key] as? [String: Any]) ?? [:]).mapValues { "\($0)" } }
+                let parsed = AlertRule(name: name, expr: expr, forDuration: duration, labels: strings("labels"), annotations: strings("annotations"))
+                do { _ = try parsed.parsed() } catch { throw ConfigError("\(at): \(error.detail)") }
+                out.append(parsed)
+            }
+        }
+        return out
+    }
 
     static func rejectUnknownKeys(_ node: Any?, file: String) throws(ConfigError) {
         func check(_ value: Any?, _ section: String, _ path: String) throws(ConfigError) {
@@ -75,6 +102,11 @@ enum ConfigLoader {
                 try check(dict["logs"], "logs", "logs")
                 try check(dict["forecasting"], "forecasting", "forecasting")
                 try check(dict["scaling"], "scaling", "scaling")
+                try check(dict["incidents"], "incidents", "incidents")
+                let notify = (dict["incidents"] as? [String: Any])?["notify"] as? [Any] ?? []
+                for (i, n) in notify.enumerated() { try check(n, "incidents.notify[]", "incidents.notify[\(i)]") }
+                let rules = (dict["incidents"] as? [String: Any])?["rules"] as? [Any] ?? []
+                for (i, r) in rules.enumerated() { try check(r, "incidents.rules[]", "incidents.rules[\(i)]") }
                 for (i, w) in ((dict["workloads"] as? [Any]) ?? []).enumerated() { try check(w, "workloads[]", "workloads[\(i)]") }
                 let events = (dict["forecasting"] as? [String: Any])?["events"] as? [Any] ?? []
                 for (i, e) in events.enumerated() { try check(e, "forecasting.events[]", "forecasting.events[\(i)]") }

@@ -1,0 +1,159 @@
+import AugurCore
+import AugurLogs
+import AugurRCA
+package import AugurStore
+import Foundation
+
+/// What an incident's report is rendered from, frozen when RCA ran: the ranking, the evidence series
+/// around the window, the graph path and the surging log templates. Stored as JSON with the incident.
+package struct IncidentSnapshot: Codable, Sendable, Equatable {
+    package struct Evidence: Codable, Sendable, Equatable {
+        package var series: [String: String]
+        package var score: Double
+        package var direction: String
+        package var onsetMs: Int64?
+        package var baseline: Double
+        package var peak: Double
+
+        package var name: String { series["__name__"] ?? "series" }
+        package var text: String {
+            let labels = series.filter { $0.key != "__name__" }.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ",")
+            return labels.isEmpty ? name : "\(name){\(labels)}"
+        }
+    }
+
+    package struct Suspect: Codable, Sendable, Equatable {
+        package var service: String
+        package var score: Double
+        package var evidence: [Evidence]
+    }
+
+    package struct Chart: Codable, Sendable, Equatable {
+        package var title: String
+        package var service: String
+        package var points: [[Double]]  // [unix seconds, value]
+        package var onsetMs: Int64?
+    }
+
+    package struct Template: Codable, Sendable, Equatable {
+        package var service: String
+        package var text: String
+        package var count: Int
+        package var previous: Int
+        package var example: String?
+    }
+
+    package var analysedMs: Int64 = 0
+    package var atMs: Int64 = 0
+    package var suspects: [Suspect] = []
+    package var charts: [Chart] = []
+    package var edges: [[String]] = []
+    /// Services from the alerting one to the top suspect along the call graph (empty when unconnected).
+    package var path: [String] = []
+    package var templates: [Template] = []
+    /// Limits the top suspect ran into: "<usage series> reached <limit series> (value)".
+    package var saturation: [String] = []
+
+    package init() {}
+
+    package static func decode(_ json: String) -> IncidentSnapshot {
+        (try? JSONDecoder().decode(IncidentSnapshot.self, from: Data(json.utf8))) ?? IncidentSnapshot()
+    }
+
+    package var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
+
+    /// Runs RCA and freezes its evidence: the strongest series of the top suspects from 30 minutes
+    /// before to 30 after, the call-graph path from `service` to the top suspect, and the log
+    /// templates new or surging in the window. Alerts fire after the fault began (a threshold must be
+    /// crossed, then held for `for:`), so with `searchMs` > 0 RCA runs at each minute of the
+    /// `searchMs` before `atMs` and keeps the time whose top suspect stands out most: the onset.
+    package static func analyse(store: Store, atMs: Int64, searchMs: Int64 = 0, services: [String], nowMs: Int64) throws -> IncidentSnapshot {
+        var s = IncidentSnapshot()
+        s.analysedMs = nowMs
+        let analyzer = RootCauseAnalyzer(store: store)
+        var best: (at: Int64, ranked: [RootCauseAnalyzer.Suspect])?
+        for at in stride(from: atMs - searchMs, through: atMs, by: 60_000) {
+            let ranked = try analyzer.rank(atMs: at)
+            if best == nil || (ranked.first?.score ?? 0) > (best!.ranked.first?.score ?? 0) { best = (at, ranked) }
+        }
+        s.atMs = best!.at
+        let ranked = best!.ranked
+        s.suspects = ranked.prefix(5).map { r in
+            Suspect(service: r.service, score: r.score, evidence: r.evidence.prefix(4).map { e in
+                Evidence(series: e.series.dictionary, score: e.score, direction: e.direction > 0 ? "up" : "down", onsetMs: e.onsetMs, baseline: e.baselineMedian, peak: e.peak)
+            })
+        }
+        for suspect in s.suspects.prefix(3) {
+            for e in suspect.evidence.prefix(2) {
+                let labels = Labels(e.series.map { ($0.key, $0.value) })
+                let text = "{" + e.series.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: ",") + "}"
+                let matching = try store.select(try Selector(parsing: text), startMs: s.atMs - 30 * 60_000, endMs: s.atMs + 30 * 60_000)
+                guard let series = matching.first(where: { $0.labels == labels }) else { continue }
+                s.charts.append(Chart(title: e.text, service: suspect.service, points: series.samples.filter { $0.value.isFinite }.map { [Double($0.timestampMs) / 1000, $0.value] }, onsetMs: e.onsetMs))
+            }
+        }
+        let edges = try store.edges()
+        s.edges = edges.map { [$0.source, $0.target] }
+        if let top = s.suspects.first?.service {
+            // From the alerting service furthest up the call graph: the chain starts at the first symptom users saw.
+            s.path = services.map { Self.path(from: $0, to: top, edges: edges.map { ($0.source, $0.target) }) }.max { $0.count < $1.count } ?? []
+            s.saturation = try Self.saturation(store: store, service: top, fromMs: s.atMs, toMs: s.atMs + 10 * 60_000)
+        }
+        let streams = try store.logStreams(matching: nil)
+        if !streams.isEmpty {
+            let activity = try TemplateActivity.compare(store: store, streams: streams, startNs: s.atMs * 1_000_000, endNs: (s.atMs + 10 * 60_000) * 1_000_000)
+            s.templates = activity.filter { $0.isNew || $0.surge > 2 }.prefix(6).map {
+                Template(service: $0.service, text: $0.text, count: $0.count, previous: $0.previous, example: $0.example)
+            }
+        }
+        return s
+    }
+
+    /// Usage series of `service` that reached their limit: a series named like `…max…`/`…limit…`
+    /// (`db_pool_max_connections`) and a sibling with the same labels and name prefix
+    /// (`db_pool_active_connections`) whose peak in the window met it.
+    static func saturation(store: Store, service: String, fromMs: Int64, toMs: Int64) throws -> [String] {
+        let all = try store.select(try Selector(parsing: "{service=\"\(service.replacingOccurrences(of: "\"", with: "\\\""))\"}"), startMs: fromMs, endMs: toMs)
+        var found: [String] = []
+        for limit in all {
+            guard let name = limit.labels[Labels.metricName], let marker = ["max", "limit"].compactMap({ name.range(of: $0) }).first,
+                  let value = limit.samples.last?.value, value > 0 else { continue }
+            let prefix = name[..<marker.lowerBound]
+            let others = limit.labels.dictionary.filter { $0.key != Labels.metricName }
+            for usage in all where usage.labels[Labels.metricName] != name {
+                guard let u = usage.labels[Labels.metricName], u.hasPrefix(prefix), !prefix.isEmpty,
+                      usage.labels.dictionary.filter({ $0.key != Labels.metricName }) == others,
+                      let peak = usage.samples.map(\.value).max(), peak >= value else { continue }
+                found.append("\(u) reached \(name) = \(String(format: "%g", value)): the limit is too small for the load")
+            }
+        }
+        return found
+    }
+
+    /// Shortest call path from `a` to `b` (callers to callees), or [] when none.
+    static func path(from a: String, to b: String, edges: [(String, String)]) -> [String] {
+        if a == b { return [a] }
+        var previous: [String: String] = [a: a]
+        var queue = [a]
+        while !queue.isEmpty {
+            let node = queue.removeFirst()
+            for (source, target) in edges where source == node && previous[target] == nil {
+                previous[target] = node
+                if target == b {
+                    var path = [b]
+                    while path.last != a { path.append(previous[path.last!]!) }
+                    return path.reversed()
+                }
+                queue.append(target)
+            }
+        }
+        return []
+    }
+
+    /// Symptom to cause: the strongest evidence of each service on the path, else of the top suspects.
+    package var chain: [(service: String, evidence: Evidence)] {
+        let byService = Dictionary(suspects.map { ($0.service, $0) }) { a, _ in a }
+        let services = path.count > 1 ? path : Array(suspects.prefix(1).map(\.service))
+        return services.compactMap { name in byService[name]?.evidence.first.map { (name, $0) } }
+    }
+}

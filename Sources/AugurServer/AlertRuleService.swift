@@ -1,0 +1,40 @@
+import AugurCore
+import AugurReports
+import AugurStore
+import Logging
+import ServiceLifecycle
+
+/// Evaluates Augur's alert rules on the store every `incidents.rule_interval`; the first run looks
+/// back `rule_backfill`, so incidents in history (the demo's) open without a manual step.
+struct AlertRuleService: Service {
+    let office: IncidentOffice
+    let store: Store
+    let config: AugurConfig.Incidents
+    let logger: Logger
+
+    func run() async throws {
+        var known: [String: Int64] = [:]
+        var first = true
+        let longest = config.rules.map(\.forDuration.ms).max() ?? 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let now = WallClock.nowMs()
+            let start = now - (first ? config.ruleBackfill.ms : longest + 10 * 60_000)
+            do {
+                let alerts = try RuleEvaluator.alerts(rules: config.rules, store: store, startMs: start, endMs: now, known: known)
+                for (_, alert) in alerts {
+                    if alert.firing { known[alert.fingerprint] = alert.startsMs } else { known[alert.fingerprint] = nil }
+                }
+                if !alerts.isEmpty {
+                    let outcome = try await office.receive(AlertmanagerPayload(groupKey: "augur-rules", alerts: alerts.map(\.alert)))
+                    if !outcome.opened.isEmpty || !outcome.joined.isEmpty {
+                        logger.info("alert rules opened incidents", metadata: ["augur.opened": "\(outcome.opened)", "augur.joined": "\(outcome.joined)"])
+                    }
+                }
+                first = false
+            } catch {
+                logger.error("alert rule evaluation failed", metadata: ["augur.error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: config.ruleInterval.duration) }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import AugurCore
+import AugurReports
+import AugurStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Serialises the incident desk: deliveries, manual incidents and operator actions one at a time.
+actor IncidentOffice {
+    let desk: IncidentDesk
+    let notifier: IncidentNotifier
+
+    init(desk: IncidentDesk, notifier: IncidentNotifier) {
+        self.desk = desk
+        self.notifier = notifier
+    }
+
+    func receive(_ payload: AlertmanagerPayload) async throws -> IncidentDesk.Outcome {
+        let outcome = try desk.receive(payload, nowMs: WallClock.nowMs())
+        for id in outcome.opened { await notifier.opened(id, store: desk.store) }
+        return outcome
+    }
+
+    func open(atMs: Int64, service: String, description: String, severity: String) async throws -> Int64 {
+        let id = try desk.open(atMs: atMs, service: service, description: description, severity: severity, nowMs: WallClock.nowMs())
+        await notifier.opened(id, store: desk.store)
+        return id
+    }
+
+    func acknowledge(_ id: Int64) throws { _ = try desk.acknowledge(id: id, nowMs: WallClock.nowMs()) }
+    func resolve(_ id: Int64) throws { _ = try desk.resolve(id: id, nowMs: WallClock.nowMs()) }
+    func feedback(_ id: Int64, cause: String) throws { _ = try desk.feedback(id: id, cause: cause, nowMs: WallClock.nowMs()) }
+}
+
+/// Alerts in, incidents out: the Alertmanager webhook, manual incidents, reports and the pages.
+struct IncidentRoutes: Sendable {
+    let office: IncidentOffice
+    let store: Store
+    let config: AugurConfig.Server
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/alerts/alertmanager") { request, _ in
+            let payload = try AlertmanagerPayload.decode(try await collectBody(request, config: config))
+            let o = try await office.receive(payload)
+            return json("{\"status\":\"success\",\"data\":{\"opened\":\(o.opened),\"joined\":\(o.joined),\"resolved\":\(o.resolved),\"duplicates\":\(o.duplicates)}}")
+        }
+        router.post("/api/v1/incidents") { request, _ in try await manual(request) }
+        router.get("/api/v1/incidents") { _, _ in
+            json("{\"status\":\"success\",\"data\":[\(try store.incidents().map(Self.summary).joined(separator: ","))]}")
+        }
+        router.get("/api/v1/incidents/:id") { _, context in
+            let report = try IncidentReport(store: store, id: try id(context))
+            let alerts = report.alerts.map { "{\"name\":\(JSONText.string($0.name)),\"service\":\(JSONText.string($0.service)),\"status\":\"\($0.status)\",\"starts\":\(Double($0.startsMs) / 1000),\"fingerprint\":\(JSONText.string($0.fingerprint))}" }
+            let events = report.events.map { "{\"time\":\(Double($0.timeMs) / 1000),\"kind\":\(JSONText.string($0.kind)),\"detail\":\(JSONText.string($0.detail))}" }
+            return json("{\"status\":\"success\",\"data\":{\"incident\":\(Self.summary(report.incident)),\"alerts\":[\(alerts.joined(separator: ","))],\"timeline\":[\(events.joined(separator: ","))],\"analysis\":\(report.incident.snapshot)}}")
+        }
+        router.get("/api/v1/incidents/:id/report.md") { _, context in
+            text(try IncidentReport(store: store, id: try id(context)).markdown, contentType: "text/markdown; charset=utf-8")
+        }
+        router.get("/api/v1/incidents/:id/report.html") { _, context in
+            text(try IncidentReport(store: store, id: try id(context)).html(), contentType: "text/html; charset=utf-8")
+        }
+        router.post("/api/v1/incidents/:id/acknowledge") { _, context in try await office.acknowledge(try id(context)); return json("{\"status\":\"success\"}") }
+        router.post("/api/v1/incidents/:id/resolve") { _, context in try await office.resolve(try id(context)); return json("{\"status\":\"success\"}") }
+        router.post("/api/v1/incidents/:id/feedback") { request, context in
+            try await office.feedback(try id(context), cause: try await cause(request))
+            return json("{\"status\":\"success\"}")
+        }
+        // Pages: no script, no network.
+        router.get("/incidents") { _, _ in text(IncidentListPage.html(try store.incidents(), nowMs: WallClock.nowMs()), contentType: "text/html; charset=utf-8") }
+        router.get("/incidents/:id") { _, context in
+            let id = try id(context)
+            return text(try IncidentReport(store: store, id: id).html(feedbackAction: "/incidents/\(id)/feedback"), contentType: "text/html; charset=utf-8")
+        }
+        router.post("/incidents/:id/feedback") { request, context in
+            let id = try id(context)
+            try await office.feedback(id, cause: try await cause(request))
+            return Response(status: .seeOther, headers: [.location: "/incidents/\(id)"])
+        }
+    }
+
+    private func id(_ context: BasicRequestContext) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("id")) else { throw IncidentError(.notFound, "incident ids are numbers") }
+        return id
+    }
+
+    /// `{"cause": …}` as JSON, or the page's form (`cause=…`).
+    private func cause(_ request: Request) async throws -> String {
+        let raw = try await collectBody(request, config: config)
+        if request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            let form = String(decoding: raw, as: UTF8.self).split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+            let value = form.first { $0.first == "cause" }?.last ?? ""
+            return value.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? value
+        }
+        struct Body: Decodable { let cause: String }
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(raw)) else { throw IncidentError(.badInput, "body must be JSON {\"cause\": \"service\"}", field: "cause") }
+        return body.cause
+    }
+
+    private func manual(_ request: Request) async throws -> Response {
+        struct Body: Decodable { let time: String?; let service: String?; let description: String?; let severity: String? }
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(try await collectBody(request, config: config))) else {
+            throw IncidentError(.badInput, "body must be JSON {\"time\": RFC 3339 or unix, \"service\": \"…\", \"description\": \"…\"}")
+        }
+        guard let service = body.service, !service.isEmpty else { throw IncidentError(.badInput, "service is required", field: "service") }
+        var at = WallClock.nowMs()
+        if let t = body.time {
+            guard let ms = TimeParsing.timestampMs(t) else { throw IncidentError(.badInput, "time \(t) is not a time", field: "time") }
+            at = ms
+        }
+        let id = try await office.open(atMs: at, service: service, description: body.description ?? "", severity: body.severity ?? "warning")
+        return Response(status: .created, headers: [.contentType: "application/json", .location: "/api/v1/incidents/\(id)"],
+                        body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"success\",\"data\":{\"id\":\(id)}}")))
+    }
+
+    static func summary(_ i: Store.IncidentRow) -> String {
+        let snapshot = IncidentSnapshot.decode(i.snapshot)
+        return "{\"id\":\(i.id),\"title\":\(JSONText.string(i.title)),\"service\":\(JSONText.string(i.service)),\"severity\":\(JSONText.string(i.severity)),\"status\":\"\(i.status)\",\"source\":\"\(i.source)\","
+            + "\"started\":\(Double(i.startedMs) / 1000),\"resolved\":\(i.resolvedMs.map { String(Double($0) / 1000) } ?? "null"),\"top_suspect\":\(snapshot.suspects.first.map { JSONText.string($0.service) } ?? "null"),"
+            + "\"confirmed_cause\":\(i.confirmedCause.map(JSONText.string) ?? "null")}"
+    }
+}
+
+/// Notifications when an incident opens: a generic JSON webhook and Slack-compatible incoming webhooks.
+struct IncidentNotifier: Sendable {
+    let targets: [AugurConfig.Incidents.Notify]
+    let baseURL: String
+    let client: HTTPClient
+    let logger: Logger
+
+    func opened(_ id: Int64, store: Store) async {
+        guard !targets.isEmpty, let report = try? IncidentReport(store: store, id: id) else { return }
+        let link = "\(baseURL)/incidents/\(id)"
+        let top = report.snapshot.suspects.first?.service
+        let summary = "Incident #\(id): \(report.incident.title)" + (top.map { " — top suspect \($0)" } ?? "")
+        for target in targets {
+            let body = target.format == "slack"
+                ? "{\"text\":\(JSONText.string("\(summary) <\(link)|report>"))}"
+                : "{\"id\":\(id),\"title\":\(JSONText.string(report.incident.title)),\"service\":\(JSONText.string(report.incident.service)),\"severity\":\(JSONText.string(report.incident.severity)),\"top_suspect\":\(top.map(JSONText.string) ?? "null"),\"summary\":\(JSONText.string(summary)),\"link\":\(JSONText.string(link))}"
+            var request = HTTPClientRequest(url: target.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+            do {
+                let response = try await client.execute(request, timeout: .seconds(10))
+                if response.status.code >= 300 { logger.warning("incident notification refused", metadata: ["augur.url": "\(target.url)", "augur.status": "\(response.status.code)"]) }
+            } catch {
+                logger.warning("incident notification failed", metadata: ["augur.url": "\(target.url)", "augur.error": "\(error)"])
+            }
+        }
+    }
+}
