@@ -63,7 +63,7 @@ import Yams
             try await withTestServer(store: store) { client in
                 for (path, method) in routes {
                     let concrete = path.replacingOccurrences(of: "{name}", with: "job").replacingOccurrences(of: "{namespace}", with: "shop")
-                        .replacingOccurrences(of: "{workload}", with: "checkout")
+                        .replacingOccurrences(of: "{workload}", with: "checkout").replacingOccurrences(of: "{id}", with: "1")
                     let reply = try await client.request(method.uppercased(), concrete)
                     // A 404 about the resource (no such workload) is a served route; "not-found" means no route.
                     let routeMissing = reply.status == 404 && (reply.json["type"] as? String)?.hasSuffix("/not-found") != false
