@@ -1,6 +1,7 @@
 import AugurCore
 import AugurScaling
 import GRPCCore
+import GRPCNIOTransportCore
 import GRPCNIOTransportHTTP2
 import Logging
 import ServiceLifecycle
@@ -85,7 +86,12 @@ struct KEDAScalerService: Service {
         // stopping cancels the server, which cancels its RPCs.
         let serving = Task { try await server.serve() }
         try await withGracefulShutdownHandler {
-            if let bound = try await server.transport.listeningAddress.ipv4?.port {
+            let address: GRPCNIOTransportCore.SocketAddress
+            do { address = try await server.transport.listeningAddress } catch {
+                serving.cancel()
+                throw ConfigError("scaling.grpc_listen \(host):\(port): the KEDA external scaler cannot listen there (address in use or not local?)")
+            }
+            if let bound = address.ipv4?.port {
                 logger.info("KEDA external scaler listening", metadata: ["augur.grpc_port": "\(bound)"])
                 await onBound(bound)
             }

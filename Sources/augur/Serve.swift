@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
             var config = resolved.config
             if demo && config.workloads.isEmpty {
                 config.workloads = DemoLoader.workloads
-                if config.scaling.grpcListen.isEmpty { config.scaling.grpcListen = "127.0.0.1:9090" }
+                if config.scaling.grpcListen.isEmpty { config.scaling.grpcListen = "127.0.0.1:50051" }
                 logger.info("demo workloads added", metadata: ["augur.workloads": "shop/frontend, shop/checkout", "augur.grpc_listen": "\(config.scaling.grpcListen)"])
             }
             let store = try Store(path: config.storage.path)
