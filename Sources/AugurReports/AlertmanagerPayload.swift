@@ -1,4 +1,4 @@
-package import AugurCore
+import AugurCore
 import Foundation
 
 /// Alertmanager's webhook body (version 4), validated whole before anything is written.

@@ -1,4 +1,4 @@
-package import AugurCore
+import AugurCore
 package import AugurStore
 import Foundation
 
