@@ -1,4 +1,4 @@
-package import AugurForecast
+import AugurForecast
 import Foundation
 
 /// Short-term forecaster of one load series, built for sizing ahead of pod start-up.
@@ -37,8 +37,6 @@ package struct LoadModel: Sendable {
     package let sampleSeconds: Double
     /// Samples per day: the seasonal period the models are offered.
     package let period: Int
-    /// The forecast engine's candidates choose by backtest; tests may pin one.
-    package var modelKind: ModelKind?
     /// Refit after this many new samples (a day by default: the nightly retraining).
     package var refitSamples: Int
     /// History the model is fitted on.
@@ -70,9 +68,7 @@ package struct LoadModel: Sendable {
         fitSamples = 14 * period
     }
 
-    package var sampleCount: Int { values.count }
     package var lastValue: Double? { values.last }
-    package var lastSampleEnd: Double? { times.last.map { $0 + sampleSeconds } }
 
     /// Adds a sample that started at `time` (seconds) and has ended. Out-of-order samples are ignored.
     package mutating func append(time: Double, value: Double) {
@@ -162,7 +158,7 @@ package struct LoadModel: Sendable {
         let started = Date()
         let history = Array(values.suffix(fitSamples))
         let horizon = refitSamples + Int((3 * 3600 / sampleSeconds).rounded(.up)) + 2
-        if let result = try? ForecastEngine().forecast(history, horizon: horizon, period: period, model: modelKind, levels: []) {
+        if let result = try? ForecastEngine().forecast(history, horizon: horizon, period: period, model: nil, levels: []) {
             path = result.point
             pathStart = n
             pathModel = result.model.rawValue
