@@ -109,10 +109,11 @@ actor ScaleBoard {
             e.fedThroughMs = s.timestampMs
         }
         let now = Double(nowMs) / 1000
-        let age = e.fedThroughMs == .min ? Int64.max : nowMs - e.fedThroughMs
-        let decision = age > settings.staleAfter.ms
-            ? e.recommender!.decideStale(at: now, why: age == .max ? "no load samples" : "load input stale (newest sample \(age / 1000) s old)")
-            : e.recommender!.decide(at: now)
+        // Stale: no raw sample within `stale_after` (range evaluation would repeat the last value for its look-back).
+        let recent = try store.select(try Selector(parsing: w.load), startMs: nowMs - settings.staleAfter.ms, endMs: nowMs)
+        let decision = recent.contains(where: { !$0.samples.isEmpty })
+            ? e.recommender!.decide(at: now)
+            : e.recommender!.decideStale(at: now, why: "load input stale: no sample in the last \(settings.staleAfter)")
         decisions.append(decision)
         e.latest = decision
         return decisions
