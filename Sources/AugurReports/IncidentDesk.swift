@@ -62,7 +62,7 @@ package struct IncidentDesk: Sendable {
                 if Self.rank(alert.severity) > Self.rank(incident.severity) { incident.severity = alert.severity }
                 var r = row
                 r.incidentId = incident.id
-                try store.saveIncident(incident, alerts: [r], events: reopened + [fired, rcaEvent(snapshot, nowMs, again: true)])
+                try store.saveIncident(incident, alerts: [r], events: reopened + [fired, rcaEvent(snapshot, nowMs, again: true)], analysedAtMs: nowMs)
                 outcome.joined.append(incident.id)
             } else {
                 guard alert.firing else { outcome.duplicates += 1; continue }  // a resolution for an alert never seen opens nothing
@@ -70,7 +70,7 @@ package struct IncidentDesk: Sendable {
                                                  description: summary, startedMs: alert.startsMs, openedMs: nowMs)
                 let snapshot = try IncidentSnapshot.analyse(store: store, atMs: alert.startsMs, searchMs: rcaLookbackMs, services: [alert.service], nowMs: nowMs)
                 incident.snapshot = snapshot.json
-                let id = try store.saveIncident(incident, alerts: [row], events: [fired, rcaEvent(snapshot, nowMs, again: false)])
+                let id = try store.saveIncident(incident, alerts: [row], events: [fired, rcaEvent(snapshot, nowMs, again: false)], analysedAtMs: nowMs)
                 outcome.opened.append(id)
             }
         }
@@ -83,7 +83,7 @@ package struct IncidentDesk: Sendable {
                                          source: "manual", description: description, startedMs: atMs, openedMs: nowMs)
         let snapshot = try IncidentSnapshot.analyse(store: store, atMs: atMs, services: [service], nowMs: nowMs)
         incident.snapshot = snapshot.json
-        return try store.saveIncident(incident, events: [Store.IncidentEvent(timeMs: nowMs, kind: "opened", detail: "opened by hand: \(description)"), rcaEvent(snapshot, nowMs, again: false)])
+        return try store.saveIncident(incident, events: [Store.IncidentEvent(timeMs: nowMs, kind: "opened", detail: "opened by hand: \(description)"), rcaEvent(snapshot, nowMs, again: false)], analysedAtMs: nowMs)
     }
 
     package func acknowledge(id: Int64, nowMs: Int64) throws -> Store.IncidentRow {

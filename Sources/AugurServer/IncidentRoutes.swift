@@ -55,7 +55,11 @@ struct IncidentRoutes: Sendable {
             let report = try IncidentReport(store: store, id: try id(context))
             let alerts = report.alerts.map { "{\"name\":\(JSONText.string($0.name)),\"service\":\(JSONText.string($0.service)),\"status\":\"\($0.status)\",\"starts\":\(Double($0.startsMs) / 1000),\"fingerprint\":\(JSONText.string($0.fingerprint))}" }
             let events = report.events.map { "{\"time\":\(Double($0.timeMs) / 1000),\"kind\":\(JSONText.string($0.kind)),\"detail\":\(JSONText.string($0.detail))}" }
-            return json("{\"status\":\"success\",\"data\":{\"incident\":\(Self.summary(report.incident)),\"alerts\":[\(alerts.joined(separator: ","))],\"timeline\":[\(events.joined(separator: ","))],\"analysis\":\(report.incident.snapshot)}}")
+            // Every RCA run (the latest in full under "analysis"): when and what it ranked.
+            let runs = try store.incidentAnalyses(incidentId: report.incident.id).map { run in
+                "{\"time\":\(Double(run.timeMs) / 1000),\"suspects\":[\(IncidentSnapshot.decode(run.snapshot).suspects.map { "{\"service\":\(JSONText.string($0.service)),\"score\":\($0.score)}" }.joined(separator: ","))]}"
+            }
+            return json("{\"status\":\"success\",\"data\":{\"incident\":\(Self.summary(report.incident)),\"alerts\":[\(alerts.joined(separator: ","))],\"timeline\":[\(events.joined(separator: ","))],\"analyses\":[\(runs.joined(separator: ","))],\"analysis\":\(report.incident.snapshot)}}")
         }
         router.get("/api/v1/incidents/:id/report.md") { _, context in
             text(try IncidentReport(store: store, id: try id(context)).markdown, contentType: "text/markdown; charset=utf-8")

@@ -180,6 +180,18 @@ enum Migrations {
             CREATE INDEX incident_events_incident ON incident_events(incident_id, time_ms);
             """
         ),
+        (
+            "008_incident_analyses",
+            """
+            -- Every RCA run of an incident (its snapshot JSON), not only the latest.
+            CREATE TABLE incident_analyses (
+                incident_id INTEGER NOT NULL REFERENCES incidents(id),
+                time_ms INTEGER NOT NULL,
+                snapshot TEXT NOT NULL
+            );
+            CREATE INDEX incident_analyses_incident ON incident_analyses(incident_id, time_ms);
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

@@ -64,10 +64,10 @@ extension Store {
         }
     }
 
-    /// Writes an incident (a new one when `id` is 0) with alerts and timeline events, in one transaction;
-    /// returns its id.
+    /// Writes an incident (a new one when `id` is 0) with alerts, timeline events and, when an RCA ran,
+    /// its snapshot as one more analysis, in one transaction; returns its id.
     @discardableResult
-    package func saveIncident(_ incident: IncidentRow, alerts: [AlertRow] = [], events: [IncidentEvent] = []) throws(StoreError) -> Int64 {
+    package func saveIncident(_ incident: IncidentRow, alerts: [AlertRow] = [], events: [IncidentEvent] = [], analysedAtMs: Int64? = nil) throws(StoreError) -> Int64 {
         try withWriter { (w) throws(StoreError) -> Int64 in
             try w.conn.transaction { () throws(StoreError) -> Int64 in
                 var id = incident.id
@@ -93,6 +93,9 @@ extension Store {
                 }
                 let event = try w.conn.prepare("INSERT INTO incident_events(incident_id, time_ms, kind, detail) VALUES (?, ?, ?, ?)")
                 for e in events { try event.bind(id, e.timeMs, e.kind, e.detail).run() }
+                if let at = analysedAtMs {
+                    try w.conn.prepare("INSERT INTO incident_analyses(incident_id, time_ms, snapshot) VALUES (?, ?, ?)").bind(id, at, incident.snapshot).run()
+                }
                 return id
             }
         }
@@ -147,6 +150,17 @@ extension Store {
                 out.append(AlertRow(fingerprint: q.text(0), startsMs: q.int64(1), incidentId: q.int64(2), status: q.text(3), endsMs: q.isNull(4) ? nil : q.int64(4),
                                     name: q.text(5), service: q.text(6), labels: q.text(7), annotations: q.text(8)))
             }
+            return out
+        }
+    }
+
+    /// Every RCA run of an incident, oldest first: (time, snapshot JSON).
+    package func incidentAnalyses(incidentId: Int64) throws(StoreError) -> [(timeMs: Int64, snapshot: String)] {
+        try withReader { (conn) throws(StoreError) -> [(timeMs: Int64, snapshot: String)] in
+            let q = try conn.prepare("SELECT time_ms, snapshot FROM incident_analyses WHERE incident_id = ? ORDER BY time_ms, rowid")
+            q.bind(incidentId)
+            var out: [(timeMs: Int64, snapshot: String)] = []
+            while try q.step() { out.append((q.int64(0), q.text(1))) }
             return out
         }
     }

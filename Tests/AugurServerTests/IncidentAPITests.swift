@@ -95,6 +95,8 @@ final class WebhookReceiver: Sendable {
                 #expect((detail["incident"] as? [String: Any])?["status"] as? String == "resolved")
                 let kinds = (detail["timeline"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
                 #expect(kinds.filter { $0 == "alert-fired" }.count == 2 && kinds.contains("rca") && kinds.contains("resolved"), "\(kinds)")
+                // Both RCA runs are kept (the open and the join).
+                #expect((detail["analyses"] as? [[String: Any]])?.count == 2)
 
                 // Feedback, acknowledgement and the figures on /metrics.
                 #expect(try await client.post("/api/v1/incidents/\(id)/feedback", Array("{\"cause\":\"db\"}".utf8)).status == 200)
