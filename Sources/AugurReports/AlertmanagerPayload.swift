@@ -20,10 +20,13 @@ package struct AlertmanagerPayload: Sendable {
 
     package var groupKey: String
     package var alerts: [Alert]
+    /// Where the alerts came from: alertmanager, or rule for Augur's own rules.
+    package var source = "alertmanager"
 
-    package init(groupKey: String, alerts: [Alert]) {
+    package init(groupKey: String, alerts: [Alert], source: String = "alertmanager") {
         self.groupKey = groupKey
         self.alerts = alerts
+        self.source = source
     }
 
     private struct Wire: Decodable {

@@ -44,17 +44,19 @@ package struct IncidentDesk: Sendable {
                 try store.saveIncident(incident, alerts: [row], events: events)
                 continue
             }
-            let row = Store.AlertRow(fingerprint: alert.fingerprint, startsMs: alert.startsMs, incidentId: 0, status: alert.firing ? "firing" : "resolved",
+            let row = Store.AlertRow(fingerprint: alert.fingerprint, startsMs: alert.startsMs, incidentId: 0, status: "firing",
                                      endsMs: alert.endsMs, name: alert.name, service: alert.service, labels: labels, annotations: annotations)
             let summary = alert.annotations["summary"] ?? alert.annotations["description"] ?? ""
             let fired = Store.IncidentEvent(timeMs: alert.startsMs, kind: "alert-fired", detail: "\(alert.name) on \(alert.service)" + (summary.isEmpty ? "" : ": \(summary)"))
+            // A resolution for an alert never seen firing (Augur was down when it fired) opens nothing.
+            guard alert.firing else { outcome.duplicates += 1; continue }
             if var incident = try joinable(service: alert.service, atMs: alert.startsMs) {
                 let snapshot = try IncidentSnapshot.analyse(store: store, atMs: min(incident.startedMs, alert.startsMs), searchMs: rcaLookbackMs,
                                                         services: try store.alerts(incidentId: incident.id).map(\.service) + [alert.service], nowMs: nowMs)
                 incident.snapshot = snapshot.json
                 incident.startedMs = min(incident.startedMs, alert.startsMs)
                 var reopened: [Store.IncidentEvent] = []
-                if incident.status == "resolved", alert.firing {
+                if incident.status == "resolved" {
                     incident.status = incident.acknowledgedMs == nil ? "open" : "acknowledged"
                     incident.resolvedMs = nil
                     reopened.append(Store.IncidentEvent(timeMs: alert.startsMs, kind: "reopened", detail: "\(alert.name) on \(alert.service) fired again"))
@@ -65,8 +67,7 @@ package struct IncidentDesk: Sendable {
                 try store.saveIncident(incident, alerts: [r], events: reopened + [fired, rcaEvent(snapshot, nowMs, again: true)], analysedAtMs: nowMs)
                 outcome.joined.append(incident.id)
             } else {
-                guard alert.firing else { outcome.duplicates += 1; continue }  // a resolution for an alert never seen opens nothing
-                var incident = Store.IncidentRow(title: "\(alert.name) on \(alert.service)", service: alert.service, severity: alert.severity, source: "alertmanager",
+                var incident = Store.IncidentRow(title: "\(alert.name) on \(alert.service)", service: alert.service, severity: alert.severity, source: payload.source,
                                                  description: summary, startedMs: alert.startsMs, openedMs: nowMs)
                 let snapshot = try IncidentSnapshot.analyse(store: store, atMs: alert.startsMs, searchMs: rcaLookbackMs, services: [alert.service], nowMs: nowMs)
                 incident.snapshot = snapshot.json

@@ -25,7 +25,7 @@ struct AlertRuleService: Service {
                     if alert.firing { known[alert.fingerprint] = alert.startsMs } else { known[alert.fingerprint] = nil }
                 }
                 if !alerts.isEmpty {
-                    let outcome = try await office.receive(AlertmanagerPayload(groupKey: "augur-rules", alerts: alerts.map(\.alert)))
+                    let outcome = try await office.receive(AlertmanagerPayload(groupKey: "augur-rules", alerts: alerts.map(\.alert), source: "rule"))
                     if !outcome.opened.isEmpty || !outcome.joined.isEmpty {
                         logger.info("alert rules opened incidents", metadata: ["augur.opened": "\(outcome.opened)", "augur.joined": "\(outcome.joined)"])
                     }

@@ -166,6 +166,7 @@ final class WebhookReceiver: Sendable {
                         }
                         #expect(match?["top_suspect"] as? String == scenario.service, "\(scenario.id): \(String(describing: match))")
                     }
+                    #expect(incidents.allSatisfy { $0["source"] as? String == "rule" })
                     let pool = try #require(incidents.first { $0["top_suspect"] as? String == "payment" })
                     let id = try #require(pool["id"] as? Int)
                     let md = try await client.get("/api/v1/incidents/\(id)/report.md")
