@@ -37,7 +37,8 @@ package struct HPASimulation: Sendable {
         let ticks = Int(((trace.end - t0) / tickSeconds).rounded(.up))
         let perPod = policy.capacity * policy.target
         var ready = min(policy.maxReplicas, max(policy.minReplicas, policy.replicas(for: trace.values[0])))
-        var starting: [Double] = []  // ready times, ascending
+        var starting: [Double] = []  // ready times, ascending, from `firstStarting` on
+        var firstStarting = 0
         var spec = ready
         var window: [(time: Double, replicas: Int)] = []
         var next = 0
@@ -47,7 +48,8 @@ package struct HPASimulation: Sendable {
         var lastBadMinute = Int.min
         for tick in 0..<ticks {
             let now = t0 + Double(tick) * tickSeconds
-            while let first = starting.first, first <= now { starting.removeFirst(); ready += 1 }
+            while firstStarting < starting.count, starting[firstStarting] <= now { firstStarting += 1; ready += 1 }
+            if firstStarting == starting.count { starting.removeAll(keepingCapacity: true); firstStarting = 0 }
             if let recs = recommendations {
                 while next < recs.count, recs[next].time <= now { inForce = recs[next].replicas; next += 1 }
             }
@@ -55,7 +57,7 @@ package struct HPASimulation: Sendable {
             let observed = trace.load(at: now - metricDelaySeconds)
             var proposal = -1
             if ready > 0 {
-                let unready = starting.count
+                let unready = starting.count - firstStarting
                 let usage = observed / (Double(ready) * perPod)
                 if unready > 0, usage > 1 {
                     let rebalanced = observed / (Double(ready + unready) * perPod)
@@ -65,7 +67,7 @@ package struct HPASimulation: Sendable {
                 }
             }
             if let wanted = inForce {
-                let existing = ready + starting.count
+                let existing = ready + starting.count - firstStarting
                 let external = existing == 0 || abs(1 - Double(wanted) / Double(existing)) > tolerance ? wanted : existing
                 proposal = max(proposal, external)
             }
@@ -75,12 +77,12 @@ package struct HPASimulation: Sendable {
                 let stabilized = window.map(\.replicas).max()!
                 let desired = stabilized < policy.minReplicas ? policy.minReplicas : min(stabilized, policy.maxReplicas, max(2 * spec, 4))
                 if desired != spec {
-                    let existing = ready + starting.count
+                    let existing = ready + starting.count - firstStarting
                     if desired > existing {
                         starting.append(contentsOf: repeatElement(now + policy.startupSeconds, count: desired - existing))
                     } else {
                         var remove = existing - desired
-                        while remove > 0, !starting.isEmpty { starting.removeLast(); remove -= 1 }  // newest first
+                        while remove > 0, starting.count > firstStarting { starting.removeLast(); remove -= 1 }  // newest first
                         ready -= remove
                     }
                     if now - t0 >= warmupSeconds { score.scalingActions += 1 }
@@ -90,7 +92,7 @@ package struct HPASimulation: Sendable {
             // Score this tick (ticks inside a gap of the trace are not scored: the load there is made up).
             guard now - t0 >= warmupSeconds, now - trace.times[trace.index(at: now)] < 2 * trace.step else { continue }
             scored += 1
-            score.podHours += Double(ready + starting.count) * tickSeconds / 3600
+            score.podHours += Double(ready + starting.count - firstStarting) * tickSeconds / 3600
             if trace.load(at: now) > Double(ready) * policy.capacity * (1 + 1e-12) {
                 under += 1
                 let minute = Int((now / 60).rounded(.down))

@@ -124,12 +124,13 @@ actor ScaleBoard {
         guard endMs >= startMs else { return [] }
         let res = w.resolution.ms
         let start = startMs - startMs % res + (startMs % res == 0 ? 0 : res)
+        let selector = try Selector(parsing: w.load)
         var sums: [Int64: Double] = [:]
         var from = start
         // queryRange caps the points per request.
         while from <= endMs {
             let to = min(endMs, from + res * Int64(Store.maxPointsPerSeries - 1))
-            for s in try store.queryRange(try Selector(parsing: w.load), startMs: from, endMs: to, stepMs: res) {
+            for s in try store.queryRange(selector, startMs: from, endMs: to, stepMs: res) {
                 for p in s.samples { sums[p.timestampMs, default: 0] += p.value }
             }
             from = to + res
