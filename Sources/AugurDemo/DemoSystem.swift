@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Traffic follows a daily and a weekly cycle with noise and growth; each service's latency, errors,
 /// CPU and memory follow from its load and its callees. Chaos scenarios are injected at known times:
-/// added network delay (`tc netem delay 100ms`), a killed pod, CPU stress, and a payment database
+/// added network delay (`tc netem delay 200ms`), a killed pod, CPU stress, and a payment database
 /// connection pool that saturates during a sale because `max_connections` is too small.
 package struct DemoSystem: Sendable {
     package struct Service: Sendable {
@@ -74,7 +74,7 @@ package struct DemoSystem: Sendable {
         let h: Int64 = 3_600_000
         return [
             Scenario(id: "network-delay-catalogue", kind: .networkDelay, service: "catalogue", startMs: endMs - 70 * h, endMs: endMs - 70 * h + h / 3,
-                     description: "tc qdisc add dev eth0 root netem delay 100ms on catalogue"),
+                     description: "tc qdisc add dev eth0 root netem delay 200ms on catalogue"),
             Scenario(id: "pod-kill-cart", kind: .podKill, service: "cart", startMs: endMs - 46 * h, endMs: endMs - 46 * h + 4 * 60_000,
                      description: "kubectl delete pod cart-0 (the replacement starts under a new name)"),
             Scenario(id: "cpu-stress-currency", kind: .cpuStress, service: "currency", startMs: endMs - 28 * h, endMs: endMs - 28 * h + h / 2,
@@ -122,7 +122,7 @@ package struct DemoSystem: Sendable {
                 let cpuUse = 0.02 + load * s.cpuPerRPS
                 for sc in active where sc.service == name {
                     switch sc.kind {
-                    case .networkDelay: own += 0.100
+                    case .networkDelay: own += 0.200
                     case .podKill:
                         // Half the pods gone: the rest run hot; requests to the dead pod fail until endpoints update.
                         own *= 1.8
@@ -232,7 +232,7 @@ package struct DemoSystem: Sendable {
 
     func startLine(_ sc: Scenario) -> String {
         switch sc.kind {
-        case .networkDelay: return "slow responses from network: p50 rtt up by 100ms"
+        case .networkDelay: return "slow responses from network: p50 rtt up by 200ms"
         case .podKill: return "received SIGTERM, shutting down"
         case .cpuStress: return "event loop lag 250ms: CPU throttled"
         case .poolSaturation: return "connection pool payment-db at max_connections=\(maxConnections); requests are queueing"

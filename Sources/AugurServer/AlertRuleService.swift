@@ -10,6 +10,7 @@ struct AlertRuleService: Service {
     let office: IncidentOffice
     let store: Store
     let config: AugurConfig.Incidents
+    let metrics: ServerMetrics
     let logger: Logger
 
     func run() async throws {
@@ -31,7 +32,9 @@ struct AlertRuleService: Service {
                     }
                 }
                 first = false
+                metrics.observeRuleEvaluation(ok: true)
             } catch {
+                metrics.observeRuleEvaluation(ok: false)
                 logger.error("alert rule evaluation failed", metadata: ["augur.error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: config.ruleInterval.duration) }

@@ -18,6 +18,7 @@ package final class ServerMetrics: Sendable {
         var responses: [String: Int] = [:]  // key: route \u{1} method \u{1} code
         var scrapes: [String: (ok: Int, failed: Int)] = [:]
         var recommendations: [String: (replicas: Int, fallback: Bool)] = [:]  // key: namespace \u{1} workload
+        var ruleEvaluations: (ok: Int, failed: Int)?
     }
 
     private let state = Mutex(State())
@@ -41,6 +42,14 @@ package final class ServerMetrics: Sendable {
             var v = s.scrapes[job] ?? (0, 0)
             if ok { v.ok += 1 } else { v.failed += 1 }
             s.scrapes[job] = v
+        }
+    }
+
+    func observeRuleEvaluation(ok: Bool) {
+        state.withLock { s in
+            var v = s.ruleEvaluations ?? (0, 0)
+            if ok { v.ok += 1 } else { v.failed += 1 }
+            s.ruleEvaluations = v
         }
     }
 
@@ -104,6 +113,10 @@ package final class ServerMetrics: Sendable {
                 let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
                 out += "augur_recommendation_fallback{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.fallback ? 1 : 0)\n"
             }
+        }
+        if let v = s.ruleEvaluations {
+            family("augur_rule_evaluations_total", "counter", "Evaluations of Augur's alert rules by result (each one complete with its incidents analysed and notified).")
+            out += "augur_rule_evaluations_total{result=\"ok\"} \(v.ok)\naugur_rule_evaluations_total{result=\"failed\"} \(v.failed)\n"
         }
         if !s.scrapes.isEmpty {
             family("augur_scrapes_total", "counter", "Scrapes of configured targets by job and result.")
