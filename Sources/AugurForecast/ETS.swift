@@ -37,20 +37,27 @@ package struct ETS: Forecaster {
         if seasonal { combos.append((.additive, .additive)) }
         if seasonal && positive { combos += [(.additive, .multiplicative), (.multiplicative, .multiplicative)] }
         let specs = combos.flatMap { e, s in [Trend.none, .additive, .damped].map { Spec(trend: $0, season: s, error: e) } }
+        // The initial seasonal indices depend on the data only: computed once, not per likelihood evaluation.
+        let indices = seasonal ? Self.initialIndices(y, m: m) : []
         var best: Fit?
         for spec in specs {
-            let fit = Self.fit(y, m: m, spec: spec)
+            let fit = Self.fit(y, m: m, spec: spec, indices: indices)
             if fit.aicc.isFinite, best == nil || fit.aicc < best!.aicc { best = fit }
         }
-        guard let best, let state = Self.run(y, m: m, spec: best.spec, params: best.params).state else {
+        guard let best, let state = Self.run(y, m: m, spec: best.spec, params: best.params, indices: indices).state else {
             throw ForecastError(.numerical, "no ETS model could be fitted")
         }
         return .ets(state)
     }
 
-    static func fit(_ y: [Double], m: Int, spec: Spec) -> Fit {
+    /// Multiplicative seasonal indices of the first four seasons, the seasonal states' starting point.
+    static func initialIndices(_ y: [Double], m: Int) -> [Double] {
+        Seasonality.multiplicativeIndices(Array(y.prefix(min(y.count, 4 * m))), period: m)
+    }
+
+    static func fit(_ y: [Double], m: Int, spec: Spec, indices: [Double]) -> Fit {
         let start: [Double] = [-1, -2, -1, 1.5]
-        let (p, objective) = Optimize.nelderMead(start: start, maxEvaluations: 300) { run(y, m: m, spec: spec, params: $0).objective }
+        let (p, objective) = Optimize.nelderMead(start: start, maxEvaluations: 300) { run(y, m: m, spec: spec, params: $0, indices: indices).objective }
         let n = Double(y.count)
         let k = 2.0 + (spec.trend == .none ? 0 : 2) + (spec.trend == .damped ? 1 : 0) + (spec.season == .none ? 0 : Double(m))
         let aicc = objective + 2 * k + 2 * k * (k + 1) / max(n - k - 1, 1)
@@ -60,7 +67,7 @@ package struct ETS: Forecaster {
     @inline(__always) static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
     /// Runs the recursions: −2·log-likelihood (up to a constant) and the states after the last observation.
-    static func run(_ y: [Double], m: Int, spec: Spec, params p: [Double]) -> (objective: Double, state: ETSState?) {
+    static func run(_ y: [Double], m: Int, spec: Spec, params p: [Double], indices: [Double]) -> (objective: Double, state: ETSState?) {
         let alpha = sigmoid(p[0])
         let beta = spec.trend == .none ? 0 : alpha * sigmoid(p[1])
         let gamma = spec.season == .none ? 0 : (1 - alpha) * sigmoid(p[2])
@@ -76,8 +83,7 @@ package struct ETS: Forecaster {
         }
         var season = [Double](repeating: spec.season == .multiplicative ? 1 : 0, count: m0)
         if spec.season != .none {
-            let idx = Seasonality.multiplicativeIndices(Array(y.prefix(min(y.count, 4 * m))), period: m)
-            season = spec.season == .multiplicative ? idx : idx.map { ($0 - 1) * level }
+            season = spec.season == .multiplicative ? indices : indices.map { ($0 - 1) * level }
         }
         var sse = 0.0, relative = 0.0, logMu = 0.0
         for t in 0..<y.count {

@@ -48,12 +48,15 @@ package enum Seasonality {
         return idx
     }
 
-    /// The most pronounced period among `candidates` that passes the seasonality test, if any.
+    /// The most pronounced period among `candidates` that passes the seasonality test and is a peak
+    /// of the autocorrelation (above its value at half the period), if any. Without the peak
+    /// condition a smooth minute-level series looks hourly: persistence alone keeps r₆₀ near 1, while
+    /// at the half of a real cycle the series is out of phase and r falls.
     package static func detectPeriod(_ y: [Double], candidates: [Int]) -> Int? {
         let usable = candidates.filter { $0 > 1 && y.count >= 3 * $0 }
         guard let maxLag = usable.max() else { return nil }
         let r = acf(y, maxLag: maxLag)
-        return usable.filter { isSeasonal(y, period: $0) }.max { r[$0 - 1] < r[$1 - 1] }
+        return usable.filter { m in isSeasonal(y, period: m) && (m < 4 || r[m - 1] > r[m / 2 - 1]) }.max { r[$0 - 1] < r[$1 - 1] }
     }
 }
 

@@ -101,6 +101,9 @@ import Testing
         let noise = (0..<240).map { _ in rng.nextGaussian() }
         #expect(!Seasonality.isSeasonal(noise, period: 24))
         #expect(Seasonality.detectPeriod(Self.seasonal(500, m: 12, noise: 1), candidates: [12, 24, 168]) == 12)
+        // A daily cycle sampled each minute: persistence keeps r₆₀ near 1, but the cycle is the day.
+        let minutes = (0..<(4 * 1440)).map { 100 + 40 * sin(2 * Double.pi * Double($0) / 1440) + 2 * rng.nextGaussian() }
+        #expect(Seasonality.detectPeriod(minutes, candidates: Regularize.candidatePeriods(stepMs: 60_000)) == 1440)
     }
 
     @Test func tooShortAndBadInputAreRefused() {
