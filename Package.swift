@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
         .target(name: "AugurLogs", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
         .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
-        .target(name: "AugurReports", dependencies: ["AugurCore", "AugurStore", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
+        .target(name: "AugurReports", dependencies: ["AugurCore", "AugurStore", "AugurForecast", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
         .target(name: "AugurScaling", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
         .target(
             name: "AugurServer",

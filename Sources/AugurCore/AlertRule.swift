@@ -43,31 +43,59 @@ package struct AlertRule: Sendable, Equatable, Codable {
         annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:]
     }
 
-    /// The expression split into its selector, comparison and threshold.
-    package func parsed() throws(ConfigError) -> (selector: Selector, op: Op, threshold: Double) {
-        // The comparison is the last operator outside the selector's braces and quotes.
-        let chars = Array(expr)
-        var depth = 0, quoted = false, at: Int?
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
+    /// What a rule's expression asks of each selected series, sample by sample.
+    package enum Condition: Sendable {
+        /// `<selector> <op> <number>`.
+        case threshold(Selector, Op, Double)
+        /// `outside_forecast(<selector>, <level %>)`: observed outside the interval at that level of a
+        /// forecast fitted on the history before it (level 99 when omitted).
+        case outsideForecast(Selector, level: Double)
+    }
+
+    /// The expression as a condition; anything else is refused with what Augur can evaluate.
+    package func parsed() throws(ConfigError) -> Condition {
+        let text = expr.trimmingCharacters(in: .whitespaces)
+        let function = "outside_forecast("
+        guard text.hasPrefix(function) && text.hasSuffix(")") else {
+            guard let (lhs, op, rhs) = Self.split(text, atFirstOf: "<>=!") else { throw usage }
+            var opText = op
+            var threshold = rhs
+            if threshold.hasPrefix("=") { opText += "="; threshold.removeFirst() }
+            guard let op = Op(rawValue: opText), let value = Double(threshold.trimmingCharacters(in: .whitespaces)), value.isFinite else { throw usage }
+            return .threshold(try selector(lhs), op, value)
+        }
+        let inner = String(text.dropFirst(function.count).dropLast())
+        guard let (lhs, _, rhs) = Self.split(inner, atFirstOf: ",") else { return .outsideForecast(try selector(inner), level: 0.99) }
+        guard let percent = Double(rhs.trimmingCharacters(in: .whitespaces)), percent > 0, percent < 100 else {
+            throw ConfigError("rule \(name): outside_forecast level \"\(rhs.trimmingCharacters(in: .whitespaces))\" must be a percentage between 0 and 100, e.g. 99")
+        }
+        return .outsideForecast(try selector(lhs), level: percent / 100)
+    }
+
+    private var usage: ConfigError {
+        ConfigError("rule \(name): expr \"\(expr)\" must be <selector> <op> <number> (op one of > >= < <= == !=) or outside_forecast(<selector>, <level %>); other PromQL is not evaluated by Augur")
+    }
+
+    private func selector(_ text: String) throws(ConfigError) -> Selector {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        do { return try Selector(parsing: text) } catch {
+            throw ConfigError("rule \(name): \"\(text)\" is not a series selector Augur can evaluate (\(error.detail)); functions, aggregations and arithmetic are not supported")
+        }
+    }
+
+    /// `text` split at the first of `separators` outside the selector's braces and quotes: the part
+    /// before, the separator, the part after.
+    private static func split(_ text: String, atFirstOf separators: String) -> (String, String, String)? {
+        let chars = Array(text)
+        var depth = 0, quoted = false
+        for (i, c) in chars.enumerated() {
             if c == "\"" && (i == 0 || chars[i - 1] != "\\") { quoted.toggle() }
-            if !quoted {
-                if c == "{" { depth += 1 } else if c == "}" { depth -= 1 } else if depth == 0, "<>=!".contains(c) { at = i; break }
+            guard !quoted else { continue }
+            if c == "{" { depth += 1 } else if c == "}" { depth -= 1 } else if depth == 0, separators.contains(c) {
+                return (String(chars[..<i]), String(c), String(chars[(i + 1)...]))
             }
-            i += 1
         }
-        guard let at else { throw ConfigError("rule \(name): expr \"\(expr)\" must be <selector> <op> <number> (op one of > >= < <= == !=); other PromQL is not evaluated by Augur") }
-        var opEnd = at + 1
-        if opEnd < chars.count, chars[opEnd] == "=" { opEnd += 1 }
-        let opText = String(chars[at..<opEnd])
-        let lhs = String(chars[..<at]).trimmingCharacters(in: .whitespaces), rhs = String(chars[opEnd...]).trimmingCharacters(in: .whitespaces)
-        guard let op = Op(rawValue: opText), let threshold = Double(rhs), threshold.isFinite else {
-            throw ConfigError("rule \(name): expr \"\(expr)\" must be <selector> <op> <number> (op one of > >= < <= == !=); other PromQL is not evaluated by Augur")
-        }
-        do { return (try Selector(parsing: lhs), op, threshold) } catch {
-            throw ConfigError("rule \(name): \"\(lhs)\" is not a series selector Augur can evaluate (\(error.detail)); functions, aggregations and arithmetic are not supported")
-        }
+        return nil
     }
 
     /// Out of the box: p99 latency above 500 ms and error ratio above 1 %, each for 2 minutes.

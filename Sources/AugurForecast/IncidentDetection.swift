@@ -83,6 +83,16 @@ package struct IncidentDetection: Sendable {
         return Double(flagged) <= maximumShare * Double(n) ? found : []
     }
 
+    /// The period among `candidates` and `y` cleaned with it. One large incident can hide a cycle from
+    /// the autocorrelation (a flash sale at twenty times the usual rate swamps the daily swing), so the
+    /// period is detected again on the cleaned history and, when it differs, `y` is cleaned with that.
+    package func periodAndCleaned(_ y: [Double], candidates: [Int]) -> (period: Int, values: [Double]) {
+        let first = Seasonality.detectPeriod(y, candidates: candidates) ?? 1
+        let clean = cleaned(y, period: first).values
+        let second = Seasonality.detectPeriod(clean, candidates: candidates) ?? 1
+        return second == first ? (first, clean) : (second, cleaned(y, period: second).values)
+    }
+
     /// `y` with each incident window replaced by the expected values, and the windows.
     package func cleaned(_ y: [Double], period: Int) -> (values: [Double], windows: [Window]) {
         let found = windows(y, period: period)

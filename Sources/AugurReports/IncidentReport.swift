@@ -53,6 +53,25 @@ package struct IncidentReport: Sendable {
 
     // MARK: Markdown
 
+    /// `▁▂▅█▇` over the chart (min – max), and its peak against the forecast interval at that time.
+    static func sparkline(_ c: IncidentSnapshot.Chart, width: Int = 40) -> String {
+        guard let t0 = c.points.first?[0], let t1 = c.points.last?[0], t1 > t0 else { return "no samples" }
+        var bars = [Double?](repeating: nil, count: width)
+        for p in c.points {
+            let k = min(width - 1, Int((p[0] - t0) / (t1 - t0) * Double(width)))
+            bars[k] = max(bars[k] ?? -.infinity, p[1])
+        }
+        let values = c.points.map { $0[1] }
+        let lo = values.min()!, hi = values.max()!
+        let blocks = Array("▁▂▃▄▅▆▇█")
+        let line = String(bars.map { v in v.map { blocks[hi > lo ? min(7, Int(($0 - lo) / (hi - lo) * 8)) : 0] } ?? " " })
+        var text = "`\(line)` (\(number(lo)) – \(number(hi)))"
+        if let peak = c.points.max(by: { $0[1] < $1[1] }), let expected = c.band?.min(by: { abs($0[0] - peak[0]) < abs($1[0] - peak[0]) }), expected.count == 3 {
+            text += "; peak \(number(peak[1])) where the forecast's 95 % interval was \(number(expected[1])) – \(number(expected[2]))"
+        }
+        return text
+    }
+
     package var markdown: String {
         var md = "# Incident #\(incident.id): \(incident.title)\n\n"
         md += "**Status** \(incident.status) · **Service** \(incident.service) · **Severity** \(incident.severity) · **Source** \(incident.source) · **Impact** \(impact)\n\n"
@@ -66,6 +85,10 @@ package struct IncidentReport: Sendable {
         md += "\n## Evidence chain\n\n"
         md += chainLines.isEmpty ? "No evidence.\n" : chainLines.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "\n") + "\n"
         if !snapshot.path.isEmpty { md += "\nCall path: \(snapshot.path.joined(separator: " → "))\n" }
+        if !snapshot.charts.isEmpty {
+            md += "\n## Charts\n\nAn hour around the onset, one character per bar (the bar's highest value).\n\n"
+            for c in snapshot.charts { md += "- \(c.service) `\(c.title)`: \(Self.sparkline(c))\n" }
+        }
         if !snapshot.templates.isEmpty {
             md += "\n## Log templates new or surging\n\n"
             for t in snapshot.templates { md += "- \(t.service): `\(t.text)` — \(t.count) lines (before: \(t.previous))\(t.example.map { "\n  example: `\($0)`" } ?? "")\n" }
@@ -138,16 +161,22 @@ package struct IncidentReport: Sendable {
         return h
     }
 
-    /// A line chart of one series with the alert time (red) and the anomaly onset (orange) marked.
+    /// A line chart of one series with the alert time (red) and the anomaly onset (orange) marked, over
+    /// the forecast band (shaded) when there is one.
     func chartSVG(_ c: IncidentSnapshot.Chart) -> String {
         let w = 640.0, ht = 160.0, pad = 36.0
         guard let t0 = c.points.first?[0], let t1 = c.points.last?[0], t1 > t0 else { return "" }
-        let values = c.points.map { $0[1] }
+        let band = (c.band ?? []).filter { $0.count == 3 && $0[0] >= t0 && $0[0] <= t1 && $0[1].isFinite && $0[2].isFinite }
+        let values = c.points.map { $0[1] } + band.flatMap { [$0[1], $0[2]] }
         let lo = values.min()!, hi = values.max()! == values.min()! ? values.min()! + 1 : values.max()!
         func x(_ t: Double) -> Double { pad + (t - t0) / (t1 - t0) * (w - 2 * pad) }
         func y(_ v: Double) -> Double { ht - pad / 2 - (v - lo) / (hi - lo) * (ht - pad) }
         let line = c.points.map { String(format: "%.1f,%.1f", x($0[0]), y($0[1])) }.joined(separator: " ")
         var s = "<figure><svg viewBox=\"0 0 \(Int(w)) \(Int(ht))\" role=\"img\" aria-label=\"\(Self.escape(c.title))\"><rect width=\"100%\" height=\"100%\" fill=\"#fafbfc\"/>"
+        if band.count >= 2 {
+            let outline = (band.map { ($0[0], $0[2]) } + band.reversed().map { ($0[0], $0[1]) }).map { String(format: "%.1f,%.1f", x($0.0), y($0.1)) }
+            s += "<polygon fill=\"#0550ae\" fill-opacity=\"0.12\" stroke=\"none\" points=\"\(outline.joined(separator: " "))\"><title>95 % forecast interval</title></polygon>"
+        }
         s += "<polyline fill=\"none\" stroke=\"#0550ae\" stroke-width=\"1.5\" points=\"\(line)\"/>"
         let alert = Double(incident.startedMs) / 1000
         if alert >= t0 && alert <= t1 { s += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\" stroke=\"#b42318\" stroke-dasharray=\"4 3\"/>", x(alert), x(alert), ht) }
@@ -155,7 +184,7 @@ package struct IncidentReport: Sendable {
             s += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"0\" y2=\"%.0f\" stroke=\"#bc4c00\"/>", x(onset), x(onset), ht)
         }
         s += "<text x=\"2\" y=\"12\" font-size=\"10\">\(Self.number(hi))</text><text x=\"2\" y=\"\(Int(ht) - 4)\" font-size=\"10\">\(Self.number(lo))</text></svg>"
-        s += "<figcaption>\(Self.escape(c.service)): <code>\(Self.escape(c.title))</code> — alert at the dashed red line, anomaly onset at the orange line.</figcaption></figure>"
+        s += "<figcaption>\(Self.escape(c.service)): <code>\(Self.escape(c.title))</code> — alert at the dashed red line, anomaly onset at the orange line\(band.count >= 2 ? ", shaded: the 95 % forecast interval from the week before" : "").</figcaption></figure>"
         return s
     }
 

@@ -1,4 +1,5 @@
 import AugurCore
+import AugurForecast
 import AugurLogs
 import AugurRCA
 package import AugurStore
@@ -33,6 +34,8 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         package var service: String
         package var points: [[Double]]  // [unix seconds, value]
         package var onsetMs: Int64?
+        /// The 95 % forecast interval over the chart, fitted on the week before it: [unix seconds, lower, upper].
+        package var band: [[Double]]?
     }
 
     package struct Template: Codable, Sendable, Equatable {
@@ -87,9 +90,11 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
             for e in suspect.evidence.prefix(2) {
                 let labels = Labels(e.series.map { ($0.key, $0.value) })
                 let text = "{" + e.series.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: ",") + "}"
-                let matching = try store.select(try Selector(parsing: text), startMs: s.atMs - 30 * 60_000, endMs: s.atMs + 30 * 60_000)
+                let from = s.atMs - 30 * 60_000, to = s.atMs + 30 * 60_000
+                let matching = try store.select(try Selector(parsing: text), startMs: from - ForecastBand.historyMs, endMs: to)
                 guard let series = matching.first(where: { $0.labels == labels }) else { continue }
-                s.charts.append(Chart(title: e.text, service: suspect.service, points: series.samples.filter { $0.value.isFinite }.map { [Double($0.timestampMs) / 1000, $0.value] }, onsetMs: e.onsetMs))
+                let points = series.samples.filter { $0.value.isFinite && $0.timestampMs >= from }.map { [Double($0.timestampMs) / 1000, $0.value] }
+                s.charts.append(Chart(title: e.text, service: suspect.service, points: points, onsetMs: e.onsetMs, band: Self.band(series, fromMs: from, toMs: to)))
             }
         }
         let edges = try store.edges()
@@ -107,6 +112,13 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
             }
         }
         return s
+    }
+
+    /// What the week before the chart forecast for it (gauges only: counters are charted raw, not as increases).
+    static func band(_ series: Series, fromMs: Int64, toMs: Int64) -> [[Double]]? {
+        guard !Regularize.isCounter(series.labels),
+              let band = ForecastBand.fit(ForecastBand.regular(series), originMs: fromMs, horizonMs: toMs - fromMs, level: 0.95) else { return nil }
+        return band.point.indices.map { k in [Double(band.originMs + Int64(k + 1) * band.stepMs) / 1000, band.lower[k], band.upper[k]] }
     }
 
     /// Usage series of `service` that reached their limit: a series named like `…max…`/`…limit…`

@@ -1,48 +1,140 @@
 package import AugurCore
+import AugurForecast
 package import AugurStore
+import Synchronization
 
-/// Evaluates threshold rules over stored series as Prometheus does over time: a series whose value
-/// satisfies the comparison continuously for the rule's `for` fires (its start is when `for` was
-/// met) and resolves at the first sample that does not satisfy it, or when the series goes stale.
+/// Evaluates rules over stored series as Prometheus does over time: a series whose samples satisfy
+/// the condition continuously for the rule's `for` fires (its start is when `for` was met) and
+/// resolves at the first sample that does not satisfy it, or when the series goes stale.
 package enum RuleEvaluator {
+    /// Forecast rules refit each series once per this span and compare it with that forecast.
+    package static let refitMs: Int64 = 3_600_000
+
     /// Alerts (firing, and resolved ones as a firing then a resolved delivery) in `[startMs, endMs]`,
     /// ordered by time. `known` maps fingerprints of alerts already firing to their start, so an alert
-    /// that began before the window keeps its start.
-    package static func alerts(rules: [AlertRule], store: Store, startMs: Int64, endMs: Int64, known: [String: Int64] = [:]) throws -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
+    /// that began before the window keeps its start. `bands` keeps forecasts between evaluations.
+    package static func alerts(rules: [AlertRule], store: Store, startMs: Int64, endMs: Int64, known: [String: Int64] = [:],
+                               bands: ForecastBandCache = ForecastBandCache()) throws -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
         var out: [(atMs: Int64, alert: AlertmanagerPayload.Alert)] = []
         for rule in rules {
-            let (selector, op, threshold) = try rule.parsed()
-            for series in try store.select(selector, startMs: startMs, endMs: endMs) {
-                var labels = series.labels.dictionary.filter { $0.key != Labels.metricName }
-                for (k, v) in rule.labels { labels[k] = v }
-                labels["alertname"] = rule.name
-                let fingerprint = AlertmanagerPayload.fingerprint(labels)
-                var runStart: Int64?
-                var firingSince: Int64?
-                var last: Int64?
-                func close(at t: Int64) {
-                    if let since = firingSince {
-                        let alert = AlertmanagerPayload.Alert(firing: false, labels: labels, annotations: rule.annotations, startsMs: since, endsMs: t, fingerprint: fingerprint)
-                        out.append((t, alert))
-                    }
-                    runStart = nil
-                    firingSince = nil
+            switch try rule.parsed() {
+            case let .threshold(selector, op, threshold):
+                for series in try store.select(selector, startMs: startMs, endMs: endMs) {
+                    let checks = series.samples.map { ($0.timestampMs, StaleMarker.isStale($0.value) ? false : op.holds($0.value, threshold)) }
+                    out += runs(rule, series.labels, checks, endMs: endMs, known: known)
                 }
-                for sample in series.samples {
-                    // A gap longer than Prometheus' look-back makes the series stale: the run ends.
-                    if let l = last, sample.timestampMs - l > Store.lookbackMs { close(at: l + Store.lookbackMs) }
-                    last = sample.timestampMs
-                    guard !StaleMarker.isStale(sample.value), op.holds(sample.value, threshold) else { close(at: sample.timestampMs); continue }
-                    if runStart == nil { runStart = sample.timestampMs }
-                    if firingSince == nil, sample.timestampMs - runStart! >= rule.forDuration.ms {
-                        let since = runStart == series.samples.first?.timestampMs ? known[fingerprint] ?? sample.timestampMs : sample.timestampMs
-                        firingSince = since
-                        out.append((since, AlertmanagerPayload.Alert(firing: true, labels: labels, annotations: rule.annotations, startsMs: since, endsMs: nil, fingerprint: fingerprint)))
-                    }
+            case let .outsideForecast(selector, level):
+                let firstOrigin = startMs - startMs % refitMs
+                for series in try store.select(selector, startMs: firstOrigin - ForecastBand.historyMs, endMs: endMs) {
+                    let checks = outside(series, level: level, startMs: startMs, endMs: endMs, bands: bands)
+                    out += runs(rule, series.labels, checks, endMs: endMs, known: known)
                 }
-                if let l = last, endMs - l > Store.lookbackMs { close(at: l + Store.lookbackMs) }
+                bands.forget(before: firstOrigin)
             }
         }
         return out.sorted { $0.atMs < $1.atMs }
+    }
+
+    /// For each sample in the window: whether it lies outside the `level` interval of the forecast
+    /// fitted on the week before the hour it falls in, at the band's step (`ForecastBand.regular`;
+    /// counters as increases per step). Samples with no forecast (less than three days of history) satisfy nothing.
+    static func outside(_ series: Series, level: Double, startMs: Int64, endMs: Int64, bands: ForecastBandCache) -> [(Int64, Bool)] {
+        let regular = ForecastBand.regular(series)
+        guard regular.values.count >= 2 else { return [] }
+        let counter = Regularize.isCounter(series.labels)
+        let key = series.labels.description
+        var checks: [(Int64, Bool)] = []
+        for sample in series.samples where sample.timestampMs >= startMs && sample.timestampMs <= endMs {
+            let t = sample.timestampMs
+            let slot = Int((t - regular.startMs) / regular.stepMs)
+            let slotMs = regular.startMs + Int64(slot) * regular.stepMs
+            guard !StaleMarker.isStale(sample.value), slot >= 0, slot < regular.values.count else { checks.append((t, false)); continue }
+            // A counter's step still under way has only part of its increase: judged when complete.
+            if counter && slotMs + regular.stepMs > endMs { continue }
+            let origin = t - t % refitMs
+            let band = bands.band(key, origin: origin) { fitBand(regular, origin: origin, previous: bands.cached(key, origin: origin - refitMs), level: level) }
+            guard let band, let k = band.index(at: slotMs) else { checks.append((t, false)); continue }
+            let v = counter ? regular.values[slot] : sample.value
+            checks.append((t, v < band.lower[k] || v > band.upper[k]))
+        }
+        return checks
+    }
+
+    /// The band from `origin`, fitted on history in which the last hour's values outside the previous
+    /// band are replaced by what it expected: an incident under way at the top of the hour is not
+    /// learned as the new normal (it would resolve itself at the refit). Once the values look normal
+    /// again, IncidentDetection cuts the rest of it, up to a day long; a longer change is a level
+    /// shift, which the models must see.
+    static func fitBand(_ regular: Regularize.Regular, origin: Int64, previous: ForecastBand?, level: Double) -> ForecastBand? {
+        var values = regular.values
+        if let previous {
+            let first = max(0, Int((origin - refitMs - regular.startMs) / regular.stepMs))
+            for slot in first..<min(values.count, Int((origin - regular.startMs) / regular.stepMs)) {
+                guard let k = previous.index(at: regular.startMs + Int64(slot) * regular.stepMs) else { continue }
+                if values[slot] < previous.lower[k] || values[slot] > previous.upper[k] { values[slot] = previous.point[k] }
+            }
+        }
+        return ForecastBand.fit(Regularize.Regular(startMs: regular.startMs, stepMs: regular.stepMs, values: values), originMs: origin, horizonMs: refitMs, level: level)
+    }
+
+    /// Alerts from one series' checks in time order: a run of satisfied checks fires once it has lasted
+    /// `for`, and resolves at the first check that fails or when the series goes stale.
+    static func runs(_ rule: AlertRule, _ seriesLabels: Labels, _ checks: [(Int64, Bool)], endMs: Int64, known: [String: Int64]) -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
+        var labels = seriesLabels.dictionary.filter { $0.key != Labels.metricName }
+        for (k, v) in rule.labels { labels[k] = v }
+        labels["alertname"] = rule.name
+        let fingerprint = AlertmanagerPayload.fingerprint(labels)
+        var out: [(atMs: Int64, alert: AlertmanagerPayload.Alert)] = []
+        var runStart: Int64?
+        var firingSince: Int64?
+        var last: Int64?
+        func close(at t: Int64) {
+            if let since = firingSince {
+                out.append((t, AlertmanagerPayload.Alert(firing: false, labels: labels, annotations: rule.annotations, startsMs: since, endsMs: t, fingerprint: fingerprint)))
+            }
+            runStart = nil
+            firingSince = nil
+        }
+        for (t, holds) in checks {
+            // A gap longer than Prometheus' look-back makes the series stale: the run ends.
+            if let l = last, t - l > Store.lookbackMs { close(at: l + Store.lookbackMs) }
+            last = t
+            guard holds else { close(at: t); continue }
+            if runStart == nil { runStart = t }
+            if firingSince == nil, t - runStart! >= rule.forDuration.ms {
+                let since = runStart == checks.first?.0 ? known[fingerprint] ?? t : t
+                firingSince = since
+                out.append((since, AlertmanagerPayload.Alert(firing: true, labels: labels, annotations: rule.annotations, startsMs: since, endsMs: nil, fingerprint: fingerprint)))
+            }
+        }
+        if let l = last, endMs - l > Store.lookbackMs { close(at: l + Store.lookbackMs) }
+        return out
+    }
+}
+
+/// Forecast bands by series and origin, kept between rule evaluations so that each series is fitted
+/// once per origin rather than on every evaluation.
+package final class ForecastBandCache: Sendable {
+    private let bands = Mutex<[String: [Int64: ForecastBand?]]>([:])
+
+    package init() {}
+
+    func band(_ series: String, origin: Int64, fit: () -> ForecastBand?) -> ForecastBand? {
+        if let cached = bands.withLock({ $0[series]?[origin] }) { return cached }
+        let band = fit()
+        bands.withLock { $0[series, default: [:]][origin] = .some(band) }
+        return band
+    }
+
+    /// The band already fitted for `origin`, if any.
+    func cached(_ series: String, origin: Int64) -> ForecastBand? {
+        bands.withLock { $0[series]?[origin] ?? nil }
+    }
+
+    /// Drops the bands of origins before `originMs`, which no later evaluation reaches.
+    func forget(before originMs: Int64) {
+        bands.withLock { all in
+            for key in all.keys { all[key] = all[key]!.filter { $0.key >= originMs } }
+        }
     }
 }

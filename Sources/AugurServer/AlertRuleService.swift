@@ -16,12 +16,14 @@ struct AlertRuleService: Service {
     func run() async throws {
         var known: [String: Int64] = [:]
         var first = true
+        let bands = ForecastBandCache()
         let longest = config.rules.map(\.forDuration.ms).max() ?? 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let now = WallClock.nowMs()
+            let began = ContinuousClock.now
             let start = now - (first ? config.ruleBackfill.ms : longest + 10 * 60_000)
             do {
-                let alerts = try RuleEvaluator.alerts(rules: config.rules, store: store, startMs: start, endMs: now, known: known)
+                let alerts = try RuleEvaluator.alerts(rules: config.rules, store: store, startMs: start, endMs: now, known: known, bands: bands)
                 for (_, alert) in alerts {
                     if alert.firing { known[alert.fingerprint] = alert.startsMs } else { known[alert.fingerprint] = nil }
                 }
@@ -30,6 +32,9 @@ struct AlertRuleService: Service {
                     if !outcome.opened.isEmpty || !outcome.joined.isEmpty {
                         logger.info("alert rules opened incidents", metadata: ["augur.opened": "\(outcome.opened)", "augur.joined": "\(outcome.joined)"])
                     }
+                }
+                if first {
+                    logger.info("alert rules evaluated over the backfill", metadata: ["augur.rules": "\(config.rules.count)", "augur.alerts": "\(alerts.count)", "augur.seconds": "\((ContinuousClock.now - began).components.seconds)"])
                 }
                 first = false
                 metrics.observeRuleEvaluation(ok: true)

@@ -1,3 +1,4 @@
+import AugurCore
 import AugurIngest
 import AugurReports
 import AugurStore
@@ -88,12 +89,17 @@ package final class ServerMetrics: Sendable {
             out += "augur_http_responses_total{route=\"\(parts[0])\",method=\"\(parts[1])\",code=\"\(parts[2])\"} \(n)\n"
         }
         if let incidents = try? ingestor.store.incidents(limit: 100_000), !incidents.isEmpty {
-            let stats = IncidentStats(incidents)
+            let stats = IncidentStats(incidents, nowMs: WallClock.nowMs())
             family("augur_incidents", "gauge", "Incidents by status.")
             out += "augur_incidents{status=\"open\"} \(stats.open)\naugur_incidents{status=\"resolved\"} \(stats.resolved)\n"
             if let mttr = stats.mttrSeconds {
                 family("augur_incident_mttr_seconds", "gauge", "Mean time from the first alert to resolution over resolved incidents.")
                 out += "augur_incident_mttr_seconds \(mttr)\n"
+            }
+            let recent = stats.recentMTTRSeconds.compactMap { w in w.seconds.map { (w.days, $0) } }
+            if !recent.isEmpty {
+                family("augur_incident_mttr_window_seconds", "gauge", "Mean time to resolution of the incidents resolved within the window (its trend over time).")
+                for (days, seconds) in recent { out += "augur_incident_mttr_window_seconds{window=\"\(days)d\"} \(seconds)\n" }
             }
             family("augur_rca_confirmed_incidents", "gauge", "Incidents whose root cause an operator confirmed or corrected.")
             out += "augur_rca_confirmed_incidents \(stats.confirmed)\n"

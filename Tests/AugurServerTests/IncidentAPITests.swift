@@ -103,6 +103,7 @@ final class WebhookReceiver: Sendable {
                 #expect(try await client.post("/api/v1/incidents/999/acknowledge", []).status == 404)
                 let metrics = try await client.get("/metrics").text
                 #expect(metrics.contains("augur_incident_mttr_seconds 840"), "MTTR of the resolved incident: 14 minutes")
+                #expect(metrics.contains("augur_incident_mttr_window_seconds{window=\"7d\"} 840") && metrics.contains("augur_incident_mttr_window_seconds{window=\"28d\"} 840"))
                 #expect(metrics.contains("augur_rca_accuracy_at1 1"))
 
                 // Manual incidents.
@@ -172,10 +173,13 @@ final class WebhookReceiver: Sendable {
                     #expect(md.text.contains("Call path: frontend → checkout → payment"), "\(md.text)")
                     #expect(md.text.contains("db_pool_active_connections reached db_pool_max_connections = 20"))
                     #expect(md.text.contains("## Postmortem (draft)"))
+                    #expect(md.text.contains("## Charts") && md.text.contains("where the forecast's 95 % interval was"), "charts with their forecast band")
                     for incident in incidents {
                         let html = try await client.get("/api/v1/incidents/\(incident["id"] as? Int ?? 0)/report.html").text
                         #expect(html.hasPrefix("<!doctype html>") && html.contains("<svg") && !html.contains("<script"))
                     }
+                    let poolPage = try await client.get("/api/v1/incidents/\(id)/report.html").text
+                    #expect(poolPage.contains("<polygon") && poolPage.contains("95 % forecast interval"), "the forecast band behind the actual values")
                     let bodies = receiver.bodies.withLock { $0 }
                     #expect(bodies.filter { $0.path == "/generic" }.count == incidents.count)
                     let slack = try #require(bodies.first { $0.path == "/slack" })
@@ -218,7 +222,7 @@ final class WebhookReceiver: Sendable {
                 try FileManager.default.createDirectory(atPath: artefacts, withIntermediateDirectories: true)
 
                 let list = try chromium(["--dump-dom", "\(client.base)/incidents"])
-                #expect(list.contains("<h1>Incidents</h1>") && list.contains("HighLatency on web") && list.contains("MTTR"), "\(list.prefix(400))")
+                #expect(list.contains("<h1>Incidents</h1>") && list.contains("HighLatency on web") && list.contains("MTTR by week") && list.contains("Time to resolve"), "\(list.prefix(400))")
                 let page = try chromium(["--dump-dom", "\(client.base)/incidents/\(id)"])
                 for part in ["Incident #\(id)", "Suspects", "Evidence chain", "Dependency graph", "<svg", "Timeline", "Postmortem (draft)", "Confirm root cause"] {
                     #expect(page.contains(part), "the report page shows \(part)")

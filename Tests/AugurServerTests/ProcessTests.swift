@@ -141,6 +141,37 @@ import Testing
         }
     }
 
+    @Test func ruleFilesAreCheckedAtLoad() async throws {
+        try await withTemporaryDirectory { dir in
+            func rules(_ name: String, _ body: String) throws -> String {
+                try "groups:\n  - name: g\n    rules:\n\(body)".write(toFile: "\(dir)/\(name).yaml", atomically: true, encoding: .utf8)
+                try "incidents:\n  rule_files: [\(dir)/\(name).yaml]\n".write(toFile: "\(dir)/c-\(name).yaml", atomically: true, encoding: .utf8)
+                return "\(dir)/c-\(name).yaml"
+            }
+            let good = try rules("good", """
+                      - alert: TrafficOutsideForecast
+                        expr: outside_forecast(http_requests_per_second{job="shop"}, 99)
+                        for: 10m
+                      - alert: Down
+                        expr: up == 0
+                        for: 1m
+                        labels: {severity: page}
+
+                """)
+            let ok = try run(["migrate", "--config", good, "--db", dir + "/a.sqlite"])
+            #expect(ok.status == 0, "\(ok.stderr)")
+            let cases = [
+                ("function", "      - alert: Rate\n        expr: rate(http_requests_total[5m]) > 1\n", "groups[0].rules[0]: rule Rate: \"rate(http_requests_total[5m])\" is not a series selector"),
+                ("recording", "      - record: job:up:sum\n        expr: up\n", "groups[0].rules[0]: only alerting rules (alert:) are evaluated"),
+                ("level", "      - alert: A\n        expr: up > 1\n      - alert: B\n        expr: outside_forecast(up, 100)\n", "groups[0].rules[1]: rule B: outside_forecast level \"100\" must be a percentage"),
+            ]
+            for (name, body, message) in cases {
+                let r = try run(["migrate", "--config", try rules(name, body), "--db", dir + "/a.sqlite"])
+                #expect(r.status == 78 && r.stderr.contains(message), "\(name): \(r.status) \(r.stderr)")
+            }
+        }
+    }
+
     @Test func demoGenerateIsDeterministic() async throws {
         try await withTemporaryDirectory { dir in
             for out in ["a", "b"] {
