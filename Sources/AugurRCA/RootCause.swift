@@ -73,17 +73,45 @@ package struct RootCauseAnalyzer: Sendable {
             guard !after.isEmpty, baseline.count >= 3, let e = Self.evidence(s.labels, baseline: baseline, after: after, counts: isCount) else { continue }
             byService[service, default: []].append(e)
         }
+        for (service, evidence) in try handoffEvidence(atMs: t) { byService[service, default: []].append(evidence) }
         return byService.map { service, evidence in
             let sorted = evidence.sorted { $0.score > $1.score }
             return Suspect(service: service, score: sorted.first?.score ?? 0, evidence: Array(sorted.prefix(5)))
         }.sorted { ($0.score, $1.service) > ($1.score, $0.service) }
     }
 
+    /// How far back hand-off gaps form their baseline: longer than the metrics' window, since traced
+    /// logs are often sampled or collected in bursts, and faults follow each other within minutes (a
+    /// second delay on a service 7 minutes after the first would otherwise find the first as its norm).
+    package var handoffBaselineMs: Int64 = 6 * 3_600_000
+    /// At most this many traced lines are read (the newest): RCA stays well under a second on busy systems.
+    package var handoffLineLimit = 200_000
+
+    /// Evidence from traces in logs: per service, the median hand-off gap after its lines in
+    /// `[t, t + after]` against the gaps before `t` (the median, not the largest gap: one slow request
+    /// is not a delay).
+    func handoffEvidence(atMs t: Int64) throws(StoreError) -> [(String, Evidence)] {
+        let lines = try store.tracedLines(startNs: (t - handoffBaselineMs) * 1_000_000, endNs: (t + afterMs) * 1_000_000, limit: handoffLineLimit)
+        guard !lines.isEmpty else { return [] }
+        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
+        let gaps = TraceHandoffs.gaps(lines.compactMap { l in services[l.streamId].map { (l.traceId, l.timestampNs, $0) } })
+        return gaps.compactMap { service, samples in
+            let baseline = samples.filter { $0.timestampMs < t }.map(\.value)
+            let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterMs }
+            guard baseline.count >= 3, after.count >= 3 else { return nil }
+            let median = Self.quantile(after.map(\.value).sorted(), 0.5)
+            let labels = Labels(name: TraceHandoffs.metric, ["service": service])
+            return Self.evidence(labels, baseline: baseline, after: [Sample(after[0].timestampMs, median)], habit: false).map { (service, $0) }
+        }
+    }
+
     /// Smallest change that counts, relative to the level (Sock Shop 1.00 and Online Boutique 0.46–0.48 AC@1 for 0.05–0.2).
     static let relativeFloor = 0.1
 
     /// `counts`: per-minute line counts, whose noise is Poisson-like (a standard deviation of about √level).
-    static func evidence(_ labels: Labels, baseline: [Double], after: [Sample], counts: Bool = false) -> Evidence? {
+    /// `habit`: discount by how high the score runs in the baseline's own windows (off for a median of
+    /// many samples, which single outliers in the baseline say nothing about).
+    static func evidence(_ labels: Labels, baseline: [Double], after: [Sample], counts: Bool = false, habit discount: Bool = true) -> Evidence? {
         let b = baseline.filter(\.isFinite).sorted()
         guard b.count >= 3 else { return nil }
         let median = quantile(b, 0.5)
@@ -115,7 +143,7 @@ package struct RootCauseAnalyzer: Sendable {
             windowScores.append(values[i..<(i + w)].reduce(0) { max($0, abs($1 - median) / scale) })
             i += max(1, w / 2)
         }
-        let habit = windowScores.isEmpty ? 1 : max(1, quantile(windowScores.sorted(), 0.95))
+        let habit = windowScores.isEmpty || !discount ? 1 : max(1, quantile(windowScores.sorted(), 0.95))
         return Evidence(series: labels, score: abs(best) / habit, direction: best >= 0 ? 1 : -1, onsetMs: onset, baselineMedian: median, peak: peak)
     }
 

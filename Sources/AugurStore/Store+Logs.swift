@@ -115,6 +115,18 @@ extension Store {
         }
     }
 
+    /// The newest `limit` lines in [startNs, endNs] that carry a trace id: the trace, the time and the
+    /// stream, oldest first.
+    package func tracedLines(startNs: Int64, endNs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, streamId: Int64)] {
+        try withReader { (conn) throws(StoreError) -> [(traceId: String, timestampNs: Int64, streamId: Int64)] in
+            let q = try conn.prepare("SELECT trace_id, ts_ns, stream_id FROM log_lines WHERE ts_ns BETWEEN ? AND ? AND trace_id IS NOT NULL ORDER BY ts_ns DESC LIMIT ?")
+                .bind(startNs, endNs, limit)
+            var out: [(traceId: String, timestampNs: Int64, streamId: Int64)] = []
+            while try q.step() { out.append((q.text(0), q.int64(1), q.int64(2))) }
+            return out.reversed()
+        }
+    }
+
     /// Stream ids whose labels the selectors match (nil selectors: every stream).
     package func logStreams(matching selectors: [Selector]?) throws(StoreError) -> [Int64: Labels] {
         try withReader { (conn) throws(StoreError) -> [Int64: Labels] in

@@ -40,6 +40,38 @@ import Testing
         }
     }
 
+    /// A network delay on a service whose own metrics stay flat: in traced logs, the gaps after its
+    /// lines (its responses reaching the caller) grow from milliseconds to a second, and it ranks first.
+    @Test func traceHandOffsInLogsFindADelayTheMetricsMiss() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var rng = SplitMix64(seed: 5)
+            var batch = AppendBatch()
+            var cache: [Labels: Int64] = [:]
+            for service in ["frontend", "cart", "catalogue"] {
+                let labels = Labels(name: "cpu_usage", ["service": service])
+                for k in -60..<10 { batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 10 + rng.nextGaussian()) }
+            }
+            try store.append(batch)
+            var logs: [LogRecord] = []
+            for k in -90..<15 {
+                let start = t + Int64(k) * 20_000
+                let delay: Int64 = k >= 0 ? 1_000 : 0
+                let jitter = Int64(rng.nextGaussian().magnitude * 2)
+                // frontend → cart → frontend → catalogue → frontend, times in ms after the request arrived.
+                let steps: [(Int64, String)] = [(0, "frontend"), (5, "cart"), (8 + delay + jitter, "frontend"), (10 + delay + jitter, "catalogue"), (13 + delay + 2 * jitter, "frontend")]
+                for (k2, (ms, service)) in steps.enumerated() {
+                    logs.append(LogRecord(timestampNs: (start + ms) * 1_000_000 + Int64(k2), labels: Labels([("service", service)]), line: "handled step \(k2)", traceId: "trace-\(k)"))
+                }
+            }
+            _ = try LogPipeline(store: store).ingest(logs)
+            let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+            #expect(suspects.first?.service == "cart", "\(suspects.map { ($0.service, $0.score) })")
+            let handoff = try #require(suspects.first?.evidence.first { $0.series.name == TraceHandoffs.metric })
+            #expect(handoff.direction == 1 && handoff.peak > 1 && handoff.baselineMedian < 0.01, "\(handoff)")
+        }
+    }
+
     /// A network delay on a callee shows only in its callers' view of their calls: per-call series
     /// (source/target, or Istio's source_workload/destination_workload) are evidence about the callee.
     @Test func callSeriesImplicateTheCallee() async throws {
