@@ -23,7 +23,8 @@ struct AlertRuleService: Service {
             let began = ContinuousClock.now
             let start = now - (first ? config.ruleBackfill.ms : longest + 10 * 60_000)
             do {
-                let alerts = try RuleEvaluator.alerts(rules: config.rules, store: store, startMs: start, endMs: now, known: known, bands: bands)
+                let (rules, store, knownNow) = (config.rules, store, known)
+                let alerts = try await offload { try RuleEvaluator.alerts(rules: rules, store: store, startMs: start, endMs: now, known: knownNow, bands: bands) }
                 for (_, alert) in alerts {
                     if alert.firing { known[alert.fingerprint] = alert.startsMs } else { known[alert.fingerprint] = nil }
                 }

@@ -17,7 +17,7 @@ struct ForecastRoutes: Sendable {
     static let maxHorizon = 10_000
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/api/v1/forecast") { request, _ in try get(request) }
+        router.get("/api/v1/forecast") { request, _ in try await offload { try get(request) } }
         router.post("/api/v1/forecast") { request, _ in try await post(request) }
     }
 
@@ -106,7 +106,8 @@ struct ForecastRoutes: Sendable {
         }
         let seasonText = body.season.map { $0.map(String.init).joined(separator: ",") }
         let (period, extra) = Self.periods(seasonText, r)
-        let result = try ForecastEngine().forecast(r.values, horizon: body.horizon, period: period, extraPeriods: extra, model: model, levels: levels)
+        let series = r
+        let result = try await offload { try ForecastEngine().forecast(series.values, horizon: body.horizon, period: period, extraPeriods: extra, model: model, levels: levels) }
         return json("{" + Self.body(result, startMs: r.endMs, stepMs: r.stepMs) + "}")
     }
 
