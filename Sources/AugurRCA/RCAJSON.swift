@@ -1,4 +1,4 @@
-import AugurCore
+package import AugurCore
 import Foundation
 
 /// Suspects as JSON, for the API and `augur rca eval`.
@@ -8,8 +8,18 @@ package enum RCAJSON {
             "{\"service\":\(JSONText.string(s.service)),\"score\":\(number(s.score)),\"evidence\":[" + s.evidence.map { e in
                 "{\"series\":\(JSONText.object(e.series)),\"score\":\(number(e.score)),\"direction\":\"\(e.direction > 0 ? "up" : "down")\","
                     + "\"onset\":\(e.onsetMs.map { String(Double($0) / 1000) } ?? "null"),\"baseline\":\(number(e.baselineMedian)),\"peak\":\(number(e.peak))}"
-            }.joined(separator: ",") + "]}"
+            }.joined(separator: ",") + "],\"changes\":[" + s.changes.map(change).joined(separator: ",") + "]}"
         }.joined(separator: ",") + "]"
+    }
+
+    /// A change event with its link to the suspect (`link`, `lag_seconds`) when it has one.
+    package static func change(_ c: LinkedChange) -> String {
+        event(id: c.id, c.event, extra: ",\"link\":\"\(c.strength.rawValue)\",\"lag_seconds\":\(Double(c.lagMs) / 1000)")
+    }
+
+    package static func event(id: Int64, _ e: ChangeEvent, extra: String = "") -> String {
+        "{\"id\":\(id),\"time\":\(Double(e.timeMs) / 1000),\"service\":\(JSONText.string(e.service)),\"kind\":\"\(e.kind.rawValue)\","
+            + "\"description\":\(JSONText.string(e.description)),\"labels\":\(JSONText.object(Labels(e.labels.map { ($0.key, $0.value) }))),\"source\":\(JSONText.string(e.source))\(extra)}"
     }
 
     static func number(_ v: Double) -> String { v.isFinite ? String(format: "%.6g", v) : "null" }

@@ -25,9 +25,11 @@ package struct RootCauseAnalyzer: Sendable {
 
     package struct Suspect: Sendable {
         package let service: String
-        package let score: Double
+        package var score: Double
         /// The service's most abnormal series, strongest first.
         package let evidence: [Evidence]
+        /// Changes to the service that its anomaly followed, strongest link first.
+        package var changes: [LinkedChange] = []
     }
 
     package let store: Store
@@ -49,8 +51,12 @@ package struct RootCauseAnalyzer: Sendable {
         return ServiceNaming.service(of: labels)
     }
 
-    /// Suspects at `atMs`, most likely first.
-    package func rank(atMs t: Int64) throws(StoreError) -> [Suspect] {
+    /// How far before the time a change can still explain an anomaly.
+    package var changeLookbackMs: Int64 = 2 * 3_600_000
+
+    /// Suspects at `atMs`, most likely first. `symptoms`: services where the problem was seen (an
+    /// alert's); a change then counts only on a service they reach along the call graph.
+    package func rank(atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> [Suspect] {
         let all = try store.select(try! Selector(parsing: #"{__name__=~".+",period=""}"#), startMs: t - beforeMs, endMs: t + afterMs)
         // The reference period may lie anywhere in time: all of it is the baseline.
         var normal: [Labels: [Double]] = [:]
@@ -74,10 +80,42 @@ package struct RootCauseAnalyzer: Sendable {
             byService[service, default: []].append(e)
         }
         for (service, evidence) in try handoffEvidence(atMs: t) { byService[service, default: []].append(evidence) }
-        return byService.map { service, evidence in
+        let suspects = byService.map { service, evidence in
             let sorted = evidence.sorted { $0.score > $1.score }
             return Suspect(service: service, score: sorted.first?.score ?? 0, evidence: Array(sorted.prefix(5)))
-        }.sorted { ($0.score, $1.service) > ($1.score, $0.service) }
+        }
+        return try linkChanges(suspects, atMs: t, symptoms: symptoms).sorted { ($0.score, $1.service) > ($1.score, $0.service) }
+    }
+
+    /// Smallest score of a series that counts as an anomaly a change could have caused.
+    static let changeFloor = 3.0
+
+    /// Attaches recent changes to the suspects they may explain and raises those suspects by the
+    /// link's strength. Guarded against blaming a change for being recent: it counts only on a service
+    /// whose series moved (score ≥ `changeFloor`) with the onset after the change, and, when symptoms
+    /// are given and the call graph is known, only where the symptoms reach along it.
+    func linkChanges(_ suspects: [Suspect], atMs t: Int64, symptoms: [String]) throws(StoreError) -> [Suspect] {
+        let changes = try store.changes(fromMs: t - changeLookbackMs, toMs: t + afterMs)
+        guard !changes.isEmpty else { return suspects }
+        var reachable: Set<String>?
+        let edges = symptoms.isEmpty ? [] : try store.edges()
+        if !edges.isEmpty {
+            var seen = Set(symptoms), queue = symptoms
+            while let s = queue.popLast() {
+                for e in edges where e.source == s && !seen.contains(e.target) { seen.insert(e.target); queue.append(e.target) }
+            }
+            reachable = seen
+        }
+        return suspects.map { suspect in
+            var s = suspect
+            guard reachable?.contains(s.service) ?? true,
+                  let onset = s.evidence.filter({ $0.score >= Self.changeFloor }).compactMap(\.onsetMs).min() else { return s }
+            s.changes = changes.filter { $0.event.service == s.service && $0.event.timeMs <= onset }.map { c in
+                LinkedChange(id: c.id, event: c.event, lagMs: onset - c.event.timeMs, strength: LinkedChange.strength(lagMs: onset - c.event.timeMs))
+            }.sorted { ($0.strength, -$0.lagMs) > ($1.strength, -$1.lagMs) }
+            if let strongest = s.changes.first { s.score *= 1 + strongest.strength.weight }
+            return s
+        }
     }
 
     /// How far back hand-off gaps form their baseline: longer than the metrics' window, since traced

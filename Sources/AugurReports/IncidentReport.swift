@@ -49,6 +49,7 @@ package struct IncidentReport: Sendable {
     var chainLines: [String] {
         snapshot.chain.map { "\($0.service): \($0.evidence.text) \($0.evidence.direction == "up" ? "↑" : "↓") (\(Self.number($0.evidence.baseline)) → \(Self.number($0.evidence.peak)))" }
             + snapshot.saturation.map { "\(top?.service ?? ""): \($0)" }
+            + (top?.changes ?? []).map { "\(top?.service ?? ""): \($0)" }
     }
 
     // MARK: Markdown

@@ -27,6 +27,8 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         package var service: String
         package var score: Double
         package var evidence: [Evidence]
+        /// Changes its anomaly followed, as text with the link's strength.
+        package var changes: [String]?
     }
 
     package struct Chart: Codable, Sendable, Equatable {
@@ -76,7 +78,7 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         let analyzer = RootCauseAnalyzer(store: store)
         var best: (at: Int64, ranked: [RootCauseAnalyzer.Suspect])?
         for at in stride(from: atMs - searchMs, through: atMs, by: 60_000) {
-            let ranked = try analyzer.rank(atMs: at)
+            let ranked = try analyzer.rank(atMs: at, symptoms: services)
             if best == nil || (ranked.first?.score ?? 0) > (best!.ranked.first?.score ?? 0) { best = (at, ranked) }
         }
         s.atMs = best!.at
@@ -84,6 +86,8 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         s.suspects = ranked.prefix(5).map { r in
             Suspect(service: r.service, score: r.score, evidence: r.evidence.prefix(4).map { e in
                 Evidence(series: e.series.dictionary, score: e.score, direction: e.direction > 0 ? "up" : "down", onsetMs: e.onsetMs, baseline: e.baselineMedian, peak: e.peak)
+            }, changes: r.changes.isEmpty ? nil : r.changes.map {
+                "\($0.event.kind.rawValue) of \($0.event.service) (\($0.event.description)) \($0.lagMs / 60_000) min before the onset: \($0.strength.rawValue) link"
             })
         }
         for suspect in s.suspects.prefix(3) {

@@ -64,6 +64,7 @@ package enum AugurApplication {
         for pattern in config.logs.pinned { _ = try logs.pin(pattern, regex: false) }
         LogRoutes(pipeline: logs, config: config.server).register(on: router)
         RCARoutes(store: store, config: config.server).register(on: router)
+        ChangeRoutes(store: store, config: config.server).register(on: router)
         ScaleRoutes(board: board, store: store).register(on: router)
         var desk = IncidentDesk(store: store)
         desk.groupWindowMs = config.incidents.groupWindow.ms

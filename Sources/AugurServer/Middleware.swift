@@ -29,11 +29,11 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func isOpen(_ path: String) -> Bool { path == "/healthz" || path == "/readyz" }
 
-    /// Paths that change what is stored: ingest of every kind, and log template steering.
+    /// Paths that change what is stored: ingest of every kind, log template steering, alerts, incidents and change events.
     static func isWrite(_ path: String, _ method: HTTPRequest.Method) -> Bool {
         path == "/api/v1/write" || path.hasPrefix("/api/v1/import/") || path == "/loki/api/v1/push"
             || (method == .post && (path == "/api/v1/logs" || path.hasPrefix("/api/v1/logs/templates")))
-            || path.hasPrefix("/api/v1/alerts/") || (method == .post && (path.hasPrefix("/api/v1/incidents") || path.hasPrefix("/incidents/")))
+            || path.hasPrefix("/api/v1/alerts/") || (method == .post && (path.hasPrefix("/api/v1/incidents") || path.hasPrefix("/incidents/") || path.hasPrefix("/api/v1/events")))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

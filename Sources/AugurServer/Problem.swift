@@ -1,6 +1,7 @@
 import AugurCore
 import AugurForecast
 import AugurIngest
+import AugurRCA
 import AugurReports
 import AugurScaling
 import AugurStore
@@ -100,6 +101,10 @@ extension Problem {
         }
     }
 
+    init(_ e: ChangeEventError) {
+        self.init(.badRequest, type: "bad-change-event", title: "Invalid change event", detail: e.detail, extra: e.field.map { ["field": $0] } ?? [:])
+    }
+
     /// Maps any error to a problem; unknown errors become a bare 500 (the caller logs them).
     static func from(_ error: any Error) -> Problem? {
         switch error {
@@ -110,6 +115,7 @@ extension Problem {
         case let e as ForecastError: return Problem(e)
         case let e as ScaleError: return Problem(e)
         case let e as IncidentError: return Problem(e)
+        case let e as ChangeEventError: return Problem(e)
         case let e as HTTPError: return Problem(e)
         case is NIOTooManyBytesError: return Problem(HTTPError(.contentTooLarge, message: "request body is over the configured limit"))
         default: return nil

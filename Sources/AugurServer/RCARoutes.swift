@@ -10,9 +10,14 @@ struct RCARoutes: Sendable {
     let config: AugurConfig.Server
 
     struct Body: Decodable {
+        struct Symptom: Decodable {
+            let service: String?
+        }
+
         let time: String?
         let window: String?
         let baseline: String?
+        let symptom: Symptom?
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -23,7 +28,7 @@ struct RCARoutes: Sendable {
         let raw = try await collectBody(request, config: config)
         let body: Body
         do { body = try JSONDecoder().decode(Body.self, from: Data(raw.isEmpty ? Array("{}".utf8) : raw)) } catch {
-            throw QueryError(.badParameter, "body must be JSON {\"time\": RFC 3339 or unix, \"window\": \"5m\", \"baseline\": \"30m\"}")
+            throw QueryError(.badParameter, "body must be JSON {\"time\": RFC 3339 or unix, \"window\": \"5m\", \"baseline\": \"30m\", \"symptom\": {\"service\": …}}")
         }
         var analyzer = RootCauseAnalyzer(store: store)
         if let w = body.window {
@@ -42,7 +47,8 @@ struct RCARoutes: Sendable {
             t = WallClock.nowMs() - analyzer.afterMs
         }
         let started = ContinuousClock.now
-        let suspects = try analyzer.rank(atMs: t)
+        let (ranker, symptoms) = (analyzer, [body.symptom?.service].compactMap { $0 })
+        let suspects = try await offload { try ranker.rank(atMs: t, symptoms: symptoms) }
         let elapsed = ContinuousClock.now - started
         return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"suspects\":\(RCAJSON.suspects(suspects))}}")
     }

@@ -192,6 +192,22 @@ enum Migrations {
             CREATE INDEX incident_analyses_incident ON incident_analyses(incident_id, time_ms);
             """
         ),
+        (
+            "009_change_events",
+            """
+            -- Deploys, configuration changes, scaling actions and feature flags: evidence for RCA.
+            CREATE TABLE change_events (
+                id INTEGER PRIMARY KEY,
+                time_ms INTEGER NOT NULL,
+                service TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                description TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                source TEXT NOT NULL
+            );
+            CREATE INDEX change_events_time ON change_events(time_ms);
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

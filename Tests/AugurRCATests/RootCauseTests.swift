@@ -114,4 +114,39 @@ import Testing
             #expect(try RootCauseAnalyzer(store: store).rank(atMs: t).first?.service == "b")
         }
     }
+
+    /// A deploy on a service whose series moved right after it raises that service and appears with a
+    /// strong link; changes on a service that did not move, changes after the onset, and changes off
+    /// the symptom's path along the call graph count for nothing.
+    @Test func changesLinkOnlyWhenTheAnomalyFollowsThemOnThePath() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var rng = SplitMix64(seed: 8)
+            var batch = AppendBatch()
+            var cache: [Labels: Int64] = [:]
+            for (service, jump) in [("web", 0.0), ("api", 40.0), ("db", 30.0), ("cache", 0.0)] {
+                let labels = Labels(name: "cpu_usage", ["service": service])
+                for k in -60..<10 {
+                    batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 10 + (k >= 0 ? jump : 0) + rng.nextGaussian())
+                }
+            }
+            try store.append(batch)
+            let analyzer = RootCauseAnalyzer(store: store)
+            #expect(try analyzer.rank(atMs: t).first?.service == "api", "without changes the bigger jump leads")
+            _ = try store.recordChange(ChangeEvent(timeMs: t - 5 * 60_000, service: "db", kind: .deploy, description: "db v2.1"))
+            _ = try store.recordChange(ChangeEvent(timeMs: t - 10 * 60_000, service: "cache", kind: .config, description: "ttl 30s"))
+            _ = try store.recordChange(ChangeEvent(timeMs: t + 4 * 60_000, service: "api", kind: .featureFlag, description: "new checkout"))
+            let ranked = try analyzer.rank(atMs: t)
+            #expect(ranked.first?.service == "db", "\(ranked.map { ($0.service, $0.score) })")
+            let db = try #require(ranked.first)
+            #expect(db.changes.count == 1 && db.changes.first?.strength == .strong && db.changes.first?.lagMs == 5 * 60_000, "\(db.changes)")
+            #expect(ranked.allSatisfy { $0.service == "db" || $0.changes.isEmpty }, "the cache did not move; the api moved before its flag")
+            // Seen on web, which calls api only: db's deploy is off the path.
+            try store.replaceEdges([GraphEdge(source: "web", target: "api", weight: 1, origin: "test")], origin: "test")
+            let fromWeb = try analyzer.rank(atMs: t, symptoms: ["web"])
+            #expect(fromWeb.first?.service == "api" && fromWeb.allSatisfy(\.changes.isEmpty), "\(fromWeb.map { ($0.service, $0.changes.count) })")
+            try store.replaceEdges([GraphEdge(source: "web", target: "api", weight: 1, origin: "test"), GraphEdge(source: "api", target: "db", weight: 1, origin: "test")], origin: "test")
+            #expect(try analyzer.rank(atMs: t, symptoms: ["web"]).first?.service == "db")
+        }
+    }
 }

@@ -70,6 +70,9 @@ final class WebhookReceiver: Sendable {
             let t = WallClock.nowMs() - 3_600_000
             try seed(store, t: t)
             try await withTestServer(config: noRules(path), store: store) { client in
+                // The database was deployed just before its latency rose: the report's chain says so.
+                let deploy = try await client.post("/api/v1/events", Array("{\"time\":\"\(t - 60_000)\",\"service\":\"db\",\"kind\":\"deploy\",\"description\":\"db 15.2\"}".utf8))
+                #expect(deploy.status == 201)
                 let first = try await client.post("/api/v1/alerts/alertmanager", payload(alert("HighLatency", "web", starts: t + 120_000, fingerprint: "f1")))
                 #expect(first.status == 200, "\(first.text)")
                 #expect(((first.json["data"] as? [String: Any])?["opened"] as? [Int])?.count == 1)
@@ -86,6 +89,8 @@ final class WebhookReceiver: Sendable {
                 let web = try #require(list.first { $0["service"] as? String == "web" })
                 let id = try #require(web["id"] as? Int)
                 #expect(web["top_suspect"] as? String == "db", "RCA at the onset names the database: \(web)")
+                let md = try await client.get("/api/v1/incidents/\(id)/report.md").text
+                #expect(md.contains("db: deploy of db (db 15.2)") && md.contains("strong link"), "\(md)")
 
                 // Resolutions close the incident once both of its alerts resolved.
                 _ = try await client.post("/api/v1/alerts/alertmanager", payload(alert("HighLatency", "web", status: "resolved", starts: t + 120_000, ends: t + 900_000, fingerprint: "f1")))

@@ -8,6 +8,61 @@ import Foundation
 import Testing
 
 @Suite struct RCAAPITests {
+    /// Change events through the real server: Augur's JSON and ArgoCD's webhook are stored and listed,
+    /// bad ones are RFC 9457 problems naming the field, and RCA links the deploy its anomaly followed.
+    @Test func changeEventsAreRecordedAndLinkedByRCA() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var series: [Series] = []
+            for (service, jump) in [("frontend", 0.0), ("checkout", 30.0), ("payment", 30.0)] {
+                var rng = SplitMix64(seed: 2)  // the same noise: checkout and payment moved alike
+                series.append(Series(labels: Labels(name: "cpu_usage", ["service": service]), samples: (-60..<10).map { k in
+                    Sample(t + Int64(k) * 30_000, 10 + (k >= 0 ? jump : 0) + rng.nextGaussian())
+                }))
+            }
+            _ = try Ingestor(store: store).write(series)
+            try store.replaceEdges([GraphEdge(source: "frontend", target: "checkout", weight: 1, origin: "test"), GraphEdge(source: "checkout", target: "payment", weight: 1, origin: "test")], origin: "test")
+            try await withTestServer(store: store) { client in
+                let deploy = try await client.post("/api/v1/events", Array("{\"time\":\"\(Double(t - 3 * 60_000) / 1000)\",\"service\":\"payment\",\"kind\":\"deploy\",\"description\":\"payment v1.8.0\",\"labels\":{\"image\":\"payment:1.8.0\"}}".utf8))
+                #expect(deploy.status == 201, "\(deploy.text)")
+                let argo = """
+                    {"app":"checkout","revision":"9f2c1e4b7a6d5c3e","phase":"Succeeded","namespace":"shop","finishedAt":"\(TimeParsing.rfc3339(t - 90 * 60_000))","repoURL":"https://git.example/shop.git","health":"Healthy"}
+                    """
+                let synced = try await client.post("/api/v1/events/argocd", Array(argo.utf8))
+                #expect(synced.status == 201, "\(synced.text)")
+                #expect((synced.json["data"] as? [String: Any])?["description"] as? String == "ArgoCD synced checkout to 9f2c1e4b7a6d (Succeeded)")
+                let listed = (try await client.get("/api/v1/events?start=\(Double(t - 7_200_000) / 1000)&end=\(Double(t) / 1000)").json["data"] as? [[String: Any]]) ?? []
+                #expect(listed.compactMap { $0["source"] as? String } == ["argocd", "api"], "oldest first: \(listed)")
+                #expect(((try await client.get("/api/v1/events?service=payment&start=\(Double(t - 3_600_000) / 1000)&end=\(Double(t) / 1000)").json["data"] as? [[String: Any]]) ?? []).count == 1)
+
+                let bad: [(String, String, String)] = [
+                    ("/api/v1/events", "{\"kind\":\"deploy\"}", "service"),
+                    ("/api/v1/events", "{\"service\":\"a\",\"kind\":\"rollout\"}", "kind"),
+                    ("/api/v1/events", "{\"service\":\"a\",\"kind\":\"deploy\",\"time\":\"yesterday\"}", "time"),
+                    ("/api/v1/events", "{\"service\":\"a\",\"kind\":\"deploy\",\"labels\":{\"n\":1}}", "labels"),
+                    ("/api/v1/events/argocd", "{\"revision\":\"abc\"}", "app"),
+                    ("/api/v1/events", "[1,2]", ""),
+                ]
+                for (path, body, field) in bad {
+                    let r = try await client.post(path, Array(body.utf8))
+                    #expect(r.status == 400 && r.header("content-type") == "application/problem+json", "\(body) → \(r.status)")
+                    if !field.isEmpty { #expect(r.json["field"] as? String == field, "\(r.text)") }
+                }
+                #expect(((try await client.get("/api/v1/events?start=0").json["data"] as? [[String: Any]]) ?? []).count == 2, "nothing half-written")
+
+                // Both moved; payment's deploy 3 minutes before its onset is a strong link, the checkout
+                // sync 90 minutes before a weak one.
+                let r = try await client.post("/api/v1/rca", Array("{\"time\":\"\(t)\",\"symptom\":{\"service\":\"frontend\"}}".utf8))
+                let suspects = (r.json["data"] as? [String: Any])?["suspects"] as? [[String: Any]] ?? []
+                #expect(suspects.first?["service"] as? String == "payment", "\(r.text)")
+                let link = (suspects.first?["changes"] as? [[String: Any]])?.first
+                #expect(link?["link"] as? String == "strong" && link?["lag_seconds"] as? Double == 180 && link?["description"] as? String == "payment v1.8.0", "\(String(describing: link))")
+                let checkout = suspects.first { $0["service"] as? String == "checkout" }
+                #expect((checkout?["changes"] as? [[String: Any]])?.first?["link"] as? String == "weak")
+            }
+        }
+    }
+
     /// The demo system's injected incidents through the real server: the service at fault ranks
     /// first, and for the saturated pool the evidence names the pool.
     @Test func demoIncidentsAreFoundWithTheirEvidence() async throws {
