@@ -3,13 +3,24 @@ import Foundation
 
 /// Suspects as JSON, for the API and `augur rca eval`.
 package enum RCAJSON {
-    package static func suspects(_ suspects: [RootCauseAnalyzer.Suspect], limit: Int = 10) -> String {
+    /// `chains`: the evidence chain of the suspects that have one (`EvidenceChain.chains`).
+    package static func suspects(_ suspects: [RootCauseAnalyzer.Suspect], chains: [String: EvidenceChain] = [:], limit: Int = 10) -> String {
         "[" + suspects.prefix(limit).map { s in
-            "{\"service\":\(JSONText.string(s.service)),\"score\":\(number(s.score)),\"evidence\":[" + s.evidence.map { e in
-                "{\"series\":\(JSONText.object(e.series)),\"score\":\(number(e.score)),\"direction\":\"\(e.direction > 0 ? "up" : "down")\","
-                    + "\"onset\":\(e.onsetMs.map { String(Double($0) / 1000) } ?? "null"),\"baseline\":\(number(e.baselineMedian)),\"peak\":\(number(e.peak))}"
-            }.joined(separator: ",") + "],\"changes\":[" + s.changes.map(change).joined(separator: ",") + "]}"
+            "{\"service\":\(JSONText.string(s.service)),\"score\":\(number(s.score)),\"evidence\":[" + s.evidence.map(evidence).joined(separator: ",")
+                + "],\"changes\":[" + s.changes.map(change).joined(separator: ",") + "]" + (chains[s.service].map { ",\"chain\":" + chain($0) } ?? "") + "}"
         }.joined(separator: ",") + "]"
+    }
+
+    static func evidence(_ e: RootCauseAnalyzer.Evidence) -> String {
+        "{\"series\":\(JSONText.object(e.series)),\"score\":\(number(e.score)),\"direction\":\"\(e.direction > 0 ? "up" : "down")\","
+            + "\"onset\":\(e.onsetMs.map { String(Double($0) / 1000) } ?? "null"),\"baseline\":\(number(e.baselineMedian)),\"peak\":\(number(e.peak))}"
+    }
+
+    /// `{"path": [...], "hops": [{"service", "evidence"}], "summary"}`.
+    static func chain(_ c: EvidenceChain) -> String {
+        "{\"path\":[" + c.path.map(JSONText.string).joined(separator: ",") + "],\"hops\":["
+            + c.hops.map { "{\"service\":\(JSONText.string($0.service)),\"evidence\":\($0.evidence.map(evidence) ?? "null")}" }.joined(separator: ",")
+            + "],\"summary\":\(JSONText.string(c.summary))}"
     }
 
     /// A change event with its link to the suspect (`link`, `lag_seconds`) when it has one.

@@ -105,7 +105,7 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         s.edges = edges.map { [$0.source, $0.target] }
         if let top = s.suspects.first?.service {
             // From the alerting service furthest up the call graph: the chain starts at the first symptom users saw.
-            s.path = services.map { Self.path(from: $0, to: top, edges: edges.map { ($0.source, $0.target) }) }.max { $0.count < $1.count } ?? []
+            s.path = services.map { EvidenceChain.path(from: $0, to: top, edges: edges.map { ($0.source, $0.target) }) }.max { $0.count < $1.count } ?? []
             s.saturation = try Self.saturation(store: store, service: top, fromMs: s.atMs, toMs: s.atMs + 10 * 60_000)
         }
         let streams = try store.logStreams(matching: nil)
@@ -144,26 +144,6 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
             }
         }
         return found
-    }
-
-    /// Shortest call path from `a` to `b` (callers to callees), or [] when none.
-    static func path(from a: String, to b: String, edges: [(String, String)]) -> [String] {
-        if a == b { return [a] }
-        var previous: [String: String] = [a: a]
-        var queue = [a]
-        while !queue.isEmpty {
-            let node = queue.removeFirst()
-            for (source, target) in edges where source == node && previous[target] == nil {
-                previous[target] = node
-                if target == b {
-                    var path = [b]
-                    while path.last != a { path.append(previous[path.last!]!) }
-                    return path.reversed()
-                }
-                queue.append(target)
-            }
-        }
-        return []
     }
 
     /// Symptom to cause: the strongest evidence of each service on the path, else of the top suspects.

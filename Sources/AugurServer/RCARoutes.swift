@@ -48,8 +48,8 @@ struct RCARoutes: Sendable {
         }
         let started = ContinuousClock.now
         let (ranker, symptoms) = (analyzer, [body.symptom?.service].compactMap { $0 })
-        let suspects = try await offload { try ranker.rank(atMs: t, symptoms: symptoms) }
+        let (suspects, edges) = try await offload { (try ranker.rank(atMs: t, symptoms: symptoms), try ranker.store.edges()) }
         let elapsed = ContinuousClock.now - started
-        return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"suspects\":\(RCAJSON.suspects(suspects))}}")
+        return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"suspects\":\(RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: symptoms, edges: edges)))}}")
     }
 }

@@ -28,9 +28,13 @@ struct RCA: AsyncParsableCommand {
             var analyzer = RootCauseAnalyzer(store: store)
             analyzer.afterMs = w
             print("rank\tservice\tscore\tevidence")
-            for (k, s) in try analyzer.rank(atMs: t).prefix(10).enumerated() {
+            let suspects = try analyzer.rank(atMs: t)
+            for (k, s) in suspects.prefix(10).enumerated() {
                 let top = s.evidence.first.map { "\($0.series) \($0.direction > 0 ? "up" : "down") from \(String(format: "%.4g", $0.baselineMedian)) to \(String(format: "%.4g", $0.peak))" } ?? ""
                 print("\(k + 1)\t\(s.service)\t\(String(format: "%.1f", s.score))\t\(top)")
+            }
+            if let first = suspects.first {
+                note("chain: " + EvidenceChain.build(to: first.service, symptoms: [], suspects: suspects, edges: try store.edges()).summary)
             }
         }
     }
@@ -60,19 +64,30 @@ struct RCAEval: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             var out = ""
-            let cases: [(String, [RootCauseAnalyzer.Suspect], Double)]
+            let cases: [Case]
             switch format {
             case "sockshop": cases = try sockshop()
             case "nezha": cases = try nezha()
             default: throw ValidationError("--format must be nezha or sockshop")
             }
-            for (id, suspects, seconds) in cases {
+            for (id, suspects, chain, seconds) in cases {
                 let ranking = suspects.map { JSONText.string($0.service) }.joined(separator: ",")
-                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(RCAJSON.suspects(suspects, limit: 3)),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\"}\n"
+                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(chain),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\"}\n"
             }
             try Data(out.utf8).write(to: URL(fileURLWithPath: output))
             note("rca eval: \(cases.count) cases written to \(output)")
         }
+    }
+
+    /// A case's ranking, its top suspects with their evidence chains (JSON) and the seconds RCA took.
+    typealias Case = (id: String, suspects: [RootCauseAnalyzer.Suspect], chain: String, seconds: Double)
+
+    /// RCA at `t` on `store`, timed.
+    func analyse(_ id: String, store: Store, atMs t: Int64) throws -> Case {
+        let started = ContinuousClock.now
+        let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+        let elapsed = seconds(ContinuousClock.now - started)
+        return (id, suspects, RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: [], edges: try store.edges()), limit: 3), elapsed)
     }
 
     /// A fresh store in a temporary directory for `body`.
@@ -83,9 +98,9 @@ struct RCAEval: AsyncParsableCommand {
         return try body(try Store(path: dir + "/augur.sqlite"))
     }
 
-    func sockshop() throws -> [(String, [RootCauseAnalyzer.Suspect], Double)] {
+    func sockshop() throws -> [Case] {
         let fm = FileManager.default
-        var out: [(String, [RootCauseAnalyzer.Suspect], Double)] = []
+        var out: [Case] = []
         for fault in try fm.contentsOfDirectory(atPath: dir).sorted() {
             let faultDir = dir + "/" + fault
             guard let runs = try? fm.contentsOfDirectory(atPath: faultDir) else { continue }
@@ -101,18 +116,16 @@ struct RCAEval: AsyncParsableCommand {
                         try ingestor.write(try FileImporter.parse(normal, format: .sockshop, file: "normal.csv", labels: ["period": "normal"]))
                     }
                     guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min() else { return }
-                    let started = ContinuousClock.now
-                    let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
-                    out.append((id, suspects, seconds(ContinuousClock.now - started)))
+                    out.append(try analyse(id, store: store, atMs: t))
                 }
             }
         }
         return out
     }
 
-    func nezha() throws -> [(String, [RootCauseAnalyzer.Suspect], Double)] {
+    func nezha() throws -> [Case] {
         let fm = FileManager.default
-        var out: [(String, [RootCauseAnalyzer.Suspect], Double)] = []
+        var out: [Case] = []
         for day in try fm.contentsOfDirectory(atPath: dir).sorted() where fm.fileExists(atPath: "\(dir)/\(day)/fault_list.json") {
             note("rca eval: \(day): importing metrics, logs and the reference period")
             try withFreshStore { store in
@@ -133,9 +146,7 @@ struct RCAEval: AsyncParsableCommand {
                 let times = json.values.flatMap { $0 }.compactMap { $0["inject_time"] as? String }.sorted()
                 for time in times {
                     guard let t = TimeParsing.timestampMs(time) else { throw ValidationError("inject_time \(time) is not a time") }
-                    let started = ContinuousClock.now
-                    let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
-                    out.append(("\(day)/\(time.split(separator: " ").last ?? "")", suspects, seconds(ContinuousClock.now - started)))
+                    out.append(try analyse("\(day)/\(time.split(separator: " ").last ?? "")", store: store, atMs: t))
                 }
             }
         }

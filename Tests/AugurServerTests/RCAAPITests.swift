@@ -86,6 +86,13 @@ import Testing
                         let evidence = suspects.first { $0["service"] as? String == scenario.service }?["evidence"] as? [[String: Any]] ?? []
                         let series = evidence.compactMap { ($0["series"] as? [String: String])?["__name__"] }
                         #expect(series.contains { $0.hasPrefix("db_pool") }, "the pool is named: \(series)")
+                        // Seen at the frontend: the chain walks the call graph down to the pool.
+                        let seen = try await client.post("/api/v1/rca", Array("{\"time\":\"\(scenario.startMs)\",\"window\":\"10m\",\"symptom\":{\"service\":\"frontend\"}}".utf8))
+                        let top = ((seen.json["data"] as? [String: Any])?["suspects"] as? [[String: Any]])?.first
+                        let chain = top?["chain"] as? [String: Any]
+                        #expect(chain?["path"] as? [String] == ["frontend", "checkout", "payment"], "\(String(describing: chain))")
+                        let summary = chain?["summary"] as? String ?? ""
+                        #expect(summary.hasPrefix("frontend ") && summary.contains("→ payment db_pool"), "\(summary)")
                     }
                 }
                 print("demo RCA ranks of the true service: \(ranks.sorted { $0.key < $1.key })")
