@@ -9,10 +9,11 @@ package struct AugurConfig: Codable, Sendable, Equatable {
     package var scaling = Scaling()
     package var workloads: [Workload] = []
     package var incidents = Incidents()
+    package var graph = Graph()
 
     package init() {}
 
-    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs, scaling, workloads, incidents }
+    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs, scaling, workloads, incidents, graph }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -24,6 +25,30 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         scaling = try c.decodeIfPresent(Scaling.self, forKey: .scaling) ?? scaling
         workloads = try c.decodeIfPresent([Workload].self, forKey: .workloads) ?? workloads
         incidents = try c.decodeIfPresent(Incidents.self, forKey: .incidents) ?? incidents
+        graph = try c.decodeIfPresent(Graph.self, forKey: .graph) ?? graph
+    }
+
+    /// The service dependency graph as configured: who calls whom (edges of origin `config`). Edges are
+    /// also learned from call-level metric labels (origin `metrics`) and imported (`dependency.csv`).
+    package struct Graph: Codable, Sendable, Equatable {
+        package struct Call: Codable, Sendable, Equatable {
+            package var from: String
+            package var to: String
+
+            package init(from: String, to: String) {
+                self.from = from
+                self.to = to
+            }
+        }
+
+        package var calls: [Call] = []
+
+        package init() {}
+
+        package init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            calls = try c.decodeIfPresent([Call].self, forKey: .calls) ?? []
+        }
     }
 
     /// How alerts become incidents, and who hears about them.
@@ -403,6 +428,9 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         guard incidents.groupWindow.ms > 0 else { throw ConfigError("incidents.group_window must be positive") }
         guard incidents.ruleInterval.ms >= 1000, incidents.rcaLookback.ms >= 0 else { throw ConfigError("incidents.rule_interval must be at least 1s and rca_lookback >= 0") }
         for rule in incidents.rules { _ = try rule.parsed() }
+        for (i, call) in graph.calls.enumerated() where call.from.isEmpty || call.to.isEmpty || call.from == call.to {
+            throw ConfigError("graph.calls[\(i)]: from and to must name two different services")
+        }
         for job in scrape {
             guard !job.targets.isEmpty else { throw ConfigError("scrape job \(job.job) has no targets") }
             guard job.interval.ms >= 1000 else { throw ConfigError("scrape job \(job.job): interval must be at least 1s") }

@@ -73,7 +73,8 @@ package enum AugurApplication {
         let office = IncidentOffice(desk: desk, notifier: notifier)
         IncidentRoutes(office: office, store: store, config: config.server).register(on: router)
 
-        var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger)]
+        var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger),
+                                       GraphService(store: store, graph: config.graph, logger: logger)]
         if let schedule = CronSchedule(config.forecasting.schedule), !config.forecasting.selectors.isEmpty {
             services.append(RetrainService(retrainer: Retrainer(store: store, config: config.forecasting, logger: logger), schedule: schedule, logger: logger))
         }

@@ -51,7 +51,9 @@ enum ConfigLoader {
 
     /// The keys each section takes; a misspelt key is an error, not a silently ignored default.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "storage", "scrape", "forecasting", "logs", "scaling", "workloads", "incidents"],
+        "": ["server", "storage", "scrape", "forecasting", "logs", "scaling", "workloads", "incidents", "graph"],
+        "graph": ["calls"],
+        "graph.calls[]": ["from", "to"],
         "incidents": ["group_window", "external_url", "notify", "rca_lookback", "rules", "rule_files", "rule_interval", "rule_backfill"],
         "incidents.rules[]": ["name", "expr", "for", "labels", "annotations"],
         "incidents.notify[]": ["url", "format"],
@@ -103,6 +105,8 @@ enum ConfigLoader {
                 try check(dict["forecasting"], "forecasting", "forecasting")
                 try check(dict["scaling"], "scaling", "scaling")
                 try check(dict["incidents"], "incidents", "incidents")
+                try check(dict["graph"], "graph", "graph")
+                for (i, c) in (((dict["graph"] as? [String: Any])?["calls"] as? [Any]) ?? []).enumerated() { try check(c, "graph.calls[]", "graph.calls[\(i)]") }
                 let notify = (dict["incidents"] as? [String: Any])?["notify"] as? [Any] ?? []
                 for (i, n) in notify.enumerated() { try check(n, "incidents.notify[]", "incidents.notify[\(i)]") }
                 let rules = (dict["incidents"] as? [String: Any])?["rules"] as? [Any] ?? []

@@ -1,4 +1,5 @@
 import AugurCore
+import AugurRCA
 import AugurTestSupport
 import Foundation
 import Testing
@@ -29,6 +30,21 @@ import Yams
         let configMap = try #require(docs.first { $0["kind"] as? String == "ConfigMap" })
         let embedded = try #require((configMap["data"] as? [String: String])?["augur.yaml"])
         _ = try YAMLDecoder().decode(AugurConfig.self, from: embedded)
+    }
+
+    /// The ArgoCD notifications example posts to Augur's webhook a body the webhook accepts.
+    @Test func argoCDNotificationsTemplatePostsWhatTheWebhookReads() throws {
+        let doc = try #require(try Yams.load(yaml: text("server/argocd-notifications.yaml")) as? [String: Any])
+        let data = try #require(doc["data"] as? [String: String])
+        #expect(data["service.webhook.augur"]?.contains("/api/v1/events/argocd") == true)
+        let templateText = try #require(data["template.augur-change-event"])
+        let template = try #require(try Yams.load(yaml: templateText) as? [String: Any])
+        let body = try #require(((template["webhook"] as? [String: Any])?["augur"] as? [String: Any])?["body"] as? String)
+        // Rendered by ArgoCD with an app; here with the template fields filled in as ArgoCD would.
+        let rendered = body.replacingOccurrences(of: #"\{\{[^}]*\}\}"#, with: "x", options: .regularExpression)
+        let event = try ChangeEvents.argoCD(Array(rendered.replacingOccurrences(of: "\"finishedAt\": \"x\"", with: "\"finishedAt\": \"2026-01-01T00:00:00Z\"").utf8), nowMs: 0)
+        #expect(event.kind == .deploy && event.source == "argocd" && event.timeMs == 1_767_225_600_000)
+        #expect(data["trigger.on-deployed"]?.contains("augur-change-event") == true)
     }
 
     @Test func autoscalingManifestsUseEveryPath() throws {

@@ -8,6 +8,31 @@ import Foundation
 import Testing
 
 @Suite struct RCAAPITests {
+    /// The call graph from the configuration and from call-level metric labels (Istio's), with where
+    /// each edge came from, as JSON and Graphviz DOT.
+    @Test func graphComesFromConfigurationAndMetricLabels() async throws {
+        try await withTestStore { store, path in
+            let t: Int64 = 1_767_225_600_000
+            let calls = [("productpage-v1", "reviews-v2"), ("reviews-v2", "ratings-v1"), ("unknown", "productpage-v1")]
+            _ = try Ingestor(store: store).write(calls.map { from, to in
+                Series(labels: Labels(name: "istio_requests_total", ["source_workload": from, "destination_workload": to, "response_code": "200"]), samples: [Sample(t, 1)])
+            })
+            var config = testConfig(path: path)
+            config.graph.calls = [.init(from: "gateway", to: "productpage-v1")]
+            try await withTestServer(config: config, store: store) { client in
+                var edges: [[String: Any]] = []
+                for _ in 0..<100 where edges.count < 3 {
+                    edges = (try await client.get("/api/v1/graph").json["edges"] as? [[String: Any]]) ?? []
+                    if edges.count < 3 { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                let described = Set(edges.map { "\($0["source"] as? String ?? "")>\($0["target"] as? String ?? "")@\($0["origin"] as? String ?? "")" })
+                #expect(described == ["gateway>productpage-v1@config", "productpage-v1>reviews-v2@metrics", "reviews-v2>ratings-v1@metrics"], "the unknown source is no service: \(described)")
+                let dot = try await client.get("/api/v1/graph?format=dot")
+                #expect(dot.header("content-type") == "text/vnd.graphviz" && dot.text.contains(#""reviews-v2" -> "ratings-v1""#), "\(dot.text)")
+            }
+        }
+    }
+
     /// Change events through the real server: Augur's JSON and ArgoCD's webhook are stored and listed,
     /// bad ones are RFC 9457 problems naming the field, and RCA links the deploy its anomaly followed.
     @Test func changeEventsAreRecordedAndLinkedByRCA() async throws {

@@ -1,0 +1,37 @@
+import AugurCore
+import AugurRCA
+import AugurStore
+import Logging
+import ServiceLifecycle
+
+/// Keeps the call graph's configured and learned edges current: the configuration's `graph.calls`
+/// once at start (origin `config`), and the calls that metric labels show every five minutes
+/// (origin `metrics`), since new services appear as their series arrive.
+struct GraphService: Service {
+    let store: Store
+    let graph: AugurConfig.Graph
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try store.replaceEdges(graph.calls.map { GraphEdge(source: $0.from, target: $0.to, origin: "config") }, origin: "config")
+        } catch {
+            logger.error("configured call graph not stored", metadata: ["augur.error": "\(error)"])
+        }
+        var known: [GraphEdge] = []
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let store = self.store
+                let learned = try await offload { GraphLearner.fromMetricLabels(store) }
+                if learned != known {
+                    try store.replaceEdges(learned, origin: "metrics")
+                    if !learned.isEmpty { logger.info("call graph learned from metric labels", metadata: ["augur.edges": "\(learned.count)"]) }
+                    known = learned
+                }
+            } catch {
+                logger.error("call graph learning failed", metadata: ["augur.error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(300)) }
+        }
+    }
+}
