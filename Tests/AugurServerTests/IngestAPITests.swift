@@ -120,7 +120,7 @@ import Testing
 
     @Test func ownMetricsAndGraph() async throws {
         try await withTestStore { store, _ in
-            try store.replaceEdges([GraphEdge(source: "frontend", target: "checkout", origin: "config")], origin: "config")
+            try store.replaceEdges([GraphEdge(source: "frontend", target: "checkout", origin: "dependency.csv")], origin: "dependency.csv")  // imported: config edges belong to the configuration
             try await withTestServer(store: store) { client in
                 _ = try await client.post("/api/v1/import/prometheus", Array("a 1\nb 2\n".utf8))
                 let m = try await client.get("/metrics")
