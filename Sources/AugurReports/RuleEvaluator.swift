@@ -42,7 +42,7 @@ package enum RuleEvaluator {
         let regular = ForecastBand.regular(series)
         guard regular.values.count >= 2 else { return [] }
         let counter = Regularize.isCounter(series.labels)
-        let key = series.labels.description
+        let key = "\(level) \(series.labels)"  // two rules on one series at different levels keep apart
         var checks: [(Int64, Bool)] = []
         for sample in series.samples where sample.timestampMs >= startMs && sample.timestampMs <= endMs {
             let t = sample.timestampMs
