@@ -28,9 +28,15 @@ package struct EvidenceChain: Sendable {
     package static func build(to suspect: String, symptoms: [String], suspects: [RootCauseAnalyzer.Suspect], edges: [GraphEdge]) -> EvidenceChain {
         let byService = Dictionary(suspects.map { ($0.service, $0) }) { a, _ in a }
         let starts = symptoms.isEmpty ? suspects.filter { $0.score >= RootCauseAnalyzer.changeFloor }.map(\.service) : symptoms
-        let pairs = edges.map { ($0.source, $0.target) }
-        let longest = starts.map { path(from: $0, to: suspect, edges: pairs) }.max { $0.count < $1.count } ?? []
+        let longest = longestPath(from: starts, to: suspect, edges: edges)
         return EvidenceChain(hops: (longest.isEmpty ? [suspect] : longest).map { Hop(service: $0, evidence: byService[$0]?.evidence.first) })
+    }
+
+    /// Of the paths from each of `starts` to `target` along the call graph, the longest (the chain from
+    /// the first symptom users saw); empty when none reaches it.
+    package static func longestPath(from starts: [String], to target: String, edges: [GraphEdge]) -> [String] {
+        let pairs = edges.map { ($0.source, $0.target) }
+        return starts.map { path(from: $0, to: target, edges: pairs) }.max { $0.count < $1.count } ?? []
     }
 
     /// Chains to the first `limit` suspects, by service.
@@ -39,7 +45,7 @@ package struct EvidenceChain: Sendable {
     }
 
     /// The shortest path from `a` to `b` along the edges (caller → callee), empty when there is none.
-    package static func path(from a: String, to b: String, edges: [(String, String)]) -> [String] {
+    static func path(from a: String, to b: String, edges: [(String, String)]) -> [String] {
         if a == b { return [a] }
         var previous: [String: String] = [a: a]
         var queue = [a]

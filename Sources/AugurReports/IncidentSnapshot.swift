@@ -105,7 +105,7 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         s.edges = edges.map { [$0.source, $0.target] }
         if let top = s.suspects.first?.service {
             // From the alerting service furthest up the call graph: the chain starts at the first symptom users saw.
-            s.path = services.map { EvidenceChain.path(from: $0, to: top, edges: edges.map { ($0.source, $0.target) }) }.max { $0.count < $1.count } ?? []
+            s.path = EvidenceChain.longestPath(from: services, to: top, edges: edges)
             s.saturation = try Self.saturation(store: store, service: top, fromMs: s.atMs, toMs: s.atMs + 10 * 60_000)
         }
         let streams = try store.logStreams(matching: nil)

@@ -6,22 +6,27 @@ import AugurTestSupport
 import Testing
 
 @Suite struct RootCauseTests {
+    /// `cpu_usage` of each service every 30 s from 30 minutes before `t` to 5 after: 10 plus noise,
+    /// plus the service's jump from `t` on (`pods`: with a `pod` label too).
+    func writeCPU(_ store: Store, at t: Int64, _ jumps: [(String, Double)], rng: inout SplitMix64, pods: Bool = false) throws {
+        var batch = AppendBatch()
+        var cache: [Labels: Int64] = [:]
+        for (service, jump) in jumps {
+            let labels = Labels(name: "cpu_usage", pods ? ["service": service, "pod": "\(service)-1"] : ["service": service])
+            for k in -60..<10 {
+                batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 10 + (k >= 0 ? jump : 0) + rng.nextGaussian())
+            }
+        }
+        try store.append(batch)
+    }
+
     /// Three services; at t the payment service's CPU jumps and its error template surges, while the
     /// others only wobble: payment ranks first, with the CPU series and the template as evidence.
     @Test func theServiceThatChangedMostRanksFirst() async throws {
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000
             var rng = SplitMix64(seed: 3)
-            var batch = AppendBatch()
-            var cache: [Labels: Int64] = [:]
-            for service in ["frontend", "checkout", "payment"] {
-                let labels = Labels(name: "cpu_usage", ["service": service, "pod": "\(service)-1"])
-                for k in -60..<10 {
-                    let jump = service == "payment" && k >= 0 ? 40.0 : 0
-                    batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 10 + jump + rng.nextGaussian())
-                }
-            }
-            try store.append(batch)
+            try writeCPU(store, at: t, [("frontend", 0), ("checkout", 0), ("payment", 40)], rng: &rng, pods: true)
             let pipeline = try LogPipeline(store: store)
             // Logs were collected before the incident too (a heartbeat); then the errors surge.
             let heartbeat = (1...30).map { i in
@@ -46,13 +51,7 @@ import Testing
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000
             var rng = SplitMix64(seed: 5)
-            var batch = AppendBatch()
-            var cache: [Labels: Int64] = [:]
-            for service in ["frontend", "cart", "catalogue"] {
-                let labels = Labels(name: "cpu_usage", ["service": service])
-                for k in -60..<10 { batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 10 + rng.nextGaussian()) }
-            }
-            try store.append(batch)
+            try writeCPU(store, at: t, [("frontend", 0), ("cart", 0), ("catalogue", 0)], rng: &rng)
             var logs: [LogRecord] = []
             for k in -90..<15 {
                 let start = t + Int64(k) * 20_000
@@ -122,15 +121,7 @@ import Testing
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000
             var rng = SplitMix64(seed: 8)
-            var batch = AppendBatch()
-            var cache: [Labels: Int64] = [:]
-            for (service, jump) in [("web", 0.0), ("api", 40.0), ("db", 30.0), ("cache", 0.0)] {
-                let labels = Labels(name: "cpu_usage", ["service": service])
-                for k in -60..<10 {
-                    batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 30_000, 10 + (k >= 0 ? jump : 0) + rng.nextGaussian())
-                }
-            }
-            try store.append(batch)
+            try writeCPU(store, at: t, [("web", 0), ("api", 40), ("db", 30), ("cache", 0)], rng: &rng)
             let analyzer = RootCauseAnalyzer(store: store)
             #expect(try analyzer.rank(atMs: t).first?.service == "api", "without changes the bigger jump leads")
             _ = try store.recordChange(ChangeEvent(timeMs: t - 5 * 60_000, service: "db", kind: .deploy, description: "db v2.1"))
