@@ -35,7 +35,7 @@ struct LogRoutes: Sendable {
 
     private func pushJSONLines(_ request: Request) async throws -> Response {
         let records = try LogBodies.jsonLines(try await body(request, format: "json-lines"))
-        let report = try pipeline.ingest(records)
+        let report = try await offload { [pipeline] in try pipeline.ingest(records) }
         return json("{\"lines\":\(report.lines),\"new_templates\":\(report.newTemplates),\"templates\":\(report.templates)}")
     }
 
@@ -52,7 +52,7 @@ struct LogRoutes: Sendable {
         } else {
             throw IngestError(.unsupported, format: "loki-push", "Content-Type must be application/json or application/x-protobuf (got \"\(type)\")", field: "Content-Type")
         }
-        _ = try pipeline.ingest(records)
+        _ = try await offload { [pipeline] in try pipeline.ingest(records) }
         return Response(status: .noContent)
     }
 
