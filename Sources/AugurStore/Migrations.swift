@@ -208,6 +208,29 @@ enum Migrations {
             CREATE INDEX change_events_time ON change_events(time_ms);
             """
         ),
+        (
+            "010_log_search_blocks",
+            """
+            -- The full-text index covers blocks of up to 64 consecutive lines of one stream (the block's
+            -- id is its first line's), without positions: under half the per-line index's cost at ingest.
+            -- A search rechecks the lines of the blocks that match (see BlockQuery). The blocks' time
+            -- range also finds the lines of a window, so lines need no time index of their own.
+            -- Lines stored before this migration are blocks of one.
+            DROP TABLE log_search;
+            CREATE TABLE log_search_blocks (
+                id INTEGER PRIMARY KEY,
+                last_line INTEGER NOT NULL,
+                stream_id INTEGER NOT NULL,
+                min_ts_ns INTEGER NOT NULL,
+                max_ts_ns INTEGER NOT NULL
+            );
+            CREATE INDEX log_search_blocks_time ON log_search_blocks(max_ts_ns);
+            DROP INDEX log_lines_time;
+            CREATE VIRTUAL TABLE log_search USING fts5(line, content='', detail='none', columnsize=0);
+            INSERT INTO log_search_blocks(id, last_line, stream_id, min_ts_ns, max_ts_ns) SELECT id, id, stream_id, ts_ns, ts_ns FROM log_lines;
+            INSERT INTO log_search(rowid, line) SELECT id, line FROM log_lines;
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

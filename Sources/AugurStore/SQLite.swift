@@ -23,7 +23,10 @@ final class SQLiteConnection: @unchecked Sendable {
         // may lose the last transactions (https://www.sqlite.org/pragma.html#pragma_synchronous).
         try execute("PRAGMA busy_timeout = 10000")
         if !readOnly {
-            // Only takes effect on a new, empty file: lets compaction hand freed head_log pages back to the OS.
+            // Both only take effect on a new, empty file, page size first. 16 KiB pages measured 7 %
+            // faster log ingest and 15 % faster remote-write than 4 KiB ones; incremental auto-vacuum
+            // lets compaction hand freed head_log pages back to the OS.
+            try execute("PRAGMA page_size = 16384")
             try execute("PRAGMA auto_vacuum = INCREMENTAL")
             try execute("PRAGMA journal_mode = WAL")
             try execute("PRAGMA synchronous = NORMAL")

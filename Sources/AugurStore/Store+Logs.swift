@@ -59,22 +59,29 @@ extension Store {
                 var streams: [Labels: Int64] = [:]
                 let addStream = try w.conn.prepare("INSERT OR IGNORE INTO log_streams(labels, service) VALUES (?, ?)")
                 let findStream = try w.conn.prepare("SELECT id FROM log_streams WHERE labels = ?")
+                var streamOf: [Int64] = []
+                streamOf.reserveCapacity(lines.count)
+                for l in lines {
+                    if let s = streams[l.record.labels] { streamOf.append(s); continue }
+                    let json = JSONText.object(l.record.labels)
+                    try addStream.bind(json, l.service).run()
+                    guard try findStream.bind(json).step() else { throw StoreError(.corrupt, "log stream vanished") }
+                    streams[l.record.labels] = findStream.int64(0)
+                    streamOf.append(findStream.int64(0))
+                }
+                // Each stream's lines get consecutive ids, so they form the full-text index's blocks.
+                let order = lines.indices.sorted { (streamOf[$0], $0) < (streamOf[$1], $1) }
                 let insertLine = try w.conn.prepare(
                     "INSERT INTO log_lines(ts_ns, stream_id, template_id, level, trace_id, span_id, attributes, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                let index = try w.conn.prepare("INSERT INTO log_search(rowid, line) VALUES (?, ?)")
-                for l in lines {
-                    let stream: Int64
-                    if let s = streams[l.record.labels] { stream = s } else {
-                        let json = JSONText.object(l.record.labels)
-                        try addStream.bind(json, l.service).run()
-                        guard try findStream.bind(json).step() else { throw StoreError(.corrupt, "log stream vanished") }
-                        stream = findStream.int64(0)
-                        streams[l.record.labels] = stream
-                    }
+                var block = SearchBlock(conn: w.conn)
+                try block.prepare()
+                for i in order {
+                    let l = lines[i]
                     let attributes = l.record.attributes.isEmpty ? nil : JSONText.object(Labels(l.record.attributes.map { ($0.key, $0.value) }))
-                    try insertLine.bind(l.record.timestampNs, stream, l.templateId, l.level, l.record.traceId, l.record.spanId, attributes, l.record.line).run()
-                    try index.bind(w.conn.lastInsertRowID, l.record.line).run()
+                    try insertLine.bind(l.record.timestampNs, streamOf[i], l.templateId, l.level, l.record.traceId, l.record.spanId, attributes, l.record.line).run()
+                    try block.add(id: w.conn.lastInsertRowID, stream: streamOf[i], timestampNs: l.record.timestampNs, line: l.record.line)
                 }
+                try block.flush()
                 let upsert = try w.conn.prepare("""
                     INSERT INTO log_templates(id, text, route, pinned, merged_into, count, first_seen_ns, last_seen_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET text = excluded.text, route = excluded.route, pinned = excluded.pinned,
@@ -102,6 +109,41 @@ extension Store {
         }
     }
 
+    /// Builds the full-text index's blocks as lines are inserted: up to `maxLines` consecutive lines of
+    /// one stream, or `maxBytes` of text, indexed as one document.
+    private struct SearchBlock {
+        static let maxLines = 64, maxBytes = 16_384
+        let conn: SQLiteConnection
+        var insertBlock: Statement?, index: Statement?
+        var first: Int64 = 0, last: Int64 = 0, stream: Int64 = 0, minTs: Int64 = 0, maxTs: Int64 = 0
+        var text = "", count = 0
+
+        init(conn: SQLiteConnection) { self.conn = conn }
+
+        mutating func prepare() throws(StoreError) {
+            insertBlock = try conn.prepare("INSERT INTO log_search_blocks(id, last_line, stream_id, min_ts_ns, max_ts_ns) VALUES (?, ?, ?, ?, ?)")
+            index = try conn.prepare("INSERT INTO log_search(rowid, line) VALUES (?, ?)")
+        }
+
+        mutating func add(id: Int64, stream: Int64, timestampNs: Int64, line: String) throws(StoreError) {
+            if count > 0, stream != self.stream || id != last + 1 || count == Self.maxLines || text.utf8.count + line.utf8.count > Self.maxBytes { try flush() }
+            if count == 0 { first = id; self.stream = stream; minTs = timestampNs; maxTs = timestampNs } else { text.append("\n") }
+            last = id
+            minTs = min(minTs, timestampNs)
+            maxTs = max(maxTs, timestampNs)
+            text.append(line)
+            count += 1
+        }
+
+        mutating func flush() throws(StoreError) {
+            guard count > 0 else { return }
+            try insertBlock!.bind(first, last, stream, minTs, maxTs).run()
+            try index!.bind(first, text).run()
+            text.removeAll(keepingCapacity: true)
+            count = 0
+        }
+    }
+
     /// Every template, live and merged, by id.
     package func logTemplates() throws(StoreError) -> [LogTemplateRow] {
         try withReader { (conn) throws(StoreError) -> [LogTemplateRow] in
@@ -119,8 +161,8 @@ extension Store {
     /// stream, oldest first.
     package func tracedLines(startNs: Int64, endNs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, streamId: Int64)] {
         try withReader { (conn) throws(StoreError) -> [(traceId: String, timestampNs: Int64, streamId: Int64)] in
-            let q = try conn.prepare("SELECT trace_id, ts_ns, stream_id FROM log_lines WHERE ts_ns BETWEEN ? AND ? AND trace_id IS NOT NULL ORDER BY ts_ns DESC LIMIT ?")
-                .bind(startNs, endNs, limit)
+            let q = try conn.prepare("SELECT l.trace_id, l.ts_ns, l.stream_id FROM \(Self.linesInWindow) AND l.trace_id IS NOT NULL ORDER BY l.ts_ns DESC LIMIT ?")
+                .bind(startNs, endNs, startNs, endNs, limit)
             var out: [(traceId: String, timestampNs: Int64, streamId: Int64)] = []
             while try q.step() { out.append((q.text(0), q.int64(1), q.int64(2))) }
             return out.reversed()
@@ -142,28 +184,85 @@ extension Store {
     }
 
     /// Lines in [startNs, endNs] of `streams`, newest first; `search` is an FTS5 query over the text.
+    ///
+    /// Blocks that overlap the window are read newest first. With a search, only the blocks the
+    /// index returns for the relaxed query (`BlockQuery`, a superset) are read, and their lines are
+    /// checked against the query itself in a temporary FTS5 table: the answer is exactly FTS5's.
     package func searchLogs(streams: [Int64: Labels], search: String?, startNs: Int64, endNs: Int64, limit: Int) throws(StoreError) -> [StoredLogLine] {
-        guard !streams.isEmpty else { return [] }
+        guard !streams.isEmpty, limit > 0 else { return [] }
         return try withReader { (conn) throws(StoreError) -> [StoredLogLine] in
-            let ids = streams.keys.sorted().map(String.init).joined(separator: ",")
-            let columns = "l.id, l.ts_ns, l.stream_id, l.template_id, l.level, l.trace_id, l.span_id, l.line"
-            let q: Statement
-            if let search {
-                q = try conn.prepare("""
-                    SELECT \(columns) FROM log_search s JOIN log_lines l ON l.id = s.rowid
-                    WHERE log_search MATCH ? AND l.ts_ns BETWEEN ? AND ? AND l.stream_id IN (\(ids)) ORDER BY l.ts_ns DESC LIMIT ?
-                    """).bind(search, startNs, endNs, limit)
-            } else {
-                q = try conn.prepare("SELECT \(columns) FROM log_lines l WHERE l.ts_ns BETWEEN ? AND ? AND l.stream_id IN (\(ids)) ORDER BY l.ts_ns DESC LIMIT ?")
-                    .bind(startNs, endNs, limit)
+            let window = "b.stream_id IN (\(streams.keys.sorted().map(String.init).joined(separator: ","))) AND b.max_ts_ns >= ? AND b.min_ts_ns <= ? ORDER BY b.max_ts_ns DESC"
+            func blocks(_ q: Statement) throws(StoreError) -> [(first: Int64, last: Int64, maxTs: Int64)] {
+                var out: [(first: Int64, last: Int64, maxTs: Int64)] = []
+                while try q.step() { out.append((q.int64(0), q.int64(1), q.int64(2))) }
+                return out
             }
+            var candidates: [(first: Int64, last: Int64, maxTs: Int64)]?
+            if let relaxed = search.flatMap(BlockQuery.relaxed) {
+                // A query FTS5 refuses at block level (a tokenizer corner) falls back to every block.
+                candidates = try? blocks(try conn.prepare(
+                    "SELECT b.id, b.last_line, b.max_ts_ns FROM log_search s JOIN log_search_blocks b ON b.id = s.rowid WHERE log_search MATCH ? AND \(window)")
+                    .bind(relaxed, startNs, endNs))
+            }
+            if candidates == nil {
+                candidates = try blocks(try conn.prepare("SELECT b.id, b.last_line, b.max_ts_ns FROM log_search_blocks b WHERE \(window)").bind(startNs, endNs))
+            }
+            guard let queue = candidates, !queue.isEmpty else { return [] }
+
+            let lines = try conn.prepare("""
+                SELECT l.id, l.ts_ns, l.stream_id, l.template_id, l.level, l.trace_id, l.span_id, l.line FROM log_lines l WHERE l.id BETWEEN ? AND ? AND l.ts_ns BETWEEN ? AND ?
+                """)
+            let recheck = try search.map { (search) throws(StoreError) in
+                try Recheck(conn: conn, query: search)
+            }
+            defer { recheck?.clear() }
+            var found: [StoredLogLine] = []
+            var next = 0
+            while next < queue.count {
+                // Done once `limit` lines are found that are newer than every block left.
+                if found.count >= limit, found[limit - 1].timestampNs > queue[next].maxTs { break }
+                var batch: [StoredLogLine] = []
+                for b in queue[next..<min(next + 32, queue.count)] {
+                    lines.bind(b.first, b.last, startNs, endNs)
+                    while try lines.step() {
+                        batch.append(StoredLogLine(id: lines.int64(0), timestampNs: lines.int64(1), labels: streams[lines.int64(2)] ?? Labels([]),
+                                                   templateId: lines.int64(3), level: lines.text(4), traceId: lines.isNull(5) ? nil : lines.text(5),
+                                                   spanId: lines.isNull(6) ? nil : lines.text(6), line: lines.text(7)))
+                    }
+                }
+                next += 32
+                found += try recheck?.matching(batch) ?? batch
+                found.sort { ($0.timestampNs, $0.id) > ($1.timestampNs, $1.id) }
+                if found.count > limit { found.removeLast(found.count - limit) }
+            }
+            return found
+        }
+    }
+
+    /// A temporary FTS5 table (with positions) on a reader's connection, where candidate lines are
+    /// matched against the user's query exactly.
+    private struct Recheck {
+        let conn: SQLiteConnection
+        let fill: Statement, check: Statement, query: String
+
+        init(conn: SQLiteConnection, query: String) throws(StoreError) {
+            try conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.log_recheck USING fts5(line)")
+            self.conn = conn
+            self.query = query
+            fill = try conn.prepare("INSERT INTO temp.log_recheck(rowid, line) VALUES (?, ?)")
+            check = try conn.prepare("SELECT rowid FROM temp.log_recheck WHERE log_recheck MATCH ?")
+        }
+
+        func matching(_ lines: [StoredLogLine]) throws(StoreError) -> [StoredLogLine] {
+            clear()
+            for (i, line) in lines.enumerated() { try fill.bind(i, line.line).run() }
+            check.bind(query)
             var out: [StoredLogLine] = []
-            while try q.step() {
-                out.append(StoredLogLine(id: q.int64(0), timestampNs: q.int64(1), labels: streams[q.int64(2)] ?? Labels([]), templateId: q.int64(3), level: q.text(4),
-                                         traceId: q.isNull(5) ? nil : q.text(5), spanId: q.isNull(6) ? nil : q.text(6), line: q.text(7)))
-            }
+            while try check.step() { out.append(lines[Int(check.int64(0))]) }
             return out
         }
+
+        func clear() { try? conn.execute("DELETE FROM temp.log_recheck") }
     }
 
     /// Why `search` is not a valid FTS5 query (nil when it is): a syntax error is the caller's fault,
@@ -171,7 +270,8 @@ extension Store {
     package func logSearchProblem(_ search: String) -> String? {
         do {
             try withReader { (conn) throws(StoreError) in
-                _ = try conn.prepare("SELECT rowid FROM log_search WHERE log_search MATCH ? LIMIT 1").bind(search).step()
+                try conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.log_recheck USING fts5(line)")
+                _ = try conn.prepare("SELECT rowid FROM temp.log_recheck WHERE log_recheck MATCH ? LIMIT 1").bind(search).step()
             }
             return nil
         } catch {
@@ -185,8 +285,8 @@ extension Store {
         return try withReader { (conn) throws(StoreError) -> [(templateId: Int64, stream: Int64, count: Int)] in
             let ids = streams.keys.sorted().map(String.init).joined(separator: ",")
             let q = try conn.prepare("""
-                SELECT template_id, stream_id, count(*) FROM log_lines WHERE ts_ns >= ? AND ts_ns < ? AND stream_id IN (\(ids)) GROUP BY template_id, stream_id
-                """).bind(startNs, endNs)
+                SELECT l.template_id, l.stream_id, count(*) FROM \(Self.linesInWindow) AND b.stream_id IN (\(ids)) GROUP BY l.template_id, l.stream_id
+                """).bind(startNs, endNs - 1, startNs, endNs - 1)
             var out: [(Int64, Int64, Int)] = []
             while try q.step() { out.append((q.int64(0), q.int64(1), Int(q.int64(2)))) }
             return out
@@ -198,21 +298,28 @@ extension Store {
         guard !templates.isEmpty else { return [:] }
         return try withReader { (conn) throws(StoreError) -> [Int64: String] in
             let q = try conn.prepare("""
-                SELECT template_id, line FROM log_lines WHERE id IN (SELECT max(id) FROM log_lines WHERE ts_ns >= ? AND ts_ns < ?
-                AND template_id IN (\(templates.map(String.init).joined(separator: ","))) GROUP BY template_id)
-                """).bind(startNs, endNs)
+                SELECT template_id, line FROM log_lines WHERE id IN (SELECT max(l.id) FROM \(Self.linesInWindow)
+                AND l.template_id IN (\(templates.map(String.init).joined(separator: ","))) GROUP BY l.template_id)
+                """).bind(startNs, endNs - 1, startNs, endNs - 1)
             var out: [Int64: String] = [:]
             while try q.step() { out[q.int64(0)] = q.text(1) }
             return out
         }
     }
 
+    /// Lines `l` in [start, end] (binds: start, end, start, end), found through the blocks `b` that
+    /// overlap the window: lines carry no time index of their own, the blocks' is 64 times smaller.
+    static let linesInWindow = """
+        log_search_blocks b JOIN log_lines l ON l.id BETWEEN b.id AND b.last_line
+        WHERE b.max_ts_ns >= ? AND b.min_ts_ns <= ? AND l.ts_ns BETWEEN ? AND ?
+        """
+
     /// Lines stored and the bytes their tables and indexes take (SQLite's dbstat), for the benchmark.
     package func logStorage() throws(StoreError) -> (lines: Int, bytes: Int) {
         try withReader { (conn) throws(StoreError) -> (lines: Int, bytes: Int) in
             let lines = Int(try conn.scalar("SELECT count(*) FROM log_lines"))
             let bytes = Int(try conn.scalar("""
-                SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('log_lines', 'log_lines_time', 'log_lines_trace', 'log_streams')
+                SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('log_lines', 'log_lines_trace', 'log_streams')
                 OR name LIKE 'log_search%'
                 """))
             return (lines, bytes)

@@ -17,6 +17,7 @@ package final class Store: Sendable {
     private let state: Mutex<HeadState>
     private let readers = Mutex<[SQLiteConnection]>([])
     private let epoch = Atomic<Int>(0)
+    private let checkpointer: Checkpointer?
 
     /// Changes whenever series are deleted, so callers that cache series ids know to drop them.
     package var seriesEpoch: Int { epoch.load(ordering: .acquiring) }
@@ -42,7 +43,15 @@ package final class Store: Sendable {
         let head = try Store.load(conn)
         state = Mutex(head)
         writer = Mutex(readOnly ? nil : try Writer(conn, nextID: head.slots.count))
+        checkpointer = readOnly ? nil : try Checkpointer(path: path)
+        checkpointer?.attach(to: conn)
         if readOnly { readers.withLock { $0.append(conn) } }
+    }
+
+    deinit {
+        guard let checkpointer else { return }
+        writer.withLock { w in if let w { checkpointer.detach(from: w.conn) } }
+        checkpointer.stop()
     }
 
     // MARK: Writing

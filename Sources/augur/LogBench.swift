@@ -105,6 +105,14 @@ struct LogBench: AsyncParsableCommand {
         return out
     }
 
+    /// User plus system CPU time of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
+
     static func normalised(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
 
     /// Loki JSON pushes of 1,000 lines (the Loghub lines, each system a stream, times advancing) from
@@ -127,7 +135,8 @@ struct LogBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try Store(path: dir + "/augur.sqlite")
-        let rate = try await withBenchServer(store: store) { port in
+        let cpuBefore = Self.processCPUSeconds()
+        let wall = try await withBenchServer(store: store) { port in
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<4 {
@@ -144,12 +153,14 @@ struct LogBench: AsyncParsableCommand {
                 }
                 try await group.waitForAll()
             }
-            return Double(total) / seconds(ContinuousClock.now - started)
+            return seconds(ContinuousClock.now - started)
         }
+        let rate = Double(total) / wall
+        let cpu = Self.processCPUSeconds() - cpuBefore
         let storage = try store.logStorage()
         let rawBytes = (0..<total).reduce(0) { $0 + pool[$1 % pool.count].1.utf8.count + 1 }
-        print(String(format: "Loki push (JSON, %d lines per request, 4 clients) into SQLite with mining and FTS5: %.0f lines/s; %d lines stored",
-                     perRequest, rate, storage.lines))
+        print(String(format: "Loki push (JSON, %d lines per request, 4 clients) into SQLite with mining and FTS5: %.0f lines/s; %d lines stored; %.1f µs CPU per line (clients included), %.2f cores busy",
+                     perRequest, rate, storage.lines, cpu / Double(total) * 1e6, cpu / wall))
         print(String(format: "storage: %.1f bytes per line (lines, streams, indexes and full-text index; raw text %.1f bytes per line)",
                      Double(storage.bytes) / Double(max(storage.lines, 1)), Double(rawBytes) / Double(total)))
     }
