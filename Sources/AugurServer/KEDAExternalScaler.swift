@@ -17,7 +17,7 @@ struct KEDAExternalScaler: Externalscaler_ExternalScaler.SimpleServiceProtocol {
         let namespace = ref.scalerMetadata["namespace"] ?? ref.namespace
         let workload = ref.scalerMetadata["workload"] ?? ref.name
         do {
-            return try await board.current(namespace: namespace, workload: workload)
+            return try board.current(namespace: namespace, workload: workload)
         } catch {
             throw RPCError(code: error.code == .notFound ? .notFound : .unavailable, message: error.detail)
         }

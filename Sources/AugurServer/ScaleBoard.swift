@@ -4,12 +4,16 @@ import AugurScaling
 import AugurStore
 import Foundation
 import Logging
+import Synchronization
 
 /// The recommender's state for every configured workload: decides on each tick, records every
 /// decision (SQLite and the `augur_recommended_replicas` series) and serves the latest one to the
 /// KEDA metrics-api route, the gRPC external scaler and `/metrics`.
-actor ScaleBoard {
-    struct Entry {
+///
+/// Ticks (the first one replays the warm-up history, seconds of work) and backtests run on the
+/// blocking pool, one tick at a time; readers take the entries' lock only to copy one out.
+final class ScaleBoard: Sendable {
+    struct Entry: Sendable {
         let workload: AugurConfig.Workload
         var recommender: Recommender?
         /// Milliseconds of the newest load sample fed to the recommender.
@@ -24,7 +28,8 @@ actor ScaleBoard {
     let settings: AugurConfig.Scaling
     let metrics: ServerMetrics
     let logger: Logger
-    private var entries: [String: Entry]
+    private let entries: Mutex<[String: Entry]>
+    private let ticking = Mutex(())
     /// Keys in configuration order.
     let keys: [String]
 
@@ -35,14 +40,14 @@ actor ScaleBoard {
         self.metrics = metrics
         self.logger = logger
         keys = workloads.map { Self.key($0.namespace, $0.name) }
-        entries = Dictionary(uniqueKeysWithValues: workloads.map { (Self.key($0.namespace, $0.name), Entry(workload: $0)) })
+        entries = Mutex(Dictionary(uniqueKeysWithValues: workloads.map { (Self.key($0.namespace, $0.name), Entry(workload: $0)) }))
     }
 
     static func key(_ namespace: String, _ name: String) -> String { namespace + "/" + name }
 
     /// The served decision for a workload, or why there is none.
     func current(namespace: String, workload: String) throws(ScaleError) -> (AugurConfig.Workload, ScaleDecision) {
-        guard let e = entries[Self.key(namespace, workload)] else { throw ScaleError(.notFound, "no workload \(namespace)/\(workload) is configured") }
+        guard let e = entry(namespace, workload) else { throw ScaleError(.notFound, "no workload \(namespace)/\(workload) is configured") }
         guard let d = e.latest else {
             throw ScaleError(.notReady, "no recommendation for \(namespace)/\(workload) yet: \(e.problem ?? "the recommender has not run")")
         }
@@ -50,22 +55,28 @@ actor ScaleBoard {
     }
 
     func workload(namespace: String, name: String) throws(ScaleError) -> AugurConfig.Workload {
-        guard let e = entries[Self.key(namespace, name)] else { throw ScaleError(.notFound, "no workload \(namespace)/\(name) is configured") }
+        guard let e = entry(namespace, name) else { throw ScaleError(.notFound, "no workload \(namespace)/\(name) is configured") }
         return e.workload
     }
 
+    private func entry(_ namespace: String, _ name: String) -> Entry? { entries.withLock { $0[Self.key(namespace, name)] } }
+
     /// One decision per workload at `nowMs` (after replaying the warm-up history the first time).
-    func tick(nowMs: Int64) {
-        for key in keys {
-            guard var e = entries[key] else { continue }
-            do {
-                let decisions = try advance(&e, nowMs: nowMs)
-                try record(e.workload, decisions)
-            } catch {
-                e.problem = "\(error)"
-                logger.warning("recommendation failed", metadata: ["augur.workload": "\(key)", "augur.error": "\(error)"])
+    func tick(nowMs: Int64) async {
+        _ = try? await offload { [self] in
+            ticking.withLock { _ in
+                for key in keys {
+                    guard var e = entries.withLock({ $0[key] }) else { continue }
+                    do {
+                        let decisions = try advance(&e, nowMs: nowMs)
+                        try record(e.workload, decisions)
+                    } catch {
+                        e.problem = "\(error)"
+                        logger.warning("recommendation failed", metadata: ["augur.workload": "\(key)", "augur.error": "\(error)"])
+                    }
+                    entries.withLock { [e] in $0[key] = e }
+                }
             }
-            entries[key] = e
         }
     }
 
@@ -167,14 +178,16 @@ actor ScaleBoard {
 extension ScaleBoard {
     /// The reactive HPA and Augur's recorded decisions through it, replayed on the load of `[startMs, endMs]`:
     /// the continuous backtest on live data. Nil when there is too little load or no recommender yet.
-    func comparison(namespace: String, name: String, startMs: Int64, endMs: Int64, decisions: [Store.ScaleDecisionRow]) throws -> (hpa: HPASimulation.Score, augur: HPASimulation.Score)? {
-        guard let e = entries[Self.key(namespace, name)], let policy = e.recommender?.policy else { return nil }
-        let res = e.workload.resolution.ms
-        let load = try load(e.workload, startMs: startMs, endMs: endMs)
-        guard load.count >= 2 else { return nil }
-        let trace = LoadTrace(times: load.map { Double($0.timestampMs - res) / 1000 }, values: load.map(\.value))
-        var sim = HPASimulation(policy: policy, trace: trace)
-        sim.warmupSeconds = 0
-        return (sim.run(trace), sim.run(trace, recommendations: decisions.map { (Double($0.timeMs) / 1000, $0.replicas) }))
+    func comparison(namespace: String, name: String, startMs: Int64, endMs: Int64, decisions: [Store.ScaleDecisionRow]) async throws -> (hpa: HPASimulation.Score, augur: HPASimulation.Score)? {
+        guard let e = entry(namespace, name), let policy = e.recommender?.policy else { return nil }
+        return try await offload { [self] in
+            let res = e.workload.resolution.ms
+            let load = try load(e.workload, startMs: startMs, endMs: endMs)
+            guard load.count >= 2 else { return nil }
+            let trace = LoadTrace(times: load.map { Double($0.timestampMs - res) / 1000 }, values: load.map(\.value))
+            var sim = HPASimulation(policy: policy, trace: trace)
+            sim.warmupSeconds = 0
+            return (sim.run(trace), sim.run(trace, recommendations: decisions.map { (Double($0.timeMs) / 1000, $0.replicas) }))
+        }
     }
 }

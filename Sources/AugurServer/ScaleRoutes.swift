@@ -14,12 +14,12 @@ struct ScaleRoutes: Sendable {
             var items: [String] = []
             for key in board.keys {
                 let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-                if let (w, d) = try? await board.current(namespace: parts[0], workload: parts[1]) { items.append(ScaleJSON.current(w, d)) }
+                if let (w, d) = try? board.current(namespace: parts[0], workload: parts[1]) { items.append(ScaleJSON.current(w, d)) }
             }
             return json("{\"status\":\"success\",\"data\":[\(items.joined(separator: ","))]}")
         }
         router.get("/api/v1/scale/:namespace/:workload") { _, context in
-            let (w, d) = try await board.current(namespace: try context.parameters.require("namespace"), workload: try context.parameters.require("workload"))
+            let (w, d) = try board.current(namespace: try context.parameters.require("namespace"), workload: try context.parameters.require("workload"))
             return json(ScaleJSON.current(w, d))
         }
         router.get("/api/v1/scale/:namespace/:workload/history") { request, context in
@@ -28,7 +28,7 @@ struct ScaleRoutes: Sendable {
     }
 
     private func history(_ request: Request, namespace: String, name: String) async throws -> Response {
-        let w = try await board.workload(namespace: namespace, name: name)
+        let w = try board.workload(namespace: namespace, name: name)
         let q = request.uri.queryParameters
         let endMs = try q["end"].map { try time(String($0), "end") } ?? WallClock.nowMs()
         let startMs = try q["start"].map { try time(String($0), "start") } ?? endMs - 2 * 86_400_000
