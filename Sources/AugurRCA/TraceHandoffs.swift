@@ -10,16 +10,21 @@ package enum TraceHandoffs {
     /// The series name hand-off evidence is reported under.
     package static let metric = "augur_trace_handoff_seconds"
 
-    /// Per service, the gaps after its lines where its trace moves on to another service: each a sample
-    /// at the time of the service's line, in seconds.
-    package static func gaps(_ lines: [(traceId: String, timestampNs: Int64, service: String)]) -> [String: [Sample]] {
+    /// A hand-off: a trace moving on from a line of `from` to the next line, of `to`.
+    package struct Edge: Hashable, Sendable {
+        package let from: String, to: String
+    }
+
+    /// Per pair of services, the gaps where a trace moves on from a line of one to the next line, of
+    /// the other: each a sample at the time of the first line, in seconds.
+    package static func gaps(_ lines: [(traceId: String, timestampNs: Int64, service: String)]) -> [Edge: [Sample]] {
         var traces: [String: [(Int64, String)]] = [:]
         for l in lines { traces[l.traceId, default: []].append((l.timestampNs, l.service)) }
-        var out: [String: [Sample]] = [:]
+        var out: [Edge: [Sample]] = [:]
         for (_, steps) in traces where steps.count >= 2 {
             let ordered = steps.sorted { $0.0 < $1.0 }
             for (a, b) in zip(ordered, ordered.dropFirst()) where a.1 != b.1 {
-                out[a.1, default: []].append(Sample(a.0 / 1_000_000, Double(b.0 - a.0) / 1e9))
+                out[Edge(from: a.1, to: b.1), default: []].append(Sample(a.0 / 1_000_000, Double(b.0 - a.0) / 1e9))
             }
         }
         return out.mapValues { $0.sorted { $0.timestampMs < $1.timestampMs } }

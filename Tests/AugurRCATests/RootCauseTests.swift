@@ -71,6 +71,33 @@ import Testing
         }
     }
 
+    /// A delayed service slows several hand-offs, each shared with one neighbour: the service in most of
+    /// them is the suspect, not the busy hub that shares one of them among many.
+    @Test func theServiceInMostSlowedHandOffsIsTheSuspect() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var rng = SplitMix64(seed: 6)
+            try writeCPU(store, at: t, [("preserve", 0), ("basic", 0), ("travel", 0), ("station", 0)], rng: &rng)
+            var logs: [LogRecord] = []
+            for k in -90..<15 {
+                let start = t + Int64(k) * 20_000
+                let d: Int64 = k >= 0 ? 1_000 : 0
+                let j = Int64(rng.nextGaussian().magnitude * 2)
+                // basic's lines are followed late by preserve's and travel's once basic is delayed.
+                let steps: [(Int64, String)] = [(0, "preserve"), (5, "basic"), (8 + d + j, "preserve"), (10 + d + j, "travel"), (12 + d + j, "basic"),
+                                                (15 + 2 * d + j, "travel"), (18 + 2 * d + j, "preserve"), (20 + 2 * d + j, "station"), (23 + 2 * d + 2 * j, "preserve")]
+                for (k2, (ms, service)) in steps.enumerated() {
+                    logs.append(LogRecord(timestampNs: (start + ms) * 1_000_000 + Int64(k2), labels: Labels([("service", service)]), line: "step \(k2)", traceId: "t-\(k)"))
+                }
+            }
+            _ = try LogPipeline(store: store).ingest(logs)
+            let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+            #expect(suspects.first?.service == "basic", "\(suspects.map { ($0.service, $0.score) })")
+            let implicated = suspects.filter { $0.evidence.contains { $0.series.name == TraceHandoffs.metric } }.map(\.service)
+            #expect(implicated == ["basic"], "the slowed hand-offs are all explained by basic")
+        }
+    }
+
     /// A network delay on a callee shows only in its callers' view of their calls: per-call series
     /// (source/target, or Istio's source_workload/destination_workload) are evidence about the callee.
     @Test func callSeriesImplicateTheCallee() async throws {
