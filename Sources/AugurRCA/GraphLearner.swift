@@ -22,3 +22,38 @@ package enum GraphLearner {
             .sorted { ($0.source, $0.target) < ($1.source, $1.target) }
     }
 }
+
+extension GraphLearner {
+    /// Call-graph edges learned from logs that carry trace ids, for when no graph is given. Within a
+    /// trace each service's lines span an interval (its first to its last line); a service's caller is
+    /// the service whose interval most tightly contains its own, as a call lies inside its caller's
+    /// handling of the request. One edge per caller and callee seen in at least `minTraces` traces,
+    /// weighted by their number. (Services that log once, at the end, span no interval and are left out.)
+    package static func fromTraces(_ lines: [(traceId: String, timestampNs: Int64, service: String)], minTraces: Int = 3) -> [GraphEdge] {
+        var spans: [String: [String: (first: Int64, last: Int64)]] = [:]
+        for l in lines {
+            let s = spans[l.traceId]?[l.service]
+            spans[l.traceId, default: [:]][l.service] = (min(s?.first ?? .max, l.timestampNs), max(s?.last ?? .min, l.timestampNs))
+        }
+        var counts: [GraphEdge: Int] = [:]
+        for services in spans.values where services.count >= 2 {
+            for (callee, inner) in services where inner.last > inner.first {
+                let callers = services.filter { caller, outer in
+                    caller != callee && outer.first <= inner.first && inner.last <= outer.last && outer.last - outer.first > inner.last - inner.first
+                }
+                guard let caller = callers.min(by: { ($0.value.last - $0.value.first, $0.key) < ($1.value.last - $1.value.first, $1.key) }) else { continue }
+                counts[GraphEdge(source: caller.key, target: callee, origin: "traces"), default: 0] += 1
+            }
+        }
+        return counts.filter { $0.value >= minTraces }
+            .map { var e = $0.key; e.weight = Double($0.value); return e }
+            .sorted { ($0.source, $0.target) < ($1.source, $1.target) }
+    }
+
+    /// `fromTraces` over the store's newest traced lines in `[startMs, endMs]`.
+    package static func fromTraces(_ store: Store, startMs: Int64, endMs: Int64, limit: Int = 200_000) throws(StoreError) -> [GraphEdge] {
+        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
+        let lines = try store.tracedLines(startNs: startMs * 1_000_000, endNs: endMs * 1_000_000, limit: limit)
+        return fromTraces(lines.compactMap { l in services[l.streamId].map { (l.traceId, l.timestampNs, $0) } })
+    }
+}

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// Keeps the call graph's configured and learned edges current: the configuration's `graph.calls`
 /// once at start (origin `config`), and the calls that metric labels show every five minutes
-/// (origin `metrics`), since new services appear as their series arrive.
+/// (origin `metrics`), since new services appear as their series arrive. When neither gives an edge,
+/// the graph is learned from the last six hours of logs that carry trace ids (origin `traces`).
 struct GraphService: Service {
     let store: Store
     let graph: AugurConfig.Graph
@@ -18,15 +19,25 @@ struct GraphService: Service {
         } catch {
             logger.error("configured call graph not stored", metadata: ["augur.error": "\(error)"])
         }
-        var known: [GraphEdge] = []
+        var known: [GraphEdge] = [], knownFromTraces: [GraphEdge] = []
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let store = self.store
-                let learned = try await offload { GraphLearner.fromMetricLabels(store) }
+                let store = self.store, configured = !graph.calls.isEmpty
+                let (learned, fromTraces) = try await offload { () throws -> ([GraphEdge], [GraphEdge]) in
+                    let learned = GraphLearner.fromMetricLabels(store)
+                    guard learned.isEmpty && !configured else { return (learned, []) }
+                    let now = WallClock.nowMs()
+                    return (learned, try GraphLearner.fromTraces(store, startMs: now - 6 * 3_600_000, endMs: now))
+                }
                 if learned != known {
                     try store.replaceEdges(learned, origin: "metrics")
                     if !learned.isEmpty { logger.info("call graph learned from metric labels", metadata: ["augur.edges": "\(learned.count)"]) }
                     known = learned
+                }
+                if fromTraces != knownFromTraces {
+                    try store.replaceEdges(fromTraces, origin: "traces")
+                    if !fromTraces.isEmpty { logger.info("call graph learned from traces in logs", metadata: ["augur.edges": "\(fromTraces.count)"]) }
+                    knownFromTraces = fromTraces
                 }
             } catch {
                 logger.error("call graph learning failed", metadata: ["augur.error": "\(error)"])

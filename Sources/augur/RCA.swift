@@ -140,6 +140,10 @@ struct RCAEval: AsyncParsableCommand {
                     for start in stride(from: 0, to: records.count, by: 20_000) { _ = try pipeline.ingest(Array(records[start..<min(start + 20_000, records.count)])) }
                 }
                 try store.compact(force: true)
+                // The call graph for the evidence chains: imported (dependency.csv's calls), else learned from traces.
+                let calls = GraphLearner.fromMetricLabels(store)
+                try store.replaceEdges(calls.isEmpty ? try GraphLearner.fromTraces(store, startMs: 0, endMs: .max / 1_000_000) : calls,
+                                       origin: calls.isEmpty ? "traces" : "metrics")
                 guard let json = try JSONSerialization.jsonObject(with: Data(read("\(dir)/\(day)/fault_list.json"))) as? [String: [[String: Any]]] else {
                     throw ValidationError("\(dir)/\(day)/fault_list.json is not {hour: [faults]}")
                 }

@@ -98,6 +98,23 @@ import Testing
         }
     }
 
+    /// The call graph from traces in logs: a call lies inside its caller's lines of the same trace.
+    @Test func callGraphIsLearnedFromTraceIntervals() {
+        var lines: [(traceId: String, timestampNs: Int64, service: String)] = []
+        for k in 0..<5 {
+            // frontend [0, 100] calls cart [10, 40] (which calls redis [20, 30]) and catalogue [50, 90];
+            // the logger, logging once, spans no interval.
+            for (ms, service) in [(0, "frontend"), (10, "cart"), (20, "redis"), (30, "redis"), (40, "cart"), (50, "catalogue"), (60, "logger"),
+                                  (90, "catalogue"), (100, "frontend")] {
+                lines.append(("t\(k)", Int64(k * 1_000 + ms) * 1_000_000, service))
+            }
+        }
+        let edges = GraphLearner.fromTraces(lines)
+        #expect(edges.map { "\($0.source)>\($0.target)" } == ["cart>redis", "frontend>cart", "frontend>catalogue"])
+        #expect(edges.allSatisfy { $0.origin == "traces" && $0.weight == 5 })
+        #expect(GraphLearner.fromTraces(Array(lines.prefix(18))).isEmpty, "two traces are too few")
+    }
+
     /// A network delay on a callee shows only in its callers' view of their calls: per-call series
     /// (source/target, or Istio's source_workload/destination_workload) are evidence about the callee.
     @Test func callSeriesImplicateTheCallee() async throws {

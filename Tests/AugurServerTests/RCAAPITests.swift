@@ -33,6 +33,31 @@ import Testing
         }
     }
 
+    /// With no graph configured and no call-level metric labels, the server learns the graph from the
+    /// trace ids in its logs.
+    @Test func graphIsLearnedFromTracesWhenNoneIsGiven() async throws {
+        try await withTestStore { store, path in
+            let now = WallClock.nowMs()
+            var logs: [LogRecord] = []
+            for k in 0..<5 {
+                for (ms, service) in [(0, "frontend"), (10, "cart"), (40, "cart"), (100, "frontend")] {
+                    logs.append(LogRecord(timestampNs: (now - 600_000 + Int64(k) * 1_000 + Int64(ms)) * 1_000_000, labels: Labels([("service", service)]),
+                                          line: "step", traceId: "trace-\(k)"))
+                }
+            }
+            _ = try LogPipeline(store: store).ingest(logs)
+            try await withTestServer(config: testConfig(path: path), store: store) { client in
+                var edges: [[String: Any]] = []
+                for _ in 0..<100 where edges.isEmpty {
+                    edges = (try await client.get("/api/v1/graph").json["edges"] as? [[String: Any]]) ?? []
+                    if edges.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                let described = edges.map { "\($0["source"] as? String ?? "")>\($0["target"] as? String ?? "")@\($0["origin"] as? String ?? "")" }
+                #expect(described == ["frontend>cart@traces"], "\(described)")
+            }
+        }
+    }
+
     /// Change events through the real server: Augur's JSON and ArgoCD's webhook are stored and listed,
     /// bad ones are RFC 9457 problems naming the field, and RCA links the deploy its anomaly followed.
     @Test func changeEventsAreRecordedAndLinkedByRCA() async throws {
