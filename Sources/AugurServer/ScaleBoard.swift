@@ -10,8 +10,9 @@ import Synchronization
 /// decision (SQLite and the `augur_recommended_replicas` series) and serves the latest one to the
 /// KEDA metrics-api route, the gRPC external scaler and `/metrics`.
 ///
-/// Ticks (the first one replays the warm-up history, seconds of work) and backtests run on the
-/// blocking pool, one tick at a time; readers take the entries' lock only to copy one out.
+/// Ticks (the first one replays the warm-up history, seconds of model fits) run one at a time on a
+/// queue of their own, not on Swift's cooperative threads nor in the blocking pool that requests
+/// share; backtests run in that pool. Readers take the entries' lock only to copy one out.
 final class ScaleBoard: Sendable {
     struct Entry: Sendable {
         let workload: AugurConfig.Workload
@@ -29,7 +30,7 @@ final class ScaleBoard: Sendable {
     let metrics: ServerMetrics
     let logger: Logger
     private let entries: Mutex<[String: Entry]>
-    private let ticking = Mutex(())
+    private let ticks = DispatchQueue(label: "augur.scale-board.ticks")
     /// Keys in configuration order.
     let keys: [String]
 
@@ -63,8 +64,8 @@ final class ScaleBoard: Sendable {
 
     /// One decision per workload at `nowMs` (after replaying the warm-up history the first time).
     func tick(nowMs: Int64) async {
-        _ = try? await offload { [self] in
-            ticking.withLock { _ in
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            ticks.async { [self] in
                 for key in keys {
                     guard var e = entries.withLock({ $0[key] }) else { continue }
                     do {
@@ -76,6 +77,7 @@ final class ScaleBoard: Sendable {
                     }
                     entries.withLock { [e] in $0[key] = e }
                 }
+                done.resume()
             }
         }
     }
