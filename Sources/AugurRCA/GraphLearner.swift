@@ -52,8 +52,6 @@ extension GraphLearner {
 
     /// `fromTraces` over the store's newest traced lines in `[startMs, endMs]`.
     package static func fromTraces(_ store: Store, startMs: Int64, endMs: Int64, limit: Int = 200_000) throws(StoreError) -> [GraphEdge] {
-        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
-        let lines = try store.tracedLines(startNs: startMs * 1_000_000, endNs: endMs * 1_000_000, limit: limit)
-        return fromTraces(lines.compactMap { l in services[l.streamId].map { (l.traceId, l.timestampNs, $0) } })
+        fromTraces(try TraceHandoffs.lines(store, startMs: startMs, endMs: endMs, limit: limit))
     }
 }

@@ -134,12 +134,11 @@ package struct RootCauseAnalyzer: Sendable {
     /// service gets its strongest slowed hand-off as evidence. TrainTicket: a 1 s delay on basic slowed
     /// basic→travel, basic→preserve and preserve→basic; preserve's other hand-offs kept their pace.
     func handoffEvidence(atMs t: Int64) throws(StoreError) -> [(String, Evidence)] {
-        let lines = try store.tracedLines(startNs: (t - handoffBaselineMs) * 1_000_000, endNs: (t + afterMs) * 1_000_000, limit: handoffLineLimit)
+        let lines = try TraceHandoffs.lines(store, startMs: t - handoffBaselineMs, endMs: t + afterMs, limit: handoffLineLimit)
         guard !lines.isEmpty else { return [] }
-        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
         var active: [String: Int] = [:]
         var slowed: [(edge: TraceHandoffs.Edge, evidence: Evidence)] = []
-        for (edge, samples) in TraceHandoffs.gaps(lines.compactMap { l in services[l.streamId].map { (l.traceId, l.timestampNs, $0) } }) {
+        for (edge, samples) in TraceHandoffs.gaps(lines) {
             let baseline = samples.filter { $0.timestampMs < t }.map(\.value)
             let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterMs }
             guard baseline.count >= 3, !after.isEmpty else { continue }

@@ -1,4 +1,5 @@
 package import AugurCore
+package import AugurStore
 
 /// Where a trace's time goes between services, read from logs that carry trace ids: within one trace,
 /// ordered by time, the gap from a line of one service to the next line of another is time spent on
@@ -28,5 +29,14 @@ package enum TraceHandoffs {
             }
         }
         return out.mapValues { $0.sorted { $0.timestampMs < $1.timestampMs } }
+    }
+
+    /// The store's newest `limit` lines that carry a trace id in `[startMs, endMs]`, oldest first, each
+    /// with the service its stream belongs to (lines of streams that name no service are left out).
+    package static func lines(_ store: Store, startMs: Int64, endMs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, service: String)] {
+        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
+        return try store.tracedLines(startNs: startMs * 1_000_000, endNs: endMs * 1_000_000, limit: limit).compactMap { l in
+            services[l.streamId].map { (l.traceId, l.timestampNs, $0) }
+        }
     }
 }
