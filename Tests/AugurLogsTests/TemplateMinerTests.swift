@@ -122,3 +122,17 @@ struct LoghubAccuracyTests {
         #expect(scores.values.reduce(0, +) / Double(scores.count) >= 0.95, "\(scores)")
     }
 }
+
+@Suite struct RawLogFileTests {
+    /// The header stamps of the LogPAI systems: compact HDFS and Spark forms, ISO with a comma, Unix.
+    @Test func headerStampsOfCommonLogsAreTimes() throws {
+        #expect(RawLogFile.stampNs("081109 203615") == 1_226_262_975_000_000_000)
+        #expect(RawLogFile.stampNs("17/06/09 20:10:40") == 1_497_039_040_000_000_000)
+        #expect(RawLogFile.stampNs("2015-07-29 17:41:44,747") == 1_438_191_704_747_000_000)
+        #expect(RawLogFile.stampNs("1117838570") == 1_117_838_570_000_000_000)
+        #expect(RawLogFile.stampNs("081109 2036") == nil && RawLogFile.stampNs("17/13/09 20:10:40") == nil && RawLogFile.stampNs("INFO") == nil)
+        let header = try HeaderFormat("<Date> <Time> <Pid> <Level> <Component>: <Content>")
+        let (records, unparsed) = RawLogFile.records(Array("081109 203615 148 INFO dfs.DataNode$PacketResponder: Received block blk_1\n".utf8), header: header, fallbackNs: 0)
+        #expect(unparsed == 0 && records.first?.timestampNs == 1_226_262_975_000_000_000)
+    }
+}
