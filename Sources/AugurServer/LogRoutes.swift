@@ -14,8 +14,10 @@ struct LogRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/api/v1/logs") { request, _ in try await pushJSONLines(request) }
         router.post("/loki/api/v1/push") { request, _ in try await pushLoki(request) }
-        router.get("/api/v1/logs") { request, _ in try search(request) }
-        router.get("/api/v1/logs/templates") { request, _ in try templates(request) }
+        // Searches and template comparisons read SQLite (a search may recheck thousands of lines): off
+        // the cooperative threads, as ingest.
+        router.get("/api/v1/logs") { request, _ in try await offload { try search(request) } }
+        router.get("/api/v1/logs/templates") { request, _ in try await offload { try templates(request) } }
         router.post("/api/v1/logs/templates") { request, _ in try await pin(request) }
         router.post("/api/v1/logs/templates/merge") { request, _ in try await merge(request) }
     }
