@@ -73,13 +73,12 @@ extension Store {
                 let order = lines.indices.sorted { (streamOf[$0], $0) < (streamOf[$1], $1) }
                 let insertLine = try w.conn.prepare(
                     "INSERT INTO log_lines(ts_ns, stream_id, template_id, level, trace_id, span_id, attributes, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                var block = SearchBlock(conn: w.conn)
-                try block.prepare()
+                var block = try SearchBlock(conn: w.conn)
                 for i in order {
-                    let l = lines[i]
-                    let attributes = l.record.attributes.isEmpty ? nil : JSONText.object(Labels(l.record.attributes.map { ($0.key, $0.value) }))
-                    try insertLine.bind(l.record.timestampNs, streamOf[i], l.templateId, l.level, l.record.traceId, l.record.spanId, attributes, l.record.line).run()
-                    try block.add(id: w.conn.lastInsertRowID, stream: streamOf[i], timestampNs: l.record.timestampNs, line: l.record.line)
+                    let r = lines[i].record
+                    let attributes = r.attributes.isEmpty ? nil : JSONText.object(Labels(r.attributes.map { ($0.key, $0.value) }))
+                    try insertLine.bind(r.timestampNs, streamOf[i], lines[i].templateId, lines[i].level, r.traceId, r.spanId, attributes, r.line).run()
+                    try block.add(id: w.conn.lastInsertRowID, stream: streamOf[i], timestampNs: r.timestampNs, line: r.line)
                 }
                 try block.flush()
                 let upsert = try w.conn.prepare("""
@@ -113,14 +112,11 @@ extension Store {
     /// one stream, or `maxBytes` of text, indexed as one document.
     private struct SearchBlock {
         static let maxLines = 64, maxBytes = 16_384
-        let conn: SQLiteConnection
-        var insertBlock: Statement?, index: Statement?
+        let insertBlock: Statement, index: Statement
         var first: Int64 = 0, last: Int64 = 0, stream: Int64 = 0, minTs: Int64 = 0, maxTs: Int64 = 0
         var text = "", count = 0
 
-        init(conn: SQLiteConnection) { self.conn = conn }
-
-        mutating func prepare() throws(StoreError) {
+        init(conn: SQLiteConnection) throws(StoreError) {
             insertBlock = try conn.prepare("INSERT INTO log_search_blocks(id, last_line, stream_id, min_ts_ns, max_ts_ns) VALUES (?, ?, ?, ?, ?)")
             index = try conn.prepare("INSERT INTO log_search(rowid, line) VALUES (?, ?)")
         }
@@ -137,8 +133,8 @@ extension Store {
 
         mutating func flush() throws(StoreError) {
             guard count > 0 else { return }
-            try insertBlock!.bind(first, last, stream, minTs, maxTs).run()
-            try index!.bind(first, text).run()
+            try insertBlock.bind(first, last, stream, minTs, maxTs).run()
+            try index.bind(first, text).run()
             text.removeAll(keepingCapacity: true)
             count = 0
         }
