@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
         .target(name: "AugurLogs", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
-        .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
+        .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurStore", "AugurForecast"], swiftSettings: swiftSettings),
         .target(name: "AugurReports", dependencies: ["AugurCore", "AugurStore", "AugurForecast", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
         .target(name: "AugurScaling", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
         .target(
@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurLogs", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurScalingTests", dependencies: ["AugurScaling", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(

@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// Keeps the call graph's configured and learned edges current: the configuration's `graph.calls`
 /// once at start (origin `config`), and the calls that metric labels show every five minutes
 /// (origin `metrics`), since new services appear as their series arrive. When neither gives an edge,
-/// the graph is learned from the last six hours of logs that carry trace ids (origin `traces`).
+/// the graph is learned from the last six hours of logs that carry trace ids (origin `traces`), and
+/// failing those too, from how the services' metrics moved together over those hours (`correlation`).
 struct GraphService: Service {
     let store: Store
     let graph: AugurConfig.Graph
@@ -19,15 +20,17 @@ struct GraphService: Service {
         } catch {
             logger.error("configured call graph not stored", metadata: ["augur.error": "\(error)"])
         }
-        var known: [GraphEdge] = [], knownFromTraces: [GraphEdge] = []
+        var known: [GraphEdge] = [], knownFromTraces: [GraphEdge] = [], knownFromCorrelation: [GraphEdge] = []
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let store = self.store, configured = !graph.calls.isEmpty
-                let (learned, fromTraces) = try await offload { () throws -> ([GraphEdge], [GraphEdge]) in
+                let (learned, fromTraces, fromCorrelation) = try await offload { () throws -> ([GraphEdge], [GraphEdge], [GraphEdge]) in
                     let learned = GraphLearner.fromMetricLabels(store)
-                    guard learned.isEmpty && !configured else { return (learned, []) }
-                    let now = WallClock.nowMs()
-                    return (learned, try GraphLearner.fromTraces(store, startMs: now - 6 * 3_600_000, endMs: now))
+                    guard learned.isEmpty && !configured else { return (learned, [], []) }
+                    let now = WallClock.nowMs(), start = now - 6 * 3_600_000
+                    let fromTraces = try GraphLearner.fromTraces(store, startMs: start, endMs: now)
+                    guard fromTraces.isEmpty else { return (learned, fromTraces, []) }
+                    return (learned, [], try GraphLearner.fromCorrelation(store, startMs: start, endMs: now))
                 }
                 if learned != known {
                     try store.replaceEdges(learned, origin: "metrics")
@@ -38,6 +41,11 @@ struct GraphService: Service {
                     try store.replaceEdges(fromTraces, origin: "traces")
                     if !fromTraces.isEmpty { logger.info("call graph learned from traces in logs", metadata: ["augur.edges": "\(fromTraces.count)"]) }
                     knownFromTraces = fromTraces
+                }
+                if fromCorrelation != knownFromCorrelation {
+                    try store.replaceEdges(fromCorrelation, origin: "correlation")
+                    if !fromCorrelation.isEmpty { logger.info("call graph guessed from correlated metrics", metadata: ["augur.edges": "\(fromCorrelation.count)"]) }
+                    knownFromCorrelation = fromCorrelation
                 }
             } catch {
                 logger.error("call graph learning failed", metadata: ["augur.error": "\(error)"])

@@ -140,10 +140,11 @@ struct RCAEval: AsyncParsableCommand {
                     for start in stride(from: 0, to: records.count, by: 20_000) { _ = try pipeline.ingest(Array(records[start..<min(start + 20_000, records.count)])) }
                 }
                 try store.compact(force: true)
-                // The call graph for the evidence chains: imported (dependency.csv's calls), else learned from traces.
-                let calls = GraphLearner.fromMetricLabels(store)
-                try store.replaceEdges(calls.isEmpty ? try GraphLearner.fromTraces(store, startMs: 0, endMs: .max / 1_000_000) : calls,
-                                       origin: calls.isEmpty ? "traces" : "metrics")
+                // The call graph for the evidence chains: imported (dependency.csv's calls), else learned
+                // from traces, else guessed from correlated metrics.
+                let (edges, origin) = try learnedGraph(store)
+                try store.replaceEdges(edges, origin: origin)
+                note("rca eval: \(day): call graph: \(edges.count) edges from \(origin)")
                 guard let json = try JSONSerialization.jsonObject(with: Data(read("\(dir)/\(day)/fault_list.json"))) as? [String: [[String: Any]]] else {
                     throw ValidationError("\(dir)/\(day)/fault_list.json is not {hour: [faults]}")
                 }
@@ -155,6 +156,14 @@ struct RCAEval: AsyncParsableCommand {
             }
         }
         return out
+    }
+
+    func learnedGraph(_ store: Store) throws -> ([GraphEdge], String) {
+        let calls = GraphLearner.fromMetricLabels(store)
+        if !calls.isEmpty { return (calls, "metrics") }
+        let traces = try GraphLearner.fromTraces(store, startMs: 0, endMs: .max / 1_000_000)
+        if !traces.isEmpty { return (traces, "traces") }
+        return (try GraphLearner.fromCorrelation(store, startMs: .min, endMs: .max), "correlation")
     }
 
     func read(_ path: String) throws -> [UInt8] {

@@ -58,6 +58,35 @@ import Testing
         }
     }
 
+    /// With neither a graph, call-level labels nor traces, the server guesses the graph from the
+    /// services whose metrics move together (both directions: correlation does not tell the caller).
+    @Test func graphIsGuessedFromCorrelatedMetricsAsALastResort() async throws {
+        try await withTestStore { store, path in
+            let now = WallClock.nowMs()
+            var rng = SplitMix64(seed: 3)
+            var shared = 100.0, own = 100.0
+            var samples: [String: [Sample]] = [:]
+            for k in 0..<240 {
+                shared = max(10, shared + 5 * rng.nextGaussian())
+                own = max(10, own + 5 * rng.nextGaussian())
+                let t = now - 3_600_000 + Int64(k) * 15_000
+                for (service, load) in [("web", shared), ("api", 0.5 * shared), ("batch", own)] {
+                    samples[service, default: []].append(Sample(t, load + rng.nextGaussian()))
+                }
+            }
+            _ = try Ingestor(store: store).write(samples.map { Series(labels: Labels(name: "requests_per_second", ["service": $0.key]), samples: $0.value) })
+            try await withTestServer(config: testConfig(path: path), store: store) { client in
+                var edges: [[String: Any]] = []
+                for _ in 0..<100 where edges.isEmpty {
+                    edges = (try await client.get("/api/v1/graph").json["edges"] as? [[String: Any]]) ?? []
+                    if edges.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                let described = edges.map { "\($0["source"] as? String ?? "")>\($0["target"] as? String ?? "")@\($0["origin"] as? String ?? "")" }.sorted()
+                #expect(described == ["api>web@correlation", "web>api@correlation"], "\(described)")
+            }
+        }
+    }
+
     /// Change events through the real server: Augur's JSON and ArgoCD's webhook are stored and listed,
     /// bad ones are RFC 9457 problems naming the field, and RCA links the deploy its anomaly followed.
     @Test func changeEventsAreRecordedAndLinkedByRCA() async throws {
