@@ -61,15 +61,14 @@ struct APIRoutes: Sendable {
             let p = try await parameters(request)
             var sels = try selected(p)
             if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
-            let all = store.series(matching: sels)
-            let values = Set(all.compactMap { $0[name] }).sorted()
+            let values = try await offload { [store, sels] in Set(store.series(matching: sels).compactMap { $0[name] }).sorted() }
             return json(PrometheusJSON.success("[" + values.map(PrometheusJSON.string).joined(separator: ",") + "]"))
         }
         router.get("/api/v1/status/buildinfo") { _, _ in
             json(PrometheusJSON.success("{\"version\":\"2.42.0\",\"application\":\"augur\"}"))
         }
         router.get("/api/v1/graph") { request, _ in
-            let edges = try store.edges()
+            let edges = try await offload { [store] in try store.edges() }
             if request.uri.queryParameters.get("format") == "dot" {
                 var dot = "digraph services {\n"
                 for e in edges { dot += "  \(PrometheusJSON.string(e.source)) -> \(PrometheusJSON.string(e.target)) [weight=\(e.weight), origin=\(PrometheusJSON.string(e.origin))];\n" }
@@ -152,6 +151,10 @@ struct APIRoutes: Sendable {
 
     private func seriesRoute(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
+        return try await offload { [self] in try series(p) }
+    }
+
+    private func series(_ p: [String: [String]]) throws -> Response {
         let sels = try selected(p)
         guard !sels.isEmpty else { throw QueryError(.badParameter, "at least one match[] selector is required") }
         let start = try time(p, "start", default: .min), end = try time(p, "end", default: .max)
@@ -166,12 +169,16 @@ struct APIRoutes: Sendable {
         let p = try await parameters(request)
         var sels = try selected(p)
         if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
-        let names = Set(store.series(matching: sels).flatMap { $0.pairs.map(\.name) }).sorted()
+        let names = try await offload { [store, sels] in Set(store.series(matching: sels).flatMap { $0.pairs.map(\.name) }).sorted() }
         return json(PrometheusJSON.success("[" + names.map(PrometheusJSON.string).joined(separator: ",") + "]"))
     }
 
     private func queryRange(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
+        return try await offload { [self] in try range(p) }
+    }
+
+    private func range(_ p: [String: [String]]) throws -> Response {
         let sel = try selector(p)
         let start = try time(p, "start", default: nil), end = try time(p, "end", default: nil)
         guard let stepText = p["step"]?.last, let step = TimeParsing.durationMs(stepText), step > 0 else {
@@ -197,6 +204,10 @@ struct APIRoutes: Sendable {
 
     private func queryInstant(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
+        return try await offload { [self] in try instant(p) }
+    }
+
+    private func instant(_ p: [String: [String]]) throws -> Response {
         let sel = try selector(p)
         let at = try time(p, "time", default: WallClock.nowMs())
         let result = try raw(sel, startMs: at - Store.lookbackMs + 1, endMs: at).compactMap { s -> Series? in

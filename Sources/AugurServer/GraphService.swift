@@ -6,13 +6,17 @@ import ServiceLifecycle
 
 /// Keeps the call graph's configured and learned edges current: the configuration's `graph.calls`
 /// once at start (origin `config`), and the calls that metric labels show every five minutes
-/// (origin `metrics`), since new services appear as their series arrive. When neither gives an edge,
+/// (origin `metrics`), since new services appear as their series arrive. When neither these nor
+/// edges stored otherwise (an imported `dependency.csv`) give an edge,
 /// the graph is learned from the last six hours of logs that carry trace ids (origin `traces`), and
 /// failing those too, from how the services' metrics moved together over those hours (`correlation`).
 struct GraphService: Service {
     let store: Store
     let graph: AugurConfig.Graph
     let logger: Logger
+
+    /// The origins of the edges this service learns (and replaces).
+    static let learnedOrigins: Set<String> = ["metrics", "traces", "correlation"]
 
     func run() async throws {
         do {
@@ -23,10 +27,12 @@ struct GraphService: Service {
         var known: [GraphEdge] = [], knownFromTraces: [GraphEdge] = [], knownFromCorrelation: [GraphEdge] = []
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let store = self.store, configured = !graph.calls.isEmpty
+                let store = self.store
                 let (learned, fromTraces, fromCorrelation) = try await offload { () throws -> ([GraphEdge], [GraphEdge], [GraphEdge]) in
                     let learned = GraphLearner.fromMetricLabels(store)
-                    guard learned.isEmpty && !configured else { return (learned, [], []) }
+                    // Edges given otherwise (configuration, an imported dependency.csv, the demo) come first too.
+                    let given = try store.edges().contains { !Self.learnedOrigins.contains($0.origin) }
+                    guard learned.isEmpty && !given else { return (learned, [], []) }
                     let now = WallClock.nowMs(), start = now - 6 * 3_600_000
                     let fromTraces = try GraphLearner.fromTraces(store, startMs: start, endMs: now)
                     guard fromTraces.isEmpty else { return (learned, fromTraces, []) }

@@ -33,7 +33,7 @@ struct ScaleRoutes: Sendable {
         let endMs = try q["end"].map { try time(String($0), "end") } ?? WallClock.nowMs()
         let startMs = try q["start"].map { try time(String($0), "start") } ?? endMs - 2 * 86_400_000
         guard startMs <= endMs else { throw QueryError(.badParameter, "start must not be after end") }
-        let rows = try store.scaleDecisions(namespace: w.namespace, workload: w.name, startMs: startMs, endMs: endMs)
+        let rows = try await offload { [store] in try store.scaleDecisions(namespace: w.namespace, workload: w.name, startMs: startMs, endMs: endMs) }
         var backtest = "null"
         if let (hpa, augur) = try await board.comparison(namespace: namespace, name: name, startMs: startMs, endMs: endMs, decisions: rows) {
             func score(_ s: HPASimulation.Score) -> String {
