@@ -59,9 +59,23 @@ extension GraphLearner {
         }.sorted { ($0.source, $0.target) < ($1.source, $1.target) }
     }
 
-    /// `fromCorrelation` over the store's metrics in `[startMs, endMs]` (reference periods left out).
-    package static func fromCorrelation(_ store: Store, startMs: Int64, endMs: Int64) throws(StoreError) -> [GraphEdge] {
-        fromCorrelation(try store.select(try! Selector(parsing: #"{__name__=~".+",period=""}"#), startMs: startMs, endMs: endMs))
+    /// `fromCorrelation` over the store's metrics in `[startMs, endMs]` (reference periods left out):
+    /// only the metric names that two services or more report are read, at most `maxSeries` series
+    /// (names reported by the most services first), so a large store costs a bounded read.
+    package static func fromCorrelation(_ store: Store, startMs: Int64, endMs: Int64, maxSeries: Int = 5_000) throws(StoreError) -> [GraphEdge] {
+        var services: [String: Set<String>] = [:], counts: [String: Int] = [:]
+        for labels in store.series(matching: [try! Selector(parsing: #"{__name__=~".+",period=""}"#)], startMs: startMs, endMs: endMs) {
+            guard let name = labels.name, !name.hasPrefix("augur_"), let service = RootCauseAnalyzer.service(of: labels) else { continue }
+            services[name, default: []].insert(service)
+            counts[name, default: 0] += 1
+        }
+        var series: [Series] = []
+        for (name, reporters) in services.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) where reporters.count >= 2 {
+            guard series.count + counts[name]! <= maxSeries,
+                  let selector = try? Selector(parsing: "{__name__=\"\(name)\",period=\"\"}") else { continue }
+            series += try store.select(selector, startMs: startMs, endMs: endMs)
+        }
+        return fromCorrelation(series)
     }
 
     /// An unordered pair of services.
