@@ -8,8 +8,8 @@ import Foundation
 
 /// `augur rca …`: root-cause analysis.
 struct RCA: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rca", abstract: "Root-cause analysis: suspects at a time (--at), or the benchmark contract (eval).",
-                                                    subcommands: [RCAEval.self])
+    static let configuration = CommandConfiguration(commandName: "rca", abstract: "Root-cause analysis: suspects at a time (--at), or the benchmark contract (eval, score).",
+                                                    subcommands: [RCAEval.self, RCAScore.self])
 
     @Option(help: "When the incident started (RFC 3339 or unix); the analysis looks at the window after it.")
     var at: String?

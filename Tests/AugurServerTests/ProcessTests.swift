@@ -117,6 +117,28 @@ import Testing
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    /// `augur rca score` takes the truth from the data set's layout (Sock Shop: `<service>-<fault>`):
+    /// a case missing from the eval's output is a miss, one the data set lacks is refused.
+    @Test func rcaScoreCountsEveryCaseOfTheDataSet() async throws {
+        try await withTemporaryDirectory { dir in
+            for run in ["carts-cpu/1", "carts-cpu/2", "user-mem/1"] {
+                try FileManager.default.createDirectory(atPath: "\(dir)/data/\(run)", withIntermediateDirectories: true)
+                try "time,x\n".write(toFile: "\(dir)/data/\(run)/anomalous.csv", atomically: true, encoding: .utf8)
+            }
+            let cases = #"{"case": "carts-cpu/1", "ranking": ["carts", "user"]}"# + "\n" + #"{"case": "user-mem/1", "ranking": ["carts", "orders", "user"]}"#
+            try cases.write(toFile: dir + "/cases.jsonl", atomically: true, encoding: .utf8)
+            let r = try run(["rca", "score", "--format", "sockshop", dir + "/data", "--cases", dir + "/cases.jsonl"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.contains { $0.hasPrefix("cpu ") && $0.hasSuffix("2  0.500  0.500  0.500  0.500") }, "\(r.stdout)")
+            #expect(lines.contains { $0.hasPrefix("mem ") && $0.hasSuffix("1  0.000  1.000  1.000  0.600") }, "\(r.stdout)")
+            #expect(lines.last == "AC@1=0.333 AC@3=0.667 AC@5=0.667 Avg@5=0.533", "\(r.stdout)")
+            try #"{"case": "front-end-cpu/1", "ranking": []}"#.write(toFile: dir + "/bad.jsonl", atomically: true, encoding: .utf8)
+            let bad = try run(["rca", "score", "--format", "sockshop", dir + "/data", "--cases", dir + "/bad.jsonl"])
+            #expect(bad.status != 0 && bad.stderr.contains("front-end-cpu/1"), "\(bad.stderr)")
+        }
+    }
+
     @Test func importOfABadFileFailsWithLineAndFieldAndWritesNothing() async throws {
         try await withTemporaryDirectory { dir in
             try "timestamp,series,value\n2024-01-01T00:00:00Z,up,1\n".write(toFile: dir + "/good.csv", atomically: true, encoding: .utf8)
