@@ -167,6 +167,9 @@ package struct RootCauseAnalyzer: Sendable {
     static let relativeFloor = 0.1
 
     /// `counts`: per-minute line counts, whose noise is Poisson-like (a standard deviation of about √level).
+    /// A series whose values are all whole numbers (connections in use, requests waiting, errors) gets
+    /// that floor too: an idle pool's 0 → 1 is noise, not news (it had scored 20 by the relative floor
+    /// alone, and outranked the demo's real incidents at some hours of the day).
     /// `habit`: discount by how high the score runs in the baseline's own windows (off for a median of
     /// many samples, which single outliers in the baseline say nothing about).
     static func evidence(_ labels: Labels, baseline: [Double], after: [Sample], counts: Bool = false, habit discount: Bool = true) -> Evidence? {
@@ -183,6 +186,9 @@ package struct RootCauseAnalyzer: Sendable {
             // still the series was — memory creeping between two periods, a latency appearing from nothing.
             let peak = after.map { abs($0.value) }.max() ?? 0
             scale = max(scale, relativeFloor * max(abs(median), peak / 2), 1e-9)
+            if b.allSatisfy({ $0 == $0.rounded() }) && after.allSatisfy({ !$0.value.isFinite || $0.value == $0.value.rounded() }) {
+                scale = max(scale, (abs(median) + 1).squareRoot())
+            }
         }
         var best = 0.0, peak = median, onset: Int64?
         for s in after where s.value.isFinite {

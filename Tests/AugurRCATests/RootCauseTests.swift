@@ -45,6 +45,19 @@ import Testing
         }
     }
 
+    /// Whole-number series (connections in use) have count noise: an idle pool's 0 → 1 is not news,
+    /// a pool filling to its limit is; a fractional series flat at zero that moves is (a latency appearing).
+    @Test func wholeNumberSeriesAreScoredWithCountNoise() {
+        let labels = Labels(name: "db_pool_active_connections", ["service": "payment"])
+        let idle = [Double](repeating: 0, count: 30)
+        let blip = RootCauseAnalyzer.evidence(labels, baseline: idle, after: [Sample(0, 0), Sample(60_000, 1)])
+        #expect((blip?.score ?? 99) <= 1, "\(String(describing: blip))")
+        let full = RootCauseAnalyzer.evidence(labels, baseline: idle.enumerated().map { Double($0.offset % 3) }, after: [Sample(0, 20)])
+        #expect((full?.score ?? 0) >= 5, "\(String(describing: full))")
+        let latency = RootCauseAnalyzer.evidence(Labels(name: "latency_seconds", [:]), baseline: idle, after: [Sample(0, 0.2)])
+        #expect((latency?.score ?? 0) >= 10, "\(String(describing: latency))")
+    }
+
     /// A network delay on a service whose own metrics stay flat: in traced logs, the gaps after its
     /// lines (its responses reaching the caller) grow from milliseconds to a second, and it ranks first.
     @Test func traceHandOffsInLogsFindADelayTheMetricsMiss() async throws {
