@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurForecast", "AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurScalingTests", dependencies: ["AugurScaling", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(

@@ -2,7 +2,8 @@ package import AugurCore
 package import AugurStore
 
 /// Ranks services as the likely root cause of an incident at a time, from how abnormal each of their
-/// series (metrics and per-template log counts) became after it.
+/// series (metrics and per-template log counts) became after it. A series with a trusted saved model
+/// whose forecast covers the window is scored against that forecast instead (`ForecastSurprise`).
 ///
 /// First version: each series' values in `[t, t + after]` are standardised against a baseline — the
 /// same series in a fault-free reference period when one is stored (label `period="normal"`), else its
@@ -65,6 +66,7 @@ package struct RootCauseAnalyzer: Sendable {
         }
         // Logs counted from when they were first collected: minutes before that are unknown, not zero.
         let logsFrom = all.filter { $0.labels.name?.hasPrefix("augur_log_") == true }.compactMap { $0.samples.first?.timestampMs }.min() ?? t
+        let expected = try ForecastSurprise.covering(store, series: Set(all.map(\.labels)), startMs: t, endMs: t + afterMs)
         var byService: [String: [Evidence]] = [:]
         for s in all {
             guard let service = Self.service(of: s.labels) else { continue }
@@ -72,6 +74,10 @@ package struct RootCauseAnalyzer: Sendable {
             // about them, not about it (Online Boutique AC@1 0.54 → 0.57, TrainTicket 0.06 → 0.12). Handing
             // it to the callees along the call graph did worse (0.52): one slow caller implicates them all.
             if s.labels.name?.contains("client") == true { continue }
+            if let e = expected[s.labels]?.evidence(s, from: t, to: t + afterMs) {
+                byService[service, default: []].append(e)
+                continue
+            }
             let isCount = s.labels.name?.hasPrefix("augur_log_") == true
             let samples = isCount ? Self.zeroFilled(s.samples, from: max(t - beforeMs, logsFrom), to: t + afterMs, stepMs: 60_000) : s.samples
             let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterMs }
