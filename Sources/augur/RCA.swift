@@ -63,6 +63,7 @@ struct RCAEval: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            try requireDirectory(dir)
             var out = ""
             let cases: [Case]
             switch format {
@@ -169,5 +170,13 @@ struct RCAEval: AsyncParsableCommand {
     func read(_ path: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else { throw IngestError(.unreadable, format: format, "cannot read \(path)") }
         return [UInt8](data)
+    }
+}
+
+/// Refuses a data set path that is not a directory, before anything is read.
+func requireDirectory(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("\(path) is not a directory")
     }
 }

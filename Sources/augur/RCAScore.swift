@@ -27,6 +27,7 @@ struct RCAScore: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
+            try requireDirectory(dir)
             let truth: [String: Truth]
             switch format {
             case "nezha": truth = try nezhaTruth()

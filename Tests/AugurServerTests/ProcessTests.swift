@@ -136,6 +136,8 @@ import Testing
             try #"{"case": "front-end-cpu/1", "ranking": []}"#.write(toFile: dir + "/bad.jsonl", atomically: true, encoding: .utf8)
             let bad = try run(["rca", "score", "--format", "sockshop", dir + "/data", "--cases", dir + "/bad.jsonl"])
             #expect(bad.status != 0 && bad.stderr.contains("front-end-cpu/1"), "\(bad.stderr)")
+            let missing = try run(["rca", "score", "--format", "sockshop", dir + "/nothing", "--cases", dir + "/cases.jsonl"])
+            #expect(missing.status != 0 && missing.stderr.contains("nothing is not a directory"), "\(missing.stderr)")
         }
     }
 
