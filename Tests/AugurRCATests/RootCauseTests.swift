@@ -111,6 +111,34 @@ import Testing
         }
     }
 
+    /// A delayed service whose slowed hand-offs each go to a leaf that talks to nobody else: every leaf
+    /// has all of its (one) hand-offs slowed, the delayed service four of five; it is still the one that
+    /// explains them, and the only one implicated.
+    @Test func aDelayedServiceIsChosenOverTheLeavesItTalksTo() async throws {
+        try await withTestStore { store, _ in
+            let t: Int64 = 1_767_225_600_000
+            var rng = SplitMix64(seed: 7)
+            try writeCPU(store, at: t, [("gateway", 0), ("orders", 0), ("mail", 0), ("sms", 0), ("audit", 0), ("ledger", 0)], rng: &rng)
+            var logs: [LogRecord] = []
+            for k in -90..<15 {
+                let start = t + Int64(k) * 20_000
+                let d: Int64 = k >= 0 ? 1_000 : 0
+                let j = Int64(rng.nextGaussian().magnitude * 2)
+                // gateway → orders, then orders (delayed from t on) reaches each leaf late.
+                let steps: [(Int64, String)] = [(0, "gateway"), (3, "orders"), (6 + d + j, "mail"), (9 + d + j, "orders"), (12 + 2 * d + j, "sms"),
+                                                (15 + 2 * d + j, "orders"), (18 + 3 * d + j, "audit"), (21 + 3 * d + j, "orders"), (24 + 4 * d + j, "ledger")]
+                for (k2, (ms, service)) in steps.enumerated() {
+                    logs.append(LogRecord(timestampNs: (start + ms) * 1_000_000 + Int64(k2), labels: Labels([("service", service)]), line: "step \(k2)", traceId: "l-\(k)"))
+                }
+            }
+            _ = try LogPipeline(store: store).ingest(logs)
+            let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+            #expect(suspects.first?.service == "orders", "\(suspects.map { ($0.service, $0.score) })")
+            let implicated = suspects.filter { $0.evidence.contains { $0.series.name == TraceHandoffs.metric } }.map(\.service)
+            #expect(implicated == ["orders"], "\(implicated)")
+        }
+    }
+
     /// The call graph from traces in logs: a call lies inside its caller's lines of the same trace.
     @Test func callGraphIsLearnedFromTraceIntervals() {
         var lines: [(traceId: String, timestampNs: Int64, service: String)] = []
