@@ -20,6 +20,22 @@ import Testing
         try store.append(batch)
     }
 
+    /// Traced requests every 20 s from 30 minutes before `t` to 5 after, one trace each: `steps(d, j)`
+    /// gives each line's milliseconds after the request's start and its service, with `d` the delay
+    /// (1 s from `t` on, else 0) and `j` a few milliseconds of jitter.
+    func writeTraces(_ store: Store, at t: Int64, rng: inout SplitMix64, _ steps: (_ d: Int64, _ j: Int64) -> [(Int64, String)]) throws {
+        var logs: [LogRecord] = []
+        for k in -90..<15 {
+            let start = t + Int64(k) * 20_000
+            let d: Int64 = k >= 0 ? 1_000 : 0
+            let j = Int64(rng.nextGaussian().magnitude * 2)
+            for (k2, (ms, service)) in steps(d, j).enumerated() {
+                logs.append(LogRecord(timestampNs: (start + ms) * 1_000_000 + Int64(k2), labels: Labels([("service", service)]), line: "step \(k2)", traceId: "trace-\(k)"))
+            }
+        }
+        _ = try LogPipeline(store: store).ingest(logs)
+    }
+
     /// Three services; at t the payment service's CPU jumps and its error template surges, while the
     /// others only wobble: payment ranks first, with the CPU series and the template as evidence.
     @Test func theServiceThatChangedMostRanksFirst() async throws {
@@ -65,18 +81,10 @@ import Testing
             let t: Int64 = 1_767_225_600_000
             var rng = SplitMix64(seed: 5)
             try writeCPU(store, at: t, [("frontend", 0), ("cart", 0), ("catalogue", 0)], rng: &rng)
-            var logs: [LogRecord] = []
-            for k in -90..<15 {
-                let start = t + Int64(k) * 20_000
-                let delay: Int64 = k >= 0 ? 1_000 : 0
-                let jitter = Int64(rng.nextGaussian().magnitude * 2)
-                // frontend → cart → frontend → catalogue → frontend, times in ms after the request arrived.
-                let steps: [(Int64, String)] = [(0, "frontend"), (5, "cart"), (8 + delay + jitter, "frontend"), (10 + delay + jitter, "catalogue"), (13 + delay + 2 * jitter, "frontend")]
-                for (k2, (ms, service)) in steps.enumerated() {
-                    logs.append(LogRecord(timestampNs: (start + ms) * 1_000_000 + Int64(k2), labels: Labels([("service", service)]), line: "handled step \(k2)", traceId: "trace-\(k)"))
-                }
+            // frontend → cart → frontend → catalogue → frontend, times in ms after the request arrived.
+            try writeTraces(store, at: t, rng: &rng) { d, j in
+                [(0, "frontend"), (5, "cart"), (8 + d + j, "frontend"), (10 + d + j, "catalogue"), (13 + d + 2 * j, "frontend")]
             }
-            _ = try LogPipeline(store: store).ingest(logs)
             let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
             #expect(suspects.first?.service == "cart", "\(suspects.map { ($0.service, $0.score) })")
             let handoff = try #require(suspects.first?.evidence.first { $0.series.name == TraceHandoffs.metric })
@@ -91,19 +99,11 @@ import Testing
             let t: Int64 = 1_767_225_600_000
             var rng = SplitMix64(seed: 6)
             try writeCPU(store, at: t, [("preserve", 0), ("basic", 0), ("travel", 0), ("station", 0)], rng: &rng)
-            var logs: [LogRecord] = []
-            for k in -90..<15 {
-                let start = t + Int64(k) * 20_000
-                let d: Int64 = k >= 0 ? 1_000 : 0
-                let j = Int64(rng.nextGaussian().magnitude * 2)
-                // basic's lines are followed late by preserve's and travel's once basic is delayed.
-                let steps: [(Int64, String)] = [(0, "preserve"), (5, "basic"), (8 + d + j, "preserve"), (10 + d + j, "travel"), (12 + d + j, "basic"),
-                                                (15 + 2 * d + j, "travel"), (18 + 2 * d + j, "preserve"), (20 + 2 * d + j, "station"), (23 + 2 * d + 2 * j, "preserve")]
-                for (k2, (ms, service)) in steps.enumerated() {
-                    logs.append(LogRecord(timestampNs: (start + ms) * 1_000_000 + Int64(k2), labels: Labels([("service", service)]), line: "step \(k2)", traceId: "t-\(k)"))
-                }
+            // basic's lines are followed late by preserve's and travel's once basic is delayed.
+            try writeTraces(store, at: t, rng: &rng) { d, j in
+                [(0, "preserve"), (5, "basic"), (8 + d + j, "preserve"), (10 + d + j, "travel"), (12 + d + j, "basic"),
+                 (15 + 2 * d + j, "travel"), (18 + 2 * d + j, "preserve"), (20 + 2 * d + j, "station"), (23 + 2 * d + 2 * j, "preserve")]
             }
-            _ = try LogPipeline(store: store).ingest(logs)
             let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
             #expect(suspects.first?.service == "basic", "\(suspects.map { ($0.service, $0.score) })")
             let implicated = suspects.filter { $0.evidence.contains { $0.series.name == TraceHandoffs.metric } }.map(\.service)
@@ -119,19 +119,11 @@ import Testing
             let t: Int64 = 1_767_225_600_000
             var rng = SplitMix64(seed: 7)
             try writeCPU(store, at: t, [("gateway", 0), ("orders", 0), ("mail", 0), ("sms", 0), ("audit", 0), ("ledger", 0)], rng: &rng)
-            var logs: [LogRecord] = []
-            for k in -90..<15 {
-                let start = t + Int64(k) * 20_000
-                let d: Int64 = k >= 0 ? 1_000 : 0
-                let j = Int64(rng.nextGaussian().magnitude * 2)
-                // gateway → orders, then orders (delayed from t on) reaches each leaf late.
-                let steps: [(Int64, String)] = [(0, "gateway"), (3, "orders"), (6 + d + j, "mail"), (9 + d + j, "orders"), (12 + 2 * d + j, "sms"),
-                                                (15 + 2 * d + j, "orders"), (18 + 3 * d + j, "audit"), (21 + 3 * d + j, "orders"), (24 + 4 * d + j, "ledger")]
-                for (k2, (ms, service)) in steps.enumerated() {
-                    logs.append(LogRecord(timestampNs: (start + ms) * 1_000_000 + Int64(k2), labels: Labels([("service", service)]), line: "step \(k2)", traceId: "l-\(k)"))
-                }
+            // gateway → orders, then orders (delayed from t on) reaches each leaf late.
+            try writeTraces(store, at: t, rng: &rng) { d, j in
+                [(0, "gateway"), (3, "orders"), (6 + d + j, "mail"), (9 + d + j, "orders"), (12 + 2 * d + j, "sms"),
+                 (15 + 2 * d + j, "orders"), (18 + 3 * d + j, "audit"), (21 + 3 * d + j, "orders"), (24 + 4 * d + j, "ledger")]
             }
-            _ = try LogPipeline(store: store).ingest(logs)
             let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
             #expect(suspects.first?.service == "orders", "\(suspects.map { ($0.service, $0.score) })")
             let implicated = suspects.filter { $0.evidence.contains { $0.series.name == TraceHandoffs.metric } }.map(\.service)
