@@ -55,3 +55,15 @@ extension GraphLearner {
         fromTraces(try TraceHandoffs.lines(store, startMs: startMs, endMs: endMs, limit: limit))
     }
 }
+
+extension GraphLearner {
+    /// The graph from the first source that gives one: call-level metric labels, else trace ids in
+    /// the logs of `[startMs, endMs]`, else the metrics that moved together in it (`correlation`, possibly empty).
+    package static func learn(_ store: Store, startMs: Int64, endMs: Int64) throws(StoreError) -> (origin: String, edges: [GraphEdge]) {
+        let calls = fromMetricLabels(store)
+        if !calls.isEmpty { return ("metrics", calls) }
+        let traces = try fromTraces(store, startMs: startMs, endMs: endMs)
+        if !traces.isEmpty { return ("traces", traces) }
+        return ("correlation", try fromCorrelation(store, startMs: startMs, endMs: endMs))
+    }
+}

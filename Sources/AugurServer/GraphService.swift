@@ -24,34 +24,25 @@ struct GraphService: Service {
         } catch {
             logger.error("configured call graph not stored", metadata: ["augur.error": "\(error)"])
         }
-        var known: [GraphEdge] = [], knownFromTraces: [GraphEdge] = [], knownFromCorrelation: [GraphEdge] = []
+        var known: [String: [GraphEdge]] = [:]
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let store = self.store
-                let (learned, fromTraces, fromCorrelation) = try await offload { () throws -> ([GraphEdge], [GraphEdge], [GraphEdge]) in
-                    let learned = GraphLearner.fromMetricLabels(store)
-                    // Edges given otherwise (configuration, an imported dependency.csv, the demo) come first too.
-                    let given = try store.edges().contains { !Self.learnedOrigins.contains($0.origin) }
-                    guard learned.isEmpty && !given else { return (learned, [], []) }
-                    let now = WallClock.nowMs(), start = now - 6 * 3_600_000
-                    let fromTraces = try GraphLearner.fromTraces(store, startMs: start, endMs: now)
-                    guard fromTraces.isEmpty else { return (learned, fromTraces, []) }
-                    return (learned, [], try GraphLearner.fromCorrelation(store, startMs: start, endMs: now))
+                let fresh = try await offload { () throws -> [String: [GraphEdge]] in
+                    // Edges given otherwise (configuration, an imported dependency.csv, the demo) come first:
+                    // then only the metric labels' calls are added.
+                    guard try !store.edges().contains(where: { !Self.learnedOrigins.contains($0.origin) }) else {
+                        return ["metrics": GraphLearner.fromMetricLabels(store)]
+                    }
+                    let now = WallClock.nowMs()
+                    let (origin, edges) = try GraphLearner.learn(store, startMs: now - 6 * 3_600_000, endMs: now)
+                    return [origin: edges]
                 }
-                if learned != known {
-                    try store.replaceEdges(learned, origin: "metrics")
-                    if !learned.isEmpty { logger.info("call graph learned from metric labels", metadata: ["augur.edges": "\(learned.count)"]) }
-                    known = learned
-                }
-                if fromTraces != knownFromTraces {
-                    try store.replaceEdges(fromTraces, origin: "traces")
-                    if !fromTraces.isEmpty { logger.info("call graph learned from traces in logs", metadata: ["augur.edges": "\(fromTraces.count)"]) }
-                    knownFromTraces = fromTraces
-                }
-                if fromCorrelation != knownFromCorrelation {
-                    try store.replaceEdges(fromCorrelation, origin: "correlation")
-                    if !fromCorrelation.isEmpty { logger.info("call graph guessed from correlated metrics", metadata: ["augur.edges": "\(fromCorrelation.count)"]) }
-                    knownFromCorrelation = fromCorrelation
+                for origin in Self.learnedOrigins.sorted() where fresh[origin, default: []] != known[origin, default: []] {
+                    let edges = fresh[origin, default: []]
+                    try store.replaceEdges(edges, origin: origin)
+                    if !edges.isEmpty { logger.info("call graph learned", metadata: ["augur.origin": "\(origin)", "augur.edges": "\(edges.count)"]) }
+                    known[origin] = edges
                 }
             } catch {
                 logger.error("call graph learning failed", metadata: ["augur.error": "\(error)"])

@@ -100,25 +100,18 @@ struct RCAEval: AsyncParsableCommand {
     }
 
     func sockshop() throws -> [Case] {
-        let fm = FileManager.default
         var out: [Case] = []
-        for fault in try fm.contentsOfDirectory(atPath: dir).sorted() {
-            let faultDir = dir + "/" + fault
-            guard let runs = try? fm.contentsOfDirectory(atPath: faultDir) else { continue }
-            for run in runs.sorted() where fm.fileExists(atPath: "\(faultDir)/\(run)/anomalous.csv") {
-                let id = "\(fault)/\(run)"
-                note("rca eval: \(id)")
-                try withFreshStore { store in
-                    let ingestor = Ingestor(store: store)
-                    let anomalous = try read("\(faultDir)/\(run)/anomalous.csv")
-                    let series = try FileImporter.parse(anomalous, format: .sockshop, file: "anomalous.csv")
-                    try ingestor.write(series)
-                    if let normal = try? read("\(faultDir)/\(run)/normal.csv") {
-                        try ingestor.write(try FileImporter.parse(normal, format: .sockshop, file: "normal.csv", labels: ["period": "normal"]))
-                    }
-                    guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min() else { return }
-                    out.append(try analyse(id, store: store, atMs: t))
+        for c in try FaultCases.sockshop(dir) {
+            note("rca eval: \(c.id)")
+            try withFreshStore { store in
+                let ingestor = Ingestor(store: store)
+                let series = try FileImporter.parse(try read("\(c.path)/anomalous.csv"), format: .sockshop, file: "anomalous.csv")
+                try ingestor.write(series)
+                if let normal = try? read("\(c.path)/normal.csv") {
+                    try ingestor.write(try FileImporter.parse(normal, format: .sockshop, file: "normal.csv", labels: ["period": "normal"]))
                 }
+                guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min() else { return }
+                out.append(try analyse(c.id, store: store, atMs: t))
             }
         }
         return out
@@ -127,7 +120,7 @@ struct RCAEval: AsyncParsableCommand {
     func nezha() throws -> [Case] {
         let fm = FileManager.default
         var out: [Case] = []
-        for day in try fm.contentsOfDirectory(atPath: dir).sorted() where fm.fileExists(atPath: "\(dir)/\(day)/fault_list.json") {
+        for day in try FaultCases.nezhaDays(dir) {
             note("rca eval: \(day): importing metrics, logs and the reference period")
             try withFreshStore { store in
                 let importer = FileImporter(ingestor: Ingestor(store: store))
@@ -143,28 +136,13 @@ struct RCAEval: AsyncParsableCommand {
                 try store.compact(force: true)
                 // The call graph for the evidence chains: imported (dependency.csv's calls), else learned
                 // from traces, else guessed from correlated metrics.
-                let (edges, origin) = try learnedGraph(store)
+                let (origin, edges) = try GraphLearner.learn(store, startMs: 0, endMs: .max / 1_000_000)
                 try store.replaceEdges(edges, origin: origin)
                 note("rca eval: \(day): call graph: \(edges.count) edges from \(origin)")
-                guard let json = try JSONSerialization.jsonObject(with: Data(read("\(dir)/\(day)/fault_list.json"))) as? [String: [[String: Any]]] else {
-                    throw ValidationError("\(dir)/\(day)/fault_list.json is not {hour: [faults]}")
-                }
-                let times = json.values.flatMap { $0 }.compactMap { $0["inject_time"] as? String }.sorted()
-                for time in times {
-                    guard let t = TimeParsing.timestampMs(time) else { throw ValidationError("inject_time \(time) is not a time") }
-                    out.append(try analyse("\(day)/\(time.split(separator: " ").last ?? "")", store: store, atMs: t))
-                }
+                for fault in try FaultCases.nezhaFaults(dir, day: day) { out.append(try analyse(fault.id, store: store, atMs: fault.timeMs)) }
             }
         }
         return out
-    }
-
-    func learnedGraph(_ store: Store) throws -> ([GraphEdge], String) {
-        let calls = GraphLearner.fromMetricLabels(store)
-        if !calls.isEmpty { return (calls, "metrics") }
-        let traces = try GraphLearner.fromTraces(store, startMs: 0, endMs: .max / 1_000_000)
-        if !traces.isEmpty { return (traces, "traces") }
-        return (try GraphLearner.fromCorrelation(store, startMs: .min, endMs: .max), "correlation")
     }
 
     func read(_ path: String) throws -> [UInt8] {

@@ -74,17 +74,10 @@ struct RCAScore: AsyncParsableCommand {
     /// `<day>/<HH:MM:SS>` → the injected pod's service and the fault's type, as eval names the cases.
     func nezhaTruth() throws -> [String: Truth] {
         var out: [String: Truth] = [:]
-        for day in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() {
-            let path = "\(dir)/\(day)/fault_list.json"
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            guard let json = try JSONSerialization.jsonObject(with: data) as? [String: [[String: Any]]] else {
-                throw ValidationError("\(path) is not {hour: [faults]}")
-            }
-            for fault in json.values.joined() {
-                guard let time = fault["inject_time"] as? String, let pod = fault["inject_pod"] as? String else {
-                    throw ValidationError("\(path): a fault without inject_time and inject_pod")
-                }
-                out["\(day)/\(time.split(separator: " ").last ?? "")"] = Truth(service: ServiceNaming.service(ofPod: pod), faultType: fault["inject_type"] as? String ?? "(none)")
+        for day in try FaultCases.nezhaDays(dir) {
+            for fault in try FaultCases.nezhaFaults(dir, day: day) {
+                guard let pod = fault.pod else { throw ValidationError("\(dir)/\(day)/fault_list.json: the fault at \(fault.id) has no inject_pod") }
+                out[fault.id] = Truth(service: ServiceNaming.service(ofPod: pod), faultType: fault.type ?? "(none)")
             }
         }
         return out
@@ -93,12 +86,9 @@ struct RCAScore: AsyncParsableCommand {
     /// `<service>-<fault>/<run>` → the service and the fault.
     func sockshopTruth() throws -> [String: Truth] {
         var out: [String: Truth] = [:]
-        let fm = FileManager.default
-        for folder in try fm.contentsOfDirectory(atPath: dir).sorted() {
-            guard let dash = folder.lastIndex(of: "-"), let runs = try? fm.contentsOfDirectory(atPath: "\(dir)/\(folder)") else { continue }
-            for run in runs where fm.fileExists(atPath: "\(dir)/\(folder)/\(run)/anomalous.csv") {
-                out["\(folder)/\(run)"] = Truth(service: String(folder[..<dash]), faultType: String(folder[folder.index(after: dash)...]))
-            }
+        for c in try FaultCases.sockshop(dir) {
+            guard let dash = c.folder.lastIndex(of: "-") else { continue }
+            out[c.id] = Truth(service: String(c.folder[..<dash]), faultType: String(c.folder[c.folder.index(after: dash)...]))
         }
         return out
     }
