@@ -1,4 +1,5 @@
 import Foundation
+import AugurCore
 
 /// Forecasting a batch of series together: one global model for the batch, interval calibration on
 /// each series' last window, then every series in parallel (as many at once as there are cores).
@@ -39,13 +40,43 @@ package struct BatchForecast: Sendable {
 
     /// Forecasts every input; a failed series gives its error text instead. `progress` gets (done, total).
     /// `onResult` gets each series' outcome as soon as it is done (to save it), in the calling task.
+    /// The fits run on threads of their own (`onOwnThread`), never on the cooperative pool.
     package func run(
         _ inputs: [Input],
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
         onResult: (Int, Result<ForecastResult, ForecastError>) -> Void = { _, _ in }
     ) async -> (setup: Setup, results: [Result<ForecastResult, ForecastError>]) {
-        var setup = Setup()
         BLAS.setThreads(1)
+        let batch = self
+        let (setup, engine) = await onOwnThread { batch.prepare(inputs) }
+        let results = await withTaskGroup(of: (Int, Result<ForecastResult, ForecastError>).self) { group in
+            var out = [Result<ForecastResult, ForecastError>](repeating: .failure(ForecastError(.badInput, "not run")), count: inputs.count)
+            var next = 0, done = 0
+            func add() {
+                let i = next, input = inputs[i]
+                next += 1
+                group.addTask {
+                    (i, await onOwnThread { Result { () throws(ForecastError) in
+                        try engine.forecast(input.values, horizon: batch.horizon, period: input.period, extraPeriods: input.extraPeriods, model: batch.model, levels: batch.levels)
+                    } })
+                }
+            }
+            for _ in 0..<min(inputs.count, max(1, ProcessInfo.processInfo.activeProcessorCount)) { add() }
+            while let (i, r) = await group.next() {
+                out[i] = r
+                onResult(i, r)
+                done += 1
+                progress(done, inputs.count)
+                if next < inputs.count { add() }
+            }
+            return out
+        }
+        return (setup, results)
+    }
+
+    /// The batch's shared parts: the global model, the LSTM when asked for, and the interval calibration.
+    private func prepare(_ inputs: [Input]) -> (Setup, ForecastEngine) {
+        var setup = Setup()
         let histories = inputs.map(\.values)
         let useGlobal = model == nil || model == .global || model == .ensemble
         // One global model: input lengths from two horizons up to two weeks of the (largest) season.
@@ -86,29 +117,6 @@ package struct BatchForecast: Sendable {
         setup.intervalScale = calibration
         setup.globalInputLength = final.globalFinal?.inputLength
         setup.globalValidationError = final.globalFinal?.validationError
-        let engine = final, batch = self
-        let results = await withTaskGroup(of: (Int, Result<ForecastResult, ForecastError>).self) { group in
-            var out = [Result<ForecastResult, ForecastError>](repeating: .failure(ForecastError(.badInput, "not run")), count: inputs.count)
-            var next = 0, done = 0
-            func add() {
-                let i = next, input = inputs[i]
-                next += 1
-                group.addTask {
-                    (i, Result { () throws(ForecastError) in
-                        try engine.forecast(input.values, horizon: batch.horizon, period: input.period, extraPeriods: input.extraPeriods, model: batch.model, levels: batch.levels)
-                    })
-                }
-            }
-            for _ in 0..<min(inputs.count, max(1, ProcessInfo.processInfo.activeProcessorCount)) { add() }
-            while let (i, r) = await group.next() {
-                out[i] = r
-                onResult(i, r)
-                done += 1
-                progress(done, inputs.count)
-                if next < inputs.count { add() }
-            }
-            return out
-        }
-        return (setup, results)
+        return (setup, final)
     }
 }

@@ -28,7 +28,7 @@ struct GraphService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let store = self.store
-                let fresh = try await offload { () throws -> [String: [GraphEdge]] in
+                let fresh = try await onOwnThread { () throws -> [String: [GraphEdge]] in
                     // Edges given otherwise (configuration, an imported dependency.csv, the demo) come first:
                     // then only the metric labels' calls are added.
                     guard try !store.edges().contains(where: { !Self.learnedOrigins.contains($0.origin) }) else {
