@@ -30,7 +30,7 @@ import Testing
     }
 }
 
-@Suite struct ModelTests {
+@Suite(.ownThread) struct ModelTests {
     static func seasonal(_ n: Int, m: Int = 24, trend: Double = 0, noise: Double = 0, seed: UInt64 = 3) -> [Double] {
         var rng = SplitMix64(seed: seed)
         return (0..<n).map { t in 100 + trend * Double(t) + 20 * sin(2 * .pi * Double(t % m) / Double(m)) + noise * rng.nextGaussian() }
@@ -113,7 +113,7 @@ import Testing
     }
 }
 
-@Suite struct EngineTests {
+@Suite(.ownThread) struct EngineTests {
     @Test func autoChoosesByBacktestAndIntervalsWidenWithLevel() throws {
         let y = ModelTests.seasonal(600, trend: 0.05, noise: 3)
         let r = try ForecastEngine().forecast(y, horizon: 24, period: 24, model: nil, levels: [0.8, 0.95])
@@ -153,7 +153,7 @@ import Testing
 }
 
 /// The engine on real series from ../shared/data (skipped where it is absent).
-@Suite(.enabled(if: sharedData != nil, "../shared/data is absent: real-series forecast tests skipped"))
+@Suite(.ownThread, .enabled(if: sharedData != nil, "../shared/data is absent: real-series forecast tests skipped"))
 struct RealSeriesForecastTests {
     @Test func m4SeriesBeatNaive2OnHeldOutPoints() throws {
         let lines = try String(contentsOfFile: sharedData! + "/m4/Hourly-train.csv", encoding: .utf8).split(separator: "\n").dropFirst().prefix(20)
@@ -194,7 +194,7 @@ struct RealSeriesForecastTests {
     }
 }
 
-@Suite struct SavedModelTests {
+@Suite(.ownThread) struct SavedModelTests {
     @Test(arguments: [ModelKind.snaive, .naive2, .theta, .ets, .mstl, .global, .ensemble])
     func savedModelForecastsExactlyAsTrained(_ kind: ModelKind) async throws {
         let series = (0..<12).map { ModelTests.seasonal(24 * 30, trend: 0.02, noise: 2, seed: UInt64($0)) }
@@ -221,7 +221,7 @@ struct RealSeriesForecastTests {
 }
 
 /// Real data's flaws, each handled on purpose.
-@Suite struct RegularizeTests {
+@Suite(.ownThread) struct RegularizeTests {
     func samples(_ pairs: [(Int64, Double)]) -> [Sample] { pairs.map { Sample($0.0, $0.1) } }
 
     @Test func gapsAreInterpolatedOnTheMedianStep() {
@@ -256,7 +256,7 @@ struct RealSeriesForecastTests {
     }
 }
 
-@Suite struct CalendarTests {
+@Suite(.ownThread) struct CalendarTests {
     let hour: Int64 = 3_600_000
     // Mondays in January 2026: the 5th, 12th, 19th, 26th.
     let start: Int64 = 1_767_225_600_000  // 2026-01-01T00:00Z, a Thursday
@@ -296,7 +296,7 @@ struct RealSeriesForecastTests {
     }
 }
 
-@Suite struct IncidentDetectionTests {
+@Suite(.ownThread) struct IncidentDetectionTests {
     /// Three weeks of hourly load with noise.
     func load(seed: UInt64 = 9) -> [Double] { ModelTests.seasonal(24 * 21, noise: 1, seed: seed) }
 

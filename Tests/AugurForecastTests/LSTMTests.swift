@@ -4,7 +4,7 @@ import AugurTestSupport
 import Foundation
 import Testing
 
-@Suite struct LSTMTests {
+@Suite(.ownThread) struct LSTMTests {
     /// Back-propagation through time agrees with finite differences of the loss, for the batch split
     /// across two shards as in training.
     @Test func gradientsMatchFiniteDifferences() {
@@ -73,7 +73,7 @@ import Testing
     }
 }
 
-@Suite struct LSTMSavedModelTests {
+@Suite(.ownThread) struct LSTMSavedModelTests {
     @Test func savedLSTMForecastsExactlyAsTrained() async throws {
         let series = (0..<12).map { ModelTests.seasonal(24 * 20, noise: 1, seed: UInt64($0)) }
         var engine = ForecastEngine()

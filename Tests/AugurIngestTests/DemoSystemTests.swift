@@ -1,9 +1,10 @@
 import AugurCore
 import AugurDemo
+import AugurTestSupport
 import Testing
 
 /// Each chaos scenario leaves its signature in the data, where and when `scenarios` says.
-@Suite struct DemoSystemTests {
+@Suite(.ownThread) struct DemoSystemTests {
     static let data = DemoSystem(seed: 7, endMs: 1_767_225_600_000, days: 4).generate()
 
     func mean(_ name: String, _ labels: [String: String], _ from: Int64, _ to: Int64) -> Double {

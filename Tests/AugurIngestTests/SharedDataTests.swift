@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// Imports the real data sets in ../shared/data. Skipped, with this message, where ../shared is absent.
-@Suite(.enabled(if: sharedData != nil, "../shared/data is absent: real-data import tests skipped"))
+@Suite(.ownThread, .enabled(if: sharedData != nil, "../shared/data is absent: real-data import tests skipped"))
 struct SharedDataTests {
     let data = sharedData ?? ""
 

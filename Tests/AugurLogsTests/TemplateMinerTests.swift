@@ -98,7 +98,7 @@ import Testing
 }
 
 /// Grouping accuracy (Zhu et al., ICSE-SEIP 2019) on the Loghub-2k systems with one setting.
-@Suite(.enabled(if: sharedData != nil, "../shared/data is absent: Loghub accuracy test skipped"))
+@Suite(.ownThread, .enabled(if: sharedData != nil, "../shared/data is absent: Loghub accuracy test skipped"))
 struct LoghubAccuracyTests {
     @Test func everySystemGroupsAbove90Percent() throws {
         let formats = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/../shared/tools/loghub-formats.json"))) as! [String: Any]

@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// The last-resort call graph: services whose metrics move together.
-@Suite struct CorrelationGraphTests {
+@Suite(.ownThread) struct CorrelationGraphTests {
     /// Front's traffic flows to cart (a step later) and cart's to db; ads has its own. Each reports
     /// requests and CPU, per pod. Front–cart and cart–db are found, both ways; ads, with nobody. (So is
     /// front–db: correlation cannot tell a call from traffic passed on through another service.)

@@ -7,7 +7,7 @@ import Foundation
 import Testing
 
 /// RCA against what a trusted saved model expected.
-@Suite struct ForecastSurpriseTests {
+@Suite(.ownThread) struct ForecastSurpriseTests {
     /// Web's traffic steps from 10 to 100 requests/s every day at 06:00, which its model (trained an
     /// hour before) expects; the batch job's CPU jumps for real at the same minute. Against the recent
     /// past alone web's step looks worse; against the forecast it is no news, and batch ranks first.

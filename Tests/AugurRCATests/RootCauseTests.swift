@@ -5,7 +5,7 @@ import AugurStore
 import AugurTestSupport
 import Testing
 
-@Suite struct RootCauseTests {
+@Suite(.ownThread) struct RootCauseTests {
     /// `cpu_usage` of each service every 30 s from 30 minutes before `t` to 5 after: 10 plus noise,
     /// plus the service's jump from `t` on (`pods`: with a `pod` label too).
     func writeCPU(_ store: Store, at t: Int64, _ jumps: [(String, Double)], rng: inout SplitMix64, pods: Bool = false) throws {

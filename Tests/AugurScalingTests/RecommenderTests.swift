@@ -36,7 +36,7 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
     }
 }
 
-@Suite struct HPASimulationTests {
+@Suite(.ownThread) struct HPASimulationTests {
     let policy = ScalePolicy(capacity: 10)
 
     @Test func flatLoadSettlesWithoutUnderProvisioning() {
@@ -60,7 +60,7 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
     }
 }
 
-@Suite struct RecommenderTests {
+@Suite(.ownThread) struct RecommenderTests {
     /// Decisions use only samples that ended by their time: changing the future changes no earlier decision.
     @Test func decisionsNeverSeeTheFuture() {
         let a = dailyTrace(days: 3, stepSeconds: 900)

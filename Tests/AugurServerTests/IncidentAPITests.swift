@@ -141,13 +141,17 @@ final class WebhookReceiver: Sendable {
     /// reach a local receiver in both formats.
     @Test func demoIncidentsOpenFromTheBuiltInRules() async throws {
         try await withTestStore { store, path in
-            let data = DemoSystem(endMs: WallClock.nowMs()).generate()
-            try Ingestor(store: store).write(data.series)
-            try store.replaceEdges(data.edges, origin: "demo")
-            _ = try LogPipeline(store: store).ingest(data.logs.map {
-                LogRecord(timestampNs: $0.ts * 1_000_000, labels: Labels([("service", $0.service), ("pod", $0.pod), ("level", $0.level)]), line: $0.line)
-            })
-            try store.compact(force: true)
+            // Generating and storing two days of the demo takes seconds: off the cooperative threads.
+            let data = try await onOwnThread {
+                let data = DemoSystem(endMs: WallClock.nowMs()).generate()
+                try Ingestor(store: store).write(data.series)
+                try store.replaceEdges(data.edges, origin: "demo")
+                _ = try LogPipeline(store: store).ingest(data.logs.map {
+                    LogRecord(timestampNs: $0.ts * 1_000_000, labels: Labels([("service", $0.service), ("pod", $0.pod), ("level", $0.level)]), line: $0.line)
+                })
+                try store.compact(force: true)
+                return data
+            }
             let receiver = WebhookReceiver()
             try await receiver.run { port in
                 var config = testConfig(path: path)

@@ -146,13 +146,17 @@ import Testing
     /// first, and for the saturated pool the evidence names the pool.
     @Test func demoIncidentsAreFoundWithTheirEvidence() async throws {
         try await withTestStore { store, _ in
-            let data = DemoSystem(endMs: 1_767_225_600_000).generate()
-            try Ingestor(store: store).write(data.series)
-            try store.replaceEdges(data.edges, origin: "demo")
-            _ = try LogPipeline(store: store).ingest(data.logs.map {
-                LogRecord(timestampNs: $0.ts * 1_000_000, labels: Labels([("service", $0.service), ("pod", $0.pod)]), line: $0.line)
-            })
-            try store.compact(force: true)
+            // Generating and storing two days of the demo takes seconds: off the cooperative threads.
+            let data = try await onOwnThread {
+                let data = DemoSystem(endMs: 1_767_225_600_000).generate()
+                try Ingestor(store: store).write(data.series)
+                try store.replaceEdges(data.edges, origin: "demo")
+                _ = try LogPipeline(store: store).ingest(data.logs.map {
+                    LogRecord(timestampNs: $0.ts * 1_000_000, labels: Labels([("service", $0.service), ("pod", $0.pod)]), line: $0.line)
+                })
+                try store.compact(force: true)
+                return data
+            }
             try await withTestServer(store: store) { client in
                 var ranks: [String: Int] = [:]
                 for scenario in data.scenarios {

@@ -8,7 +8,7 @@ import Testing
 
 /// Augur's rules on a real store: a forecast rule fires on a surge the daily cycle does not explain,
 /// at the right time, and stays quiet on ordinary days.
-@Suite struct RuleEvaluatorTests {
+@Suite(.ownThread) struct RuleEvaluatorTests {
     static let day: Int64 = 86_400_000
     static let end: Int64 = 1_790_000_000_000 - 1_790_000_000_000 % day  // midnight UTC
 

@@ -6,7 +6,7 @@ import Testing
 
 /// Full-text search answers from blocks of lines and rechecks each line: its answers must be exactly
 /// what a per-line FTS5 index would give, for every operator, across blocks, streams and windows.
-@Suite struct LogSearchTests {
+@Suite(.ownThread) struct LogSearchTests {
     static let vocabulary = ["alpha", "alpine", "beta", "gamma", "delta", "omega", "kappa", "sigma"]
     static let t0: Int64 = 1_767_225_600_000_000_000
 

@@ -94,7 +94,9 @@ package struct TestClient: Sendable {
         req.method = .init(rawValue: method)
         for (k, v) in headers { req.headers.add(name: k, value: v) }
         if let body { req.body = .bytes(body) }
-        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(30))
+        // A guard against a hung server, not a latency check: in the parallel debug suite on two cores a
+        // request can wait long for a core.
+        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(90))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(bytes.readableBytesView))
     }
