@@ -1,4 +1,5 @@
 import AugurCore
+import CLSTMCell
 import Foundation
 
 /// A global LSTM forecaster (Hochreiter & Schmidhuber 1997) trained across every series of a batch on
@@ -189,8 +190,10 @@ final class Workspace {
     deinit { for b in buffers { b.deallocate() } }
 }
 
-/// The network's arithmetic. Products go through OpenBLAS; the per-element gate arithmetic runs on
-/// 8-wide SIMD vectors with a polynomial exponential, as the scalar `expf` calls dominated training.
+/// The network's arithmetic. Products go through OpenBLAS; the per-element gate arithmetic is the C
+/// kernel `CLSTMCell` (8-wide vectors, a polynomial exponential), built for AVX2/FMA and for baseline
+/// x86-64 and chosen at load time, since Swift compiles for the baseline only and the gates ran at half
+/// the width the machine has.
 struct Network {
     let inputLength: Int, hidden: Int, horizon: Int
     /// Every parameter in one buffer — wx (4H) | wh (H × 4H) | b (4H) | wo (H × horizon) | bo (horizon) —
@@ -198,7 +201,6 @@ struct Network {
     var parameters: [Float]
 
     static let lanes = 8
-    typealias Vector = SIMD8<Float>
 
     var offsets: (wh: Int, b: Int, wo: Int, bo: Int) {
         let G = 4 * hidden
@@ -228,67 +230,11 @@ struct Network {
     var wo: [Float] { Array(parameters[offsets.wo..<offsets.bo]) }
     var bo: [Float] { Array(parameters[offsets.bo...]) }
 
-    // MARK: Vector arithmetic
-
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
-    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
-
-    /// eˣ: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2), eʳ by its degree-6 Taylor
-    /// polynomial (relative error < 2·10⁻⁷, below Float's resolution), 2ⁿ built in the exponent bits.
-    /// n is rounded by adding 1.5·2²³, which leaves it in the low mantissa bits: the generic SIMD
-    /// rounding and float→int conversions run lane by lane and cost more than the rest together.
-    @inline(__always) static func exp(_ v: Vector) -> Vector {
-        var x = v
-        x.replace(with: -87, where: x .< -87)
-        x.replace(with: 88, where: x .> 88)
-        let magic = Vector(repeating: 12_582_912)
-        let shifted = x * 1.442_695_04 + magic
-        let n = shifted - magic
-        let r = x - n * 0.693_359_375 + n * 2.121_944_4e-4
-        var p = Vector(repeating: 1 / 720)
-        p = p * r + 1 / 120; p = p * r + 1 / 24; p = p * r + 1 / 6; p = p * r + 0.5; p = p * r + 1; p = p * r + 1
-        let k = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
-        return p * unsafeBitCast((k &+ 127) &<< 23, to: Vector.self)
-    }
-
-    @inline(__always) static func sigmoid(_ v: Vector) -> Vector { 1 / (1 + exp(-v)) }
-    @inline(__always) static func tanh(_ v: Vector) -> Vector { 2 / (1 + exp(-2 * v)) - 1 }
-
-    /// One window's cell at one step: activates the gates in place from their pre-activations and the
-    /// input, then the new cell state, its tanh and the hidden state.
-    @inline(__always) static func cellForward(
-        _ z: UnsafeMutablePointer<Float>, x: Float, wx: UnsafePointer<Float>, b: UnsafePointer<Float>, hidden H: Int,
-        cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>
-    ) {
-        let xv = Vector(repeating: x)
-        for j in stride(from: 0, to: H, by: lanes) {
-            let i = sigmoid(load(z + j) + xv * load(wx + j) + load(b + j))
-            let f = sigmoid(load(z + H + j) + xv * load(wx + H + j) + load(b + H + j))
-            let g = tanh(load(z + 2 * H + j) + xv * load(wx + 2 * H + j) + load(b + 2 * H + j))
-            let o = sigmoid(load(z + 3 * H + j) + xv * load(wx + 3 * H + j) + load(b + 3 * H + j))
-            store(i, z + j); store(f, z + H + j); store(g, z + 2 * H + j); store(o, z + 3 * H + j)
-            let cv = f * load(cPrev + j) + i * g
-            let t = tanh(cv)
-            store(cv, c + j); store(t, tanhC + j); store(o * t, h + j)
-        }
-    }
-
-    /// The same cell backwards: from dL/dh and the carried dL/dc, the gate pre-activation gradients
-    /// (into `dz`) and the dL/dc carried to the previous step.
-    @inline(__always) static func cellBackward(
-        _ gates: UnsafePointer<Float>, hidden H: Int, cPrev: UnsafePointer<Float>, tanhC: UnsafePointer<Float>,
-        dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>, dz: UnsafeMutablePointer<Float>
-    ) {
-        for j in stride(from: 0, to: H, by: lanes) {
-            let i = load(gates + j), f = load(gates + H + j), g = load(gates + 2 * H + j), o = load(gates + 3 * H + j)
-            let t = load(tanhC + j), dhv = load(dh + j)
-            let dct = load(dc + j) + dhv * o * (1 - t * t)
-            store(dct * g * i * (1 - i), dz + j)
-            store(dct * load(cPrev + j) * f * (1 - f), dz + H + j)
-            store(dct * i * (1 - g * g), dz + 2 * H + j)
-            store(dhv * t * o * (1 - o), dz + 3 * H + j)
-            store(dct * f, dc + j)
-        }
+    /// eˣ as the gates compute it (`augur_lstm_exp`), for `x.count` a multiple of `lanes`.
+    static func exp(_ x: [Float]) -> [Float] {
+        var y = [Float](repeating: 0, count: x.count)
+        augur_lstm_exp(Int32(x.count), x, &y)
+        return y
     }
 
     // MARK: Passes
@@ -307,10 +253,7 @@ struct Network {
             for t in 0..<T {
                 let z = ws.gates + t * B * G, prev = t * B * H, next = (t + 1) * B * H
                 BLAS.sgemm(ws.h + prev, wx + o.wh, z, m: B, n: G, k: H)
-                for r in 0..<B {
-                    Self.cellForward(z + r * G, x: ws.x[t * B + r], wx: wx, b: wx + o.b, hidden: H, cPrev: ws.c + prev + r * H,
-                                     c: ws.c + next + r * H, tanhC: ws.tanhC + prev + r * H, h: ws.h + next + r * H)
-                }
+                augur_lstm_cell_forward(Int32(B), Int32(H), z, ws.x + t * B, wx, wx + o.b, ws.c + prev, ws.c + next, ws.tanhC + prev, ws.h + next)
             }
             BLAS.sgemm(ws.h + T * B * H, wx + o.wo, ws.y, m: B, n: horizon, k: H)
             for r in 0..<B { for k in 0..<horizon { ws.y[r * horizon + k] += wx[o.bo + k] } }
@@ -358,10 +301,7 @@ struct Network {
                 ws.dc.update(repeating: 0, count: B * H)
                 for t in stride(from: T - 1, through: 0, by: -1) {
                     let z = t * B * G, prev = t * B * H
-                    for r in 0..<B {
-                        Self.cellBackward(ws.gates + z + r * G, hidden: H, cPrev: ws.c + prev + r * H, tanhC: ws.tanhC + prev + r * H,
-                                          dh: ws.dh + r * H, dc: ws.dc + r * H, dz: ws.dz + z + r * G)
-                    }
+                    augur_lstm_cell_backward(Int32(B), Int32(H), ws.gates + z, ws.c + prev, ws.tanhC + prev, ws.dh, ws.dc, ws.dz + z)
                     // dh_{t−1} = dz_t·Whᵀ
                     BLAS.sgemm(ws.dz + z, w + o.wh, ws.dhPrev, m: B, n: H, k: G, transB: true)
                     swap(&ws.dh, &ws.dhPrev)
