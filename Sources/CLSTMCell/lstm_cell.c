@@ -81,6 +81,7 @@ void augur_lstm_cell_backward(int rows, int hidden, const float *gates, const fl
     }
 }
 
+VARIANTS
 void augur_lstm_exp(int n, const float *x, float *y) {
     for (int j = 0; j < n; j += 8) STORE(y + j, VEXP(LOAD(x + j)));
 }
