@@ -74,9 +74,11 @@ struct ForecastBench: AsyncParsableCommand {
                 for (k, r) in results.enumerated() {
                     guard let f = try? r.get() else { continue }
                     let actual = Array(nabSeries[k][cut[k]..<(cut[k] + h)])
-                    autoScores.add(train: inputs[k].values, test: actual, forecast: f.point, period: inputs[k].period)
+                    // MASE scaled by the in-sample one-step naive error, not by the detected season's: a
+                    // change in detection must not change the yardstick.
+                    autoScores.add(train: inputs[k].values, test: actual, forecast: f.point, period: 1)
                     snaiveScores.add(train: inputs[k].values, test: actual,
-                                     forecast: try SeasonalNaive().forecast(inputs[k].values, horizon: h, period: 1), period: inputs[k].period)
+                                     forecast: try SeasonalNaive().forecast(inputs[k].values, horizon: h, period: 1), period: 1)
                 }
             }
             print(String(format: "NAB AWS CloudWatch, %d series × %d origins, h = 12 (5 min): MASE auto %.3f, naive %.3f (%.1f s)",
