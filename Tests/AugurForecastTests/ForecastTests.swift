@@ -104,6 +104,11 @@ import Testing
         // A daily cycle sampled each minute: persistence keeps r₆₀ near 1, but the cycle is the day.
         let minutes = (0..<(4 * 1440)).map { 100 + 40 * sin(2 * Double.pi * Double($0) / 1440) + 2 * rng.nextGaussian() }
         #expect(Seasonality.detectPeriod(minutes, candidates: Regularize.candidatePeriods(stepMs: 60_000)) == 1440)
+        // Persistence without any cycle: no candidate is a peak, yet the test passes; the most
+        // pronounced candidate is still offered, for the backtest to keep or reject.
+        var level = 0.0
+        let wander = (0..<2000).map { _ in level = 0.995 * level + rng.nextGaussian(); return level }
+        #expect(Seasonality.detectPeriod(wander, candidates: [12, 24]) == 12)
     }
 
     @Test func tooShortAndBadInputAreRefused() {
