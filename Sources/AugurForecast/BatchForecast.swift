@@ -1,5 +1,5 @@
-import Foundation
 import AugurCore
+import Foundation
 
 /// Forecasting a batch of series together: one global model for the batch, interval calibration on
 /// each series' last window, then every series in parallel (as many at once as there are cores).
