@@ -20,14 +20,19 @@ struct ForecastSurprise {
     /// sixteen times.
     static let loaded = Mutex<[String: (createdMs: Int64, model: SavedModel?)]>([:])
 
+    /// The saved model at `path`, parsed once per version.
+    static func model(_ path: String, createdMs: Int64) -> SavedModel? {
+        if let cached = loaded.withLock({ $0[path] }), cached.createdMs == createdMs { return cached.model }
+        let model = try? SavedModel.load(path)
+        loaded.withLock { $0[path] = (createdMs, model) }
+        return model
+    }
+
     /// The expectations of the trusted models of `series` whose forecast runs from before `startMs` past `endMs`.
     static func covering(_ store: Store, series: Set<Labels>, startMs: Int64, endMs: Int64) throws(StoreError) -> [Labels: ForecastSurprise] {
         var out: [Labels: ForecastSurprise] = [:]
         for m in try store.registeredModels() where m.trusted && m.trainedToMs < startMs && series.contains(m.series) {
-            let cached = loaded.withLock { $0[m.path] }
-            let model = cached?.createdMs == m.createdMs ? cached!.model : try? SavedModel.load(m.path)
-            if cached?.createdMs != m.createdMs { loaded.withLock { $0[m.path] = (m.createdMs, model) } }
-            guard let saved = model, saved.trainedToMs + Int64(saved.horizon) * saved.stepMs >= endMs,
+            guard let saved = model(m.path, createdMs: m.createdMs), saved.trainedToMs + Int64(saved.horizon) * saved.stepMs >= endMs,
                   let (level, widths) = saved.halfWidths.filter({ z[$0.key] != nil }).max(by: { Double($0.key)! < Double($1.key)! }),
                   let forecast = try? saved.forecast() else { continue }
             out[m.series] = ForecastSurprise(originMs: saved.trainedToMs, stepMs: saved.stepMs, point: forecast.point,

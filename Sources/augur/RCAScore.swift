@@ -42,8 +42,9 @@ struct RCAScore: AsyncParsableCommand {
             var overall = RankingAccuracy()
             var byType: [String: RankingAccuracy] = [:]
             for (id, t) in truth {
-                overall.add(truth: t.service, ranking: rankings[id] ?? [])
-                byType[t.faultType, default: RankingAccuracy()].add(truth: t.service, ranking: rankings[id] ?? [])
+                let ranking = rankings[id] ?? []
+                overall.add(truth: t.service, ranking: ranking)
+                byType[t.faultType, default: RankingAccuracy()].add(truth: t.service, ranking: ranking)
             }
             func row(_ name: String, _ a: RankingAccuracy) -> String {
                 let ac = a.accuracy
