@@ -26,7 +26,7 @@ package struct LoadModel: Sendable {
     }
 
     struct Pending: Sendable {
-        let decision: Double, windowEnd: Double, windowStart: Double
+        let decision: Double, start: Double, end: Double
         let modelPoint: Double?, levelPoint: Double
     }
 
@@ -79,23 +79,18 @@ package struct LoadModel: Sendable {
 
     /// The bound on the peak load over `[start, end)` (seconds), from the samples so far.
     package mutating func bound(decision: Double, start: Double, end: Double, quantile: Double, calibrationSeconds: Double) -> Bound? {
-        guard let last = values.last, let lastStart = times.last else { return nil }
-        resolve(through: lastStart + sampleSeconds, forgetBefore: decision - calibrationSeconds)
+        guard let last = values.last else { return nil }
+        resolve(forgetBefore: decision - calibrationSeconds)
         fold()
         refitIfDue()
-        let window = indices(start - sampleSeconds / 2, end + sampleSeconds / 2)
-        var modelPoint: Double? = pathModel == nil ? nil : 0
-        var levelPoint = 0.0
-        for i in window {
-            let known = i < values.count ? values[i] : nil
-            levelPoint = max(levelPoint, known ?? level)
-            if let p = modelPoint {
-                let k = i - pathStart
-                modelPoint = known.map { max(p, $0) } ?? (k >= 0 && k < path.count ? max(p, path[k] + offset) : nil)
-            }
+        let n = values.count
+        let modelPoint = pathModel == nil ? nil : peak(start, end) { i in
+            if i < n { return values[i] }
+            let k = i - pathStart
+            return k >= 0 && k < path.count ? path[k] + offset : nil
         }
-        pending.append(Pending(decision: decision, windowEnd: end + sampleSeconds / 2, windowStart: start - sampleSeconds / 2,
-                               modelPoint: modelPoint.map { max(0, $0) }, levelPoint: levelPoint))
+        let levelPoint = peak(start, end) { i in i < n ? values[i] : level } ?? level
+        pending.append(Pending(decision: decision, start: start, end: end, modelPoint: modelPoint.map { max(0, $0) }, levelPoint: levelPoint))
 
         let levelErrors = resolved.map(\.level)
         let paired = resolved.filter { $0.model != nil }
@@ -116,36 +111,48 @@ package struct LoadModel: Sendable {
                      fallback: pathModel == nil ? "no model yet (\(values.count) samples)" : "model not yet calibrated")
     }
 
-    /// Sample indices whose value is in force somewhere in `[a, b)`; indices past the last sample
-    /// are future samples on the regular grid.
-    func indices(_ a: Double, _ b: Double) -> Range<Int> {
-        let n = values.count, lastStart = times[n - 1]
-        func future(_ t: Double) -> Int { n - 1 + Int(((t - lastStart) / sampleSeconds).rounded(.up)) }
-        let lo = a < lastStart + sampleSeconds ? max(0, lastIndex(startingAtOrBefore: a)) : n - 1 + Int(((a - lastStart) / sampleSeconds).rounded(.down))
-        let hi = b <= lastStart ? firstIndex(startingAtOrAfter: b) : future(b)
-        return lo..<max(lo + 1, hi)
+    /// The peak load over `[a, b]` (seconds) with sample `i`'s value from `value(i)` (indices past the
+    /// last sample are future samples on the regular grid), nil where `value` has none. A sample is
+    /// an interval's average: it is taken as the load at the interval's midpoint, and the load as
+    /// moving linearly between midpoints — all an average says, and no wider than the window.
+    func peak(_ a: Double, _ b: Double, _ value: (Int) -> Double?) -> Double? {
+        func at(_ t: Double) -> Double? {
+            let j = index(midpointAtOrBefore: t)
+            guard j >= 0 else { return value(0) }
+            guard let x = value(j), let y = value(j + 1) else { return nil }
+            return x + (y - x) * min(1, (t - midpoint(j)) / (midpoint(j + 1) - midpoint(j)))
+        }
+        guard let first = at(a), let last = at(b) else { return nil }
+        var best = max(first, last)
+        let lo = max(index(midpointAtOrBefore: a) + 1, 0), hi = index(midpointAtOrBefore: b)
+        if lo <= hi {
+            for i in lo...hi {
+                guard let v = value(i) else { return nil }
+                best = max(best, v)
+            }
+        }
+        return best
     }
 
-    private func lastIndex(startingAtOrBefore t: Double) -> Int { firstIndex(startingAfter: t) - 1 }
-
-    private func firstIndex(startingAfter t: Double) -> Int {
-        var lo = 0, hi = times.count
-        while lo < hi { let mid = (lo + hi) / 2; if times[mid] <= t { lo = mid + 1 } else { hi = mid } }
-        return lo
+    private func midpoint(_ i: Int) -> Double {
+        let n = times.count
+        return (i < n ? times[i] : times[n - 1] + Double(i - n + 1) * sampleSeconds) + sampleSeconds / 2
     }
 
-    private func firstIndex(startingAtOrAfter t: Double) -> Int {
-        var lo = 0, hi = times.count
-        while lo < hi { let mid = (lo + hi) / 2; if times[mid] < t { lo = mid + 1 } else { hi = mid } }
-        return lo
+    /// The last sample whose midpoint is at or before `t`: -1 when none; past the last sample, on the regular grid.
+    func index(midpointAtOrBefore t: Double) -> Int {
+        let n = times.count, start = t - sampleSeconds / 2
+        if start >= times[n - 1] { return n - 1 + Int(((start - times[n - 1]) / sampleSeconds).rounded(.down)) }
+        var lo = 0, hi = n
+        while lo < hi { let mid = (lo + hi) / 2; if times[mid] <= start { lo = mid + 1 } else { hi = mid } }
+        return lo - 1
     }
 
-    private mutating func resolve(through observedEnd: Double, forgetBefore cutoff: Double) {
+    private mutating func resolve(forgetBefore cutoff: Double) {
+        let n = values.count
         var keep: [Pending] = []
         for p in pending {
-            guard p.windowEnd <= observedEnd else { keep.append(p); continue }
-            let r = indices(p.windowStart, p.windowEnd)
-            let actual = values[r.clamped(to: 0..<values.count)].max() ?? 0
+            guard let actual = peak(p.start, p.end, { i in i < n ? values[i] : nil }) else { keep.append(p); continue }
             resolved.append(Resolved(decision: p.decision, model: p.modelPoint.map { actual - $0 }, level: actual - p.levelPoint))
         }
         pending = keep

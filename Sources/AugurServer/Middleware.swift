@@ -9,7 +9,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             if let problem = Problem.from(error) {
-                if problem.status.code >= 500 {
+                // A workload still warming up is a state its poller (KEDA) retries through, not a fault.
+                if problem.type == "no-recommendation" {
+                    context.logger.info("not ready", metadata: ["augur.error": "\(error)", "augur.path": "\(request.uri.path)"])
+                } else if problem.status.code >= 500 {
                     context.logger.error("request failed", metadata: ["augur.error": "\(error)", "augur.path": "\(request.uri.path)"])
                 }
                 return try problem.response(from: request, context: context)

@@ -118,6 +118,19 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
         #expect(stale.replicas == 2 && stale.signal == .fallback && stale.reason.contains("stale"))
     }
 
+    /// The load over a window is read from interval averages as a ramp between interval midpoints:
+    /// a one-sample spike counts fully only in windows that reach its midpoint.
+    @Test func windowPeaksFollowTheRampBetweenSampleMidpoints() {
+        var m = LoadModel(sampleSeconds: 300)
+        for (k, v) in [10.0, 100, 10].enumerated() { m.append(time: 300 * Double(k), value: v) }
+        func peak(_ a: Double, _ b: Double) -> Double? { m.peak(a, b) { $0 < 3 ? [10.0, 100, 10][$0] : nil } }
+        #expect(peak(0, 200) == 25)        // up the ramp from 10 (at 150) to 100 (at 450): 25 at 200
+        #expect(peak(300, 600) == 100)     // the spike's midpoint (450) is inside
+        #expect(peak(600, 700) == 55)      // down the ramp: 55 at 600
+        #expect(peak(700, 900) == nil)     // needs the sample after the last
+        #expect(m.index(midpointAtOrBefore: 100) == -1 && m.index(midpointAtOrBefore: 1500) == 4)
+    }
+
     @Test func badTracesAreRefusedWithTheLine() {
         #expect(throws: ScaleError.self) { try LoadTrace.csv("time,load\n1,2\n", name: "t.csv") }
         do {
