@@ -116,20 +116,19 @@ package struct LoadModel: Sendable {
     /// an interval's average: it is taken as the load at the interval's midpoint, and the load as
     /// moving linearly between midpoints — all an average says, and no wider than the window.
     func peak(_ a: Double, _ b: Double, _ value: (Int) -> Double?) -> Double? {
-        func at(_ t: Double) -> Double? {
-            let j = index(midpointAtOrBefore: t)
+        let ja = index(midpointAtOrBefore: a), jb = index(midpointAtOrBefore: b)
+        /// The load at `t`, between the midpoints of samples `j` and `j + 1`.
+        func at(_ t: Double, after j: Int) -> Double? {
             guard j >= 0 else { return value(0) }
             guard let x = value(j), let y = value(j + 1) else { return nil }
             return x + (y - x) * min(1, (t - midpoint(j)) / (midpoint(j + 1) - midpoint(j)))
         }
-        guard let first = at(a), let last = at(b) else { return nil }
-        var best = max(first, last)
-        let lo = max(index(midpointAtOrBefore: a) + 1, 0), hi = index(midpointAtOrBefore: b)
-        if lo <= hi {
-            for i in lo...hi {
-                guard let v = value(i) else { return nil }
-                best = max(best, v)
-            }
+        guard var best = at(a, after: ja), let last = at(b, after: jb) else { return nil }
+        best = max(best, last)
+        // The midpoints inside the window.
+        for i in stride(from: ja + 1, through: jb, by: 1) {
+            guard let v = value(i) else { return nil }
+            best = max(best, v)
         }
         return best
     }
