@@ -10,10 +10,11 @@ package struct AugurConfig: Codable, Sendable, Equatable {
     package var workloads: [Workload] = []
     package var incidents = Incidents()
     package var graph = Graph()
+    package var limits = Limits()
 
     package init() {}
 
-    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs, scaling, workloads, incidents, graph }
+    enum CodingKeys: String, CodingKey { case server, storage, scrape, forecasting, logs, scaling, workloads, incidents, graph, limits }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -26,6 +27,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         workloads = try c.decodeIfPresent([Workload].self, forKey: .workloads) ?? workloads
         incidents = try c.decodeIfPresent(Incidents.self, forKey: .incidents) ?? incidents
         graph = try c.decodeIfPresent(Graph.self, forKey: .graph) ?? graph
+        limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? limits
     }
 
     /// The service dependency graph as configured: who calls whom (edges of origin `config`). Edges are
@@ -274,6 +276,8 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         package var readToken = ""
         /// Bearer token for the write (ingest) routes; empty means none.
         package var writeToken = ""
+        /// Bearer token for the admin routes (template steering, calendar, retraining); empty: the write token serves.
+        package var adminToken = ""
         /// Largest request body accepted, in bytes (larger: 413).
         package var maxBodyBytes = 64 << 20
         /// Longest a request may take before a 503 problem is returned.
@@ -282,7 +286,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         package init() {}
 
         enum CodingKeys: String, CodingKey {
-            case listen, readToken = "read_token", writeToken = "write_token", maxBodyBytes = "max_body_bytes", requestTimeout = "request_timeout"
+            case listen, readToken = "read_token", writeToken = "write_token", adminToken = "admin_token", maxBodyBytes = "max_body_bytes", requestTimeout = "request_timeout"
         }
 
         package init(from decoder: any Decoder) throws {
@@ -290,6 +294,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? listen
             readToken = try c.decodeIfPresent(String.self, forKey: .readToken) ?? readToken
             writeToken = try c.decodeIfPresent(String.self, forKey: .writeToken) ?? writeToken
+            adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken) ?? adminToken
             maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
             requestTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .requestTimeout) ?? requestTimeout
         }
@@ -314,7 +319,8 @@ package struct AugurConfig: Codable, Sendable, Equatable {
     package struct Storage: Codable, Sendable, Equatable {
         /// The SQLite file.
         package var path = "data/augur.sqlite"
-        /// Samples older than this, counted back from the newest sample in the store (as Prometheus does), are deleted; 0 keeps all.
+        /// Samples older than this, counted back from the server's clock, are deleted; 0 keeps all.
+        /// (From the clock, not the newest sample: one sample from a bad clock must not age out the rest.)
         package var retention = ConfigDuration(seconds: 30 * 86400)
         /// How often the head (recent samples) is cut into compressed chunks.
         package var compactInterval = ConfigDuration(seconds: 30)
@@ -370,9 +376,9 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         if !server.isLoopback && (server.readToken.isEmpty || server.writeToken.isEmpty) {
             throw ConfigError("server.listen \(server.listen) is beyond loopback: set both server.read_token and server.write_token (or AUGUR_READ_TOKEN / AUGUR_WRITE_TOKEN)")
         }
-        if !server.readToken.isEmpty && server.readToken == server.writeToken {
-            throw ConfigError("server.read_token and server.write_token must differ")
-        }
+        let tokens = [server.readToken, server.writeToken, server.adminToken].filter { !$0.isEmpty }
+        if Set(tokens).count != tokens.count { throw ConfigError("server.read_token, server.write_token and server.admin_token must differ") }
+        try limits.validated()
         guard server.maxBodyBytes >= 1024 else { throw ConfigError("server.max_body_bytes must be at least 1024") }
         guard server.requestTimeout.ms > 0 else { throw ConfigError("server.request_timeout must be positive") }
         guard !storage.path.isEmpty else { throw ConfigError("storage.path must not be empty") }
@@ -407,6 +413,10 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             var grpc = server
             grpc.listen = scaling.grpcListen
             do { _ = try grpc.hostAndPort() } catch { throw ConfigError("scaling.grpc_listen: \(error.detail)") }
+            // The same rule as the HTTP listener: beyond loopback only with tokens (KEDA sends the read token).
+            if !grpc.isLoopback && (server.readToken.isEmpty || server.writeToken.isEmpty) {
+                throw ConfigError("scaling.grpc_listen \(scaling.grpcListen) is beyond loopback: set both server.read_token and server.write_token")
+            }
         }
         guard scaling.interval.ms >= 1000, scaling.staleAfter.ms > 0 else { throw ConfigError("scaling.interval must be at least 1s and scaling.stale_after positive") }
         var seen: Set<String> = []
@@ -454,7 +464,10 @@ package struct ConfigDuration: Codable, Sendable, Equatable, CustomStringConvert
     package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let n = try? c.decode(Double.self) {
-            ms = Int64(n * 1000)
+            guard n >= 0, let v = TimeParsing.ms(seconds: n) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(n) is not a duration in seconds")
+            }
+            ms = v
         } else {
             let s = try c.decode(String.self)
             guard let v = TimeParsing.durationMs(s) else {

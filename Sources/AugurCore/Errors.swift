@@ -1,6 +1,6 @@
 /// Errors of query parameters and selectors (bad input from a client).
 package struct QueryError: Error, Sendable, CustomStringConvertible {
-    package enum Code: String, Sendable { case badSelector, badParameter, tooManyPoints }
+    package enum Code: String, Sendable { case badSelector, badParameter, tooManyPoints, tooManySeries, tooManySamples, timeout, cancelled }
     package let code: Code
     package let detail: String
 

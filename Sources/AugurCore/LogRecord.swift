@@ -26,17 +26,24 @@ package struct LogRecord: Sendable, Equatable {
 
 extension TimeParsing {
     /// A log timestamp in Unix nanoseconds: RFC 3339 with up to nine fraction digits, or a Unix time
-    /// (seconds to nanoseconds, told apart by magnitude; integers are kept exact).
+    /// (seconds to nanoseconds, told apart by magnitude; integers are kept exact). Nil outside what
+    /// Int64 nanoseconds hold (1677-09-21 to 2262-04-11).
     package static func timestampNs(_ text: some StringProtocol) -> Int64? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let n = Int64(t) {
             let a = n.magnitude
             if a >= 100_000_000_000_000_000 { return n }  // ns
-            if a >= 100_000_000_000_000 { return n &* 1_000 }  // µs
-            if a >= 100_000_000_000 { return n &* 1_000_000 }  // ms
-            return n &* 1_000_000_000
+            if a >= 100_000_000_000_000 { return ns(n, times: 1_000) }  // µs
+            if a >= 100_000_000_000 { return ns(n, times: 1_000_000) }  // ms
+            return ns(n, times: 1_000_000_000)
         }
-        if let n = Double(t), n.isFinite { return unixToMs(n) * 1_000_000 }
+        if let n = Double(t) { return unixToMs(n).flatMap { ns($0, times: 1_000_000) } }
         return parseISO(t)
+    }
+
+    /// `value × factor` as nanoseconds, nil on overflow.
+    package static func ns(_ value: Int64, times factor: Int64) -> Int64? {
+        let (r, o) = value.multipliedReportingOverflow(by: factor)
+        return o ? nil : r
     }
 }

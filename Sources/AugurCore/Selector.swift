@@ -15,7 +15,7 @@ package struct Selector: Sendable, CustomStringConvertible {
             self.value = value
             if op == .regexMatch || op == .regexNoMatch {
                 do { regex = try AnchoredRegex(value) } catch {
-                    throw QueryError(.badSelector, "invalid regular expression \"\(value)\" for label \(name)")
+                    throw QueryError(.badSelector, "invalid regular expression \"\(value)\" for label \(name): \(error.description)")
                 }
             } else {
                 regex = nil
@@ -53,16 +53,25 @@ package struct Selector: Sendable, CustomStringConvertible {
     }
 }
 
-/// Full-match regular expression, compiled once.
-struct AnchoredRegex: @unchecked Sendable {
-    // Regex<AnyRegexOutput> is immutable after construction; matching does not mutate it.
-    private let regex: Regex<AnyRegexOutput>
+/// Full-match regular expression, compiled once, matched in linear time (RE2's semantics through
+/// `ByteRegex`'s `.re2` mode: Prometheus anchors a matcher's pattern as `^(?:…)$`).
+struct AnchoredRegex: Sendable {
+    private let regex: ByteRegex
+    /// The pattern's text when it has no metacharacter: compared as a string.
+    private let literal: String?
 
-    init(_ pattern: String) throws {
-        regex = try Regex(pattern)
+    init(_ pattern: String) throws(ByteRegex.Unsupported) {
+        regex = try ByteRegex("^(?:" + pattern + ")$", mode: .re2)
+        literal = pattern.utf8.contains { Self.meta.contains($0) } ? nil : pattern
     }
 
-    func matches(_ s: String) -> Bool { (try? regex.wholeMatch(in: s)) != nil }
+    private static let meta = Set(#"\.+*?()|[]{}^$"#.utf8)
+
+    func matches(_ s: String) -> Bool {
+        if let literal { return s == literal }
+        var s = s
+        return s.withUTF8 { regex.firstMatch(in: $0, scratch: ByteRegex.Scratch()) != nil }
+    }
 }
 
 private struct SelectorParser {

@@ -1,47 +1,98 @@
 import Foundation
 
 /// Parsing of the time forms operators type: Prometheus durations, RFC 3339 and Unix times.
+///
+/// This is the one place where a client's number becomes a time or a duration. Every result is
+/// checked to lie in `earliestMs...latestMs` (RFC 3339's years 0000–9999), or a duration to be at most
+/// `longestDurationMs`, so that sums and differences of them can never overflow `Int64` downstream.
 package enum TimeParsing {
-    /// Prometheus duration (`15s`, `5m`, `1h30m`, `30d`, `2w`, `250ms`) or plain seconds (`15`, `0.5`) → milliseconds.
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z, in Unix milliseconds.
+    package static let earliestMs: Int64 = -62_167_219_200_000
+    package static let latestMs: Int64 = 253_402_300_799_999
+    /// The longest duration taken: the whole accepted range.
+    package static let longestDurationMs: Int64 = latestMs - earliestMs
+    /// What Prometheus' API takes and sends for "no bound" (`minTime`/`maxTime` formatted), mapped to ours.
+    static let prometheusMinTime = "-292273086-05-16T16:47:06Z", prometheusMaxTime = "292277026596-12-04T15:30:07.999999999Z"
+
+    /// The accepted range of times, as the error messages say it.
+    package static let rangeText = "RFC 3339 (years 0000-9999) or Unix seconds"
+
+    /// Prometheus duration (`15s`, `5m`, `1h30m`, `30d`, `2w`, `250ms`) or plain seconds (`15`, `0.5`) →
+    /// milliseconds; nil when it is not one or is longer than `longestDurationMs`.
     package static func durationMs(_ text: String) -> Int64? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(t), seconds.isFinite, seconds >= 0 { return Int64((seconds * 1000).rounded()) }
+        if let seconds = Double(t) {
+            return seconds.isFinite && seconds >= 0 ? ms(seconds: seconds).flatMap { $0 <= longestDurationMs ? $0 : nil } : nil
+        }
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000), ("y", 31_536_000_000)]
         var total: Int64 = 0
         var rest = Substring(t)
         guard !rest.isEmpty else { return nil }
         while !rest.isEmpty {
             let digits = rest.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty, let n = Int64(digits) else { return nil }
+            guard !digits.isEmpty, digits.count <= 18, let n = Int64(digits) else { return nil }
             rest = rest.dropFirst(digits.count)
             guard let unit = units.first(where: { rest.hasPrefix($0.0) && !(rest.hasPrefix("ms") && $0.0 == "m") }) else { return nil }
             rest = rest.dropFirst(unit.0.count)
-            total += n * unit.1
+            let (part, o1) = n.multipliedReportingOverflow(by: unit.1)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            guard !o1, !o2, sum <= longestDurationMs else { return nil }
+            total = sum
         }
         return total
     }
 
     /// RFC 3339 / ISO-8601 (`2024-01-01T00:00:00Z`, fractional seconds, offsets, or a space instead of `T`,
-    /// without zone meaning UTC) or a Unix time in seconds, milliseconds or nanoseconds (told apart by magnitude).
+    /// without zone meaning UTC) or a Unix time in seconds, milliseconds or nanoseconds (told apart by
+    /// magnitude); nil when it is neither or lies outside `earliestMs...latestMs`.
     package static func timestampMs(_ text: some StringProtocol) -> Int64? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.isEmpty { return nil }
-        if let n = Double(t), n.isFinite { return unixToMs(n) }
-        // Nanoseconds to the nearest millisecond.
-        return parseISO(t).map { ($0 >= 0 ? $0 + 500_000 : $0 - 499_999) / 1_000_000 }
+        if let n = Double(t) { return unixToMs(n) }
+        if t == prometheusMinTime { return earliestMs }
+        if t == prometheusMaxTime { return latestMs }
+        return parseISOms(t)
     }
 
     /// Unix time of unknown unit → ms: below 1e11 it is seconds, below 1e14 ms, below 1e17 µs, else ns.
-    package static func unixToMs(_ n: Double) -> Int64 {
+    /// Nil when not finite or outside the accepted range.
+    package static func unixToMs(_ n: Double) -> Int64? {
         let a = abs(n)
-        if a < 1e11 { return Int64((n * 1000).rounded()) }
-        if a < 1e14 { return Int64(n.rounded()) }
-        if a < 1e17 { return Int64((n / 1000).rounded()) }
-        return Int64((n / 1_000_000).rounded())
+        let ms: Double
+        if a < 1e11 { ms = n * 1000 } else if a < 1e14 { ms = n } else if a < 1e17 { ms = n / 1000 } else { ms = n / 1_000_000 }
+        return checkedMs(ms.rounded())
     }
 
-    /// An ISO time in Unix nanoseconds.
+    /// Seconds → ms, nil when not finite or outside the accepted range.
+    package static func ms(seconds: Double) -> Int64? { checkedMs((seconds * 1000).rounded()) }
+
+    /// Whole milliseconds as a Double → Int64, nil unless finite and within the accepted range
+    /// (the only Double → time conversion of client input; a test checks no other exists).
+    @inline(__always) package static func checkedMs(_ ms: Double) -> Int64? {
+        guard ms.isFinite, ms >= Double(earliestMs), ms <= Double(latestMs) else { return nil }
+        return Int64(ms)
+    }
+
+    /// Whether a Unix-ms time lies in the accepted range.
+    @inline(__always) package static func inRange(_ ms: Int64) -> Bool { ms >= earliestMs && ms <= latestMs }
+
+    /// An ISO time in Unix ms, rounded to the nearest millisecond.
+    static func parseISOms(_ text: String) -> Int64? {
+        guard let (seconds, fracNs) = parseISOParts(text) else { return nil }
+        let ms = seconds * 1000 + (fracNs + 500_000) / 1_000_000
+        return inRange(ms) ? ms : nil
+    }
+
+    /// An ISO time in Unix nanoseconds; nil outside what Int64 nanoseconds hold (1677-09-21 to 2262-04-11).
     static func parseISO(_ text: String) -> Int64? {
+        guard let (seconds, fracNs) = parseISOParts(text) else { return nil }
+        let (ns, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, o2) = ns.addingReportingOverflow(fracNs)
+        return o1 || o2 ? nil : sum
+    }
+
+    /// An ISO time as whole Unix seconds and the fraction's nanoseconds.
+    static func parseISOParts(_ text: String) -> (Int64, Int64)? {
         var t = Substring(text)
         // Go's time.String(): `2022-08-22 03:51:19.640328427 +0000 UTC m=+0.146282408`.
         if let r = t.range(of: " m=") { t = t[..<r.lowerBound] }
@@ -90,7 +141,7 @@ package enum TimeParsing {
         guard i == u.count, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else { return nil }
         let days = daysFromCivil(year, month, day)
         let secs = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second - offsetSec)
-        return secs * 1_000_000_000 + fracNs
+        return (secs, fracNs)
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).

@@ -17,15 +17,24 @@ package enum Regularize {
         }
     }
 
+    /// Slots a regular series may have unless the caller says otherwise (the server passes
+    /// `limits.max_regular_points`): a few timestamps far apart must not ask for one slot per step of the gap.
+    package static let defaultMaxPoints = 2_000_000
+
     /// Resamples to `stepMs` (default: the median spacing) keeping the last value in each slot; gaps
     /// are filled by linear interpolation. Non-finite values and stale markers are dropped first.
-    package static func regular(_ samples: [Sample], stepMs: Int64? = nil) -> Regular {
+    /// Throws when the span would need more than `maxPoints` slots.
+    package static func regular(_ samples: [Sample], stepMs: Int64? = nil, maxPoints: Int = defaultMaxPoints) throws(ForecastError) -> Regular {
         let s = samples.filter { $0.value.isFinite }.sorted { $0.timestampMs < $1.timestampMs }
         guard s.count >= 2 else { return Regular(startMs: s.first?.timestampMs ?? 0, stepMs: stepMs ?? 1, values: s.map(\.value)) }
         let diffs = zip(s, s.dropFirst()).map { $1.timestampMs - $0.timestampMs }.filter { $0 > 0 }.sorted()
         let step = max(1, stepMs ?? (diffs.isEmpty ? 1 : diffs[diffs.count / 2]))
         let start = s[0].timestampMs - s[0].timestampMs % step
-        let count = Int((s.last!.timestampMs - start) / step) + 1
+        let (span, overflow) = s.last!.timestampMs.subtractingReportingOverflow(start)
+        guard !overflow, span / step < Int64(maxPoints) else {
+            throw ForecastError(.badInput, "the samples span more than \(maxPoints) steps of \(step) ms (limits.max_regular_points): give a coarser step or a shorter range")
+        }
+        let count = Int(span / step) + 1
         var slots = [Double?](repeating: nil, count: count)
         for p in s { slots[Int((p.timestampMs - start) / step)] = p.value }
         var values = [Double](repeating: 0, count: count)
@@ -52,8 +61,8 @@ package enum Regularize {
     /// A counter as its increase per step, as Prometheus' `increase()` reads it: a drop is a reset
     /// (the process restarted), after which the new value is the increase. Forecasting the raw
     /// cumulative value would teach models the resets.
-    package static func increases(_ samples: [Sample], stepMs: Int64? = nil) -> Regular {
-        let r = regular(samples, stepMs: stepMs)
+    package static func increases(_ samples: [Sample], stepMs: Int64? = nil, maxPoints: Int = defaultMaxPoints) throws(ForecastError) -> Regular {
+        let r = try regular(samples, stepMs: stepMs, maxPoints: maxPoints)
         guard r.values.count >= 2 else { return Regular(startMs: r.startMs, stepMs: r.stepMs, values: []) }
         var out: [Double] = []
         out.reserveCapacity(r.values.count - 1)
@@ -65,8 +74,8 @@ package enum Regularize {
     }
 
     /// Regular values for forecasting: increases for counters, the values themselves otherwise.
-    package static func forForecasting(_ series: Series, stepMs: Int64? = nil) -> Regular {
-        isCounter(series.labels) ? increases(series.samples, stepMs: stepMs) : regular(series.samples, stepMs: stepMs)
+    package static func forForecasting(_ series: Series, stepMs: Int64? = nil, maxPoints: Int = defaultMaxPoints) throws(ForecastError) -> Regular {
+        try isCounter(series.labels) ? increases(series.samples, stepMs: stepMs, maxPoints: maxPoints) : regular(series.samples, stepMs: stepMs, maxPoints: maxPoints)
     }
 
     /// Seasonal periods a sampling step suggests: an hour, a day and a week, in steps.

@@ -6,15 +6,25 @@ package enum ExpositionParser {
     /// Parses a scrape or import body. Samples without a timestamp get `defaultTimestampMs`;
     /// `extraLabels` (e.g. `job`, `instance`) are added unless the line sets them.
     package static func parse(_ text: String, defaultTimestampMs: Int64, extraLabels: [String: String] = [:]) throws(IngestError) -> [Series] {
+        try parse(Array(text.utf8), defaultTimestampMs: defaultTimestampMs, extraLabels: extraLabels)
+    }
+
+    /// The same over raw bytes: lines end in LF or CRLF (split on bytes: Swift's `Character` makes
+    /// "\r\n" one grapheme, so splitting a `String` on "\n" never sees a CRLF line end), and every
+    /// byte must be UTF-8.
+    package static func parse(_ body: [UInt8], defaultTimestampMs: Int64, extraLabels: [String: String] = [:]) throws(IngestError) -> [Series] {
         var order: [Labels] = []
         var bySeries: [Labels: [Sample]] = [:]
         var lineNo = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in body.split(separator: 10, omittingEmptySubsequences: false) {
             lineNo += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            var p = LineParser(Array(trimmed.utf8), line: lineNo)
+            let line = rawLine.last == 13 ? rawLine.dropLast() : rawLine
+            guard String(validating: line, as: UTF8.self) != nil else {
+                throw IngestError(.malformed, format: "prometheus text", "line is not valid UTF-8", line: lineNo)
+            }
+            let trimmed = line.drop { $0 == 32 || $0 == 9 }
+            if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
+            var p = LineParser(Array(trimmed), line: lineNo)
             var (labels, sample) = try p.parseSample(defaultTimestampMs: defaultTimestampMs)
             for (k, v) in extraLabels where labels[k] == nil { labels = labels.adding(k, v) }
             if bySeries[labels] == nil { order.append(labels) }
@@ -72,7 +82,7 @@ private struct LineParser {
         }
         skipSpace()
         guard i == u.count else { throw fail("unexpected text after the sample") }
-        return (Labels(pairs), Sample(ts, value))
+        do { return (try Labels(checking: pairs), Sample(ts, value)) } catch { throw fail(error.detail, field: "labels") }
     }
 
     var peek: UInt8? { i < u.count ? u[i] : nil }

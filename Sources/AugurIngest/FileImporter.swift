@@ -121,7 +121,7 @@ package struct FileImporter: Sendable {
         var series: [Series]
         switch format {
         case .prometheus:
-            series = try ExpositionParser.parse(String(decoding: bytes, as: UTF8.self), defaultTimestampMs: WallClock.nowMs())
+            series = try ExpositionParser.parse(bytes, defaultTimestampMs: WallClock.nowMs())
         case .json:
             series = try JSONLinesParser.parse(bytes)
         case .long:

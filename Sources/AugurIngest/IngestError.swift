@@ -9,6 +9,10 @@ package struct IngestError: Error, Sendable, CustomStringConvertible {
         case unsupported
         /// The file or directory cannot be read.
         case unreadable
+        /// A configured limit (`field` names its key) would be passed.
+        case limit
+        /// A timestamp outside the accepted range or the window around the server's clock.
+        case outOfWindow
     }
 
     package let code: Code

@@ -5,18 +5,41 @@ import Synchronization
 /// The one ingest path: every format ends in `write(_:)`, one store transaction per request or file.
 package final class Ingestor: Sendable {
     package let store: Store
+    package let policy: IngestPolicy
     private let rawSeries = Mutex(RawSeriesCache())
     private let samplesTotal = Atomic<Int>(0)
+    private let newSeriesRate = NewSeriesRate()
 
-    package init(store: Store) { self.store = store }
+    /// `policy`: `.files` for imports of history; the server passes its configured limits with the window.
+    package init(store: Store, policy: IngestPolicy = .files) {
+        self.store = store
+        self.policy = policy
+    }
+
+    /// Refuses a batch that breaks the policy, before anything of it is stored.
+    private func check(_ batch: AppendBatch, distinctSeries: Int) throws(IngestError) {
+        let limits = policy.limits
+        guard distinctSeries <= limits.maxSeriesPerWrite else {
+            throw IngestError(.limit, format: "series", "\(distinctSeries) series in one request; at most \(limits.maxSeriesPerWrite)", field: "max_series_per_write")
+        }
+        let nowMs = WallClock.nowMs()
+        try policy.check(timestamps: batch.timestamps, nowMs: nowMs)
+        guard !batch.newSeries.isEmpty else { return }
+        for labels in batch.newSeries { try policy.check(newSeries: labels) }
+        guard store.seriesCount + batch.newSeries.count <= limits.maxSeries else {
+            throw IngestError(.limit, format: "series", "\(batch.newSeries.count) new series would pass the store's limit of \(limits.maxSeries)", field: "max_series")
+        }
+        try newSeriesRate.take(batch.newSeries.count, nowMs: nowMs, limit: limits.maxNewSeriesPerMinute)
+    }
 
     /// Samples accepted since start.
     package var ingestedSamples: Int { samplesTotal.load(ordering: .relaxed) }
 
     /// Commits one batch; returns how many samples it held.
     @discardableResult
-    package func write(_ batch: AppendBatch) throws(StoreError) -> Int {
+    package func write(_ batch: AppendBatch) throws -> Int {
         guard batch.count > 0 else { return 0 }
+        try check(batch, distinctSeries: Set(batch.refs).count)
         try store.append(batch)
         samplesTotal.add(batch.count, ordering: .relaxed)
         return batch.count
@@ -24,7 +47,7 @@ package final class Ingestor: Sendable {
 
     /// Writes whole series (import formats).
     @discardableResult
-    package func write(_ series: [Series]) throws(StoreError) -> Int {
+    package func write(_ series: [Series]) throws -> Int {
         var batch = AppendBatch()
         var cache: [Labels: Int64] = [:]
         for s in series {
@@ -63,6 +86,7 @@ package final class Ingestor: Sendable {
                     for _ in 0..<e.sampleCount { batch.refs.append(ref) }
                 }
             }
+            try check(batch, distinctSeries: request.entries.count)
             let newIDs = try store.append(batch)
             samplesTotal.add(batch.count, ordering: .relaxed)
             if !pending.isEmpty {

@@ -24,7 +24,10 @@ package enum JSONLinesParser {
             } catch {
                 throw IngestError(.malformed, format: "json lines", "line is not valid JSON", line: lineNo)
             }
-            let labels = Labels(record.metric.map { ($0.key, $0.value) })
+            let labels: Labels
+            do { labels = try Labels(checking: record.metric.map { ($0.key, $0.value) }) } catch {
+                throw IngestError(.malformed, format: "json lines", error.detail, line: lineNo, field: "metric")
+            }
             guard labels.name != nil else {
                 throw IngestError(.malformed, format: "json lines", "metric has no __name__", line: lineNo, field: "metric.__name__")
             }

@@ -48,7 +48,7 @@ package enum LogBodies {
                 guard let pair = value as? [Any], pair.count == 2 || pair.count == 3, let line = pair[1] as? String else {
                     throw bad("each value is [\"<unix ns>\", \"<line>\"] with optional metadata", field: field)
                 }
-                guard let ts = (pair[0] as? String).flatMap({ Int64($0) }) else { throw bad("the timestamp must be a string of unix nanoseconds", field: field) }
+                guard let ts = (pair[0] as? String).flatMap({ Int64($0) }) else { throw bad("the timestamp must be a string of unix nanoseconds (years 1678-2262)", field: field) }
                 var metadata: [String: String] = [:]
                 if pair.count == 3 {
                     guard let m = pair[2] as? [String: Any] else { throw bad("structured metadata must be an object", field: field) }
@@ -72,18 +72,23 @@ package enum LogBodies {
     private static func lokiProtobuf(_ raw: UnsafeRawBufferPointer) throws(IngestError) -> [LogRecord] {
         var records: [LogRecord] = []
         var request = ProtoReader(raw, 0, raw.count, format: "loki-push")
-        func string(_ r: (Int, Int)) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: raw[r.0..<r.1]), as: UTF8.self) }
+        func string(_ r: (Int, Int), _ what: String) throws(IngestError) -> String {
+            guard let s = String(validating: UnsafeRawBufferPointer(rebasing: raw[r.0..<r.1]), as: UTF8.self) else {
+                throw IngestError(.malformed, format: "loki-push", "\(what) is not valid UTF-8", field: what)
+            }
+            return s
+        }
         while !request.atEnd {
-            let (field, wire) = try request.key()
+            let (field, wire) = try request.key(Wires.lokiPush)
             guard field == 1, wire == 2 else { try request.skip(wire); continue }
             let streamRange = try request.lengthDelimited()
             var stream = ProtoReader(raw, streamRange.0, streamRange.1, format: "loki-push")
             var labelText = ""
             var entries: [(Int, Int)] = []
             while !stream.atEnd {
-                let (f, w) = try stream.key()
+                let (f, w) = try stream.key(Wires.lokiStream)
                 switch (f, w) {
-                case (1, 2): labelText = string(try stream.lengthDelimited())
+                case (1, 2): labelText = try string(try stream.lengthDelimited(), "labels")
                 case (2, 2): entries.append(try stream.lengthDelimited())
                 default: try stream.skip(w)
                 }
@@ -98,29 +103,29 @@ package enum LogBodies {
                 var line = ""
                 var metadata: [String: String] = [:]
                 while !entry.atEnd {
-                    let (f, w) = try entry.key()
+                    let (f, w) = try entry.key(Wires.lokiEntry)
                     switch (f, w) {
                     case (1, 2):
                         let t = try entry.lengthDelimited()
                         var ts = ProtoReader(raw, t.0, t.1, format: "loki-push")
                         while !ts.atEnd {
-                            let (tf, tw) = try ts.key()
+                            let (tf, tw) = try ts.key(Wires.timestamp)
                             switch (tf, tw) {
                             case (1, 0): seconds = Int64(bitPattern: try ts.varint())
                             case (2, 0): nanos = Int64(Int32(truncatingIfNeeded: try ts.varint()))
                             default: try ts.skip(tw)
                             }
                         }
-                    case (2, 2): line = string(try entry.lengthDelimited())
+                    case (2, 2): line = try string(try entry.lengthDelimited(), "line")
                     case (3, 2):
                         let p = try entry.lengthDelimited()
                         var pair = ProtoReader(raw, p.0, p.1, format: "loki-push")
                         var name = "", value = ""
                         while !pair.atEnd {
-                            let (pf, pw) = try pair.key()
+                            let (pf, pw) = try pair.key(Wires.label)
                             switch (pf, pw) {
-                            case (1, 2): name = string(try pair.lengthDelimited())
-                            case (2, 2): value = string(try pair.lengthDelimited())
+                            case (1, 2): name = try string(try pair.lengthDelimited(), "structuredMetadata")
+                            case (2, 2): value = try string(try pair.lengthDelimited(), "structuredMetadata")
                             default: try pair.skip(pw)
                             }
                         }
@@ -128,7 +133,10 @@ package enum LogBodies {
                     default: try entry.skip(w)
                     }
                 }
-                records.append(record(seconds * 1_000_000_000 + nanos, labels, line, metadata))
+                guard let ns = TimeParsing.ns(seconds, times: 1_000_000_000).flatMap({ ns in nanos >= 0 && nanos < 1_000_000_000 ? ns.addingReportingOverflow(nanos) : nil }), !ns.overflow else {
+                    throw IngestError(.malformed, format: "loki-push", "entry timestamp \(seconds) s \(nanos) ns is outside what Unix nanoseconds hold (years 1678-2262)", field: "timestamp")
+                }
+                records.append(record(ns.partialValue, labels, line, metadata))
             }
         }
         return records

@@ -36,7 +36,7 @@ package struct DecodedWriteRequest {
         timestamps.reserveCapacity(body.count / 48)
         values.reserveCapacity(body.count / 48)
         while !r.atEnd {
-            let (field, wire) = try r.key()
+            let (field, wire) = try r.key(Wires.writeRequest)
             if field == 1 && wire == 2 {
                 let (start, end) = try r.lengthDelimited()
                 try decodeTimeSeries(body, start, end)
@@ -52,7 +52,7 @@ package struct DecodedWriteRequest {
         var sawOther = false
         while !r.atEnd {
             let fieldStart = r.pos
-            let (field, wire) = try r.key()
+            let (field, wire) = try r.key(Wires.timeSeries)
             switch (field, wire) {
             case (1, 2):
                 let (_, e) = try r.lengthDelimited()
@@ -63,7 +63,7 @@ package struct DecodedWriteRequest {
                 var sr = ProtoReader(body, s, e)
                 var value = 0.0, ts: Int64 = 0
                 while !sr.atEnd {
-                    let (f, w) = try sr.key()
+                    let (f, w) = try sr.key(Wires.sample)
                     if f == 1 && w == 1 { value = Double(bitPattern: try sr.fixed64()) }
                     else if f == 2 && w == 0 { ts = Int64(bitPattern: try sr.varint()) }
                     else { try sr.skip(w) }
@@ -94,13 +94,13 @@ package struct DecodedWriteRequest {
         var r = ProtoReader(body, entry.labelStart, entry.labelEnd)
         // With non-contiguous labels the range also covers other fields: skip them.
         while !r.atEnd {
-            let (field, wire) = try r.key()
+            let (field, wire) = try r.key(Wires.timeSeries)
             guard field == 1 && wire == 2 else { try r.skip(wire); continue }
             let (s, e) = try r.lengthDelimited()
             var lr = ProtoReader(body, s, e)
             var name = "", value = ""
             while !lr.atEnd {
-                let (f, w) = try lr.key()
+                let (f, w) = try lr.key(Wires.label)
                 if (f == 1 || f == 2) && w == 2 {
                     let (a, b) = try lr.lengthDelimited()
                     guard let text = String(validating: UnsafeRawBufferPointer(rebasing: body[a..<b]), as: UTF8.self) else {
@@ -114,7 +114,10 @@ package struct DecodedWriteRequest {
             guard !name.isEmpty else { throw IngestError(.malformed, format: "remote-write", "a label has an empty name", field: "timeseries[\(index)].labels") }
             pairs.append((name, value))
         }
-        let labels = Labels(pairs)
+        let labels: Labels
+        do { labels = try Labels(checking: pairs) } catch {
+            throw IngestError(.malformed, format: "remote-write", error.detail, field: "timeseries[\(index)].labels")
+        }
         guard labels.name != nil else {
             throw IngestError(.malformed, format: "remote-write", "series \(labels) has no __name__ label", field: "timeseries[\(index)].labels")
         }
@@ -140,6 +143,18 @@ func fastHash(_ body: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> UInt6
     }
     h = (h ^ tail) &* 0xBF58_476D_1CE4_E5B9
     return h ^ (h >> 31)
+}
+
+/// The wire type of each field a message defines, indexed by field number (−1: not defined).
+enum Wires {
+    static let writeRequest: [Int8] = [-1, 2, -1, 2]
+    static let timeSeries: [Int8] = [-1, 2, 2, 2, 2]
+    static let label: [Int8] = [-1, 2, 2]
+    static let sample: [Int8] = [-1, 1, 0]
+    static let lokiPush: [Int8] = [-1, 2]
+    static let lokiStream: [Int8] = [-1, 2, 2, 0]
+    static let lokiEntry: [Int8] = [-1, 2, 2, 2]
+    static let timestamp: [Int8] = [-1, 0, 0]
 }
 
 /// Reads protobuf wire format within `[pos, end)`.
@@ -180,6 +195,16 @@ struct ProtoReader {
         let k = try varint()
         let field = Int(k >> 3), wire = Int(k & 7)
         guard field > 0 else { throw fail("field number 0") }
+        return (field, wire)
+    }
+
+    /// A key whose field, when the message defines it (`wires[field]` ≥ 0), must have that wire type:
+    /// as Prometheus' decoder does, a known field of the wrong type is an error, not a skip.
+    @inline(__always) mutating func key(_ wires: [Int8]) throws(IngestError) -> (Int, Int) {
+        let (field, wire) = try key()
+        if field < wires.count, wires[field] >= 0, Int(wires[field]) != wire {
+            throw fail("wrong wire type \(wire) for field \(field)")
+        }
         return (field, wire)
     }
 

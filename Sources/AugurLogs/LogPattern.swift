@@ -1,7 +1,9 @@
+package import AugurCore
 import Foundation
 
-/// A compiled regular expression: the byte engine when it supports the pattern, Foundation's
-/// otherwise (slower, but every pattern a user writes still works).
+/// A compiled regular expression: the byte engine when it supports the pattern (byte semantics, then
+/// RE2's), Foundation's otherwise (slower and backtracking, so only for what an operator configures:
+/// `linearOnly` patterns, such as pins that any client may add, are refused instead).
 package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe
     package let source: String
     private let bytes: ByteRegex?
@@ -12,12 +14,17 @@ package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immu
         package let description: String
     }
 
-    package init(_ source: String) throws(Invalid) {
+    package init(_ source: String, linearOnly: Bool = false) throws(Invalid) {
         self.source = source
-        do {
-            bytes = try ByteRegex(source)
+        // Linear-only patterns (client input) run in RE2 mode, whose time is O(pattern × text) strictly.
+        if let native = linearOnly ? try? ByteRegex(source, mode: .re2) : (try? ByteRegex(source)) ?? (try? ByteRegex(source, mode: .re2)) {
+            bytes = native
             foundation = nil
-        } catch {
+        } else if linearOnly {
+            let reason: String
+            do { _ = try ByteRegex(source, mode: .re2); reason = "" } catch { reason = error.description }
+            throw Invalid(description: "\(source) is not supported by the linear-time engine (\(reason))")
+        } else {
             bytes = nil
             do {
                 foundation = try NSRegularExpression(pattern: source)

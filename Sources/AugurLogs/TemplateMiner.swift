@@ -1,3 +1,4 @@
+import AugurCore
 import Foundation
 
 /// Online log template mining in the Drain family (He, Zhu, Zheng & Lyu, ICWS 2017): each message is
@@ -197,7 +198,8 @@ package final class TemplateMiner {
     @discardableResult
     package func pin(_ pattern: String, regex: Bool = false, id: Int64? = nil, count: Int = 0) throws(LogPattern.Invalid) -> Int {
         let source = regex ? pattern : "^" + pattern.components(separatedBy: "<*>").map(Self.escape).joined(separator: ".*?") + "$"
-        let compiled = try LogPattern(source)
+        // Matched against every line: a backtracking engine here would let one pin freeze ingest.
+        let compiled = try LogPattern(source, linearOnly: true)
         let index = clusters.count
         clusters.append(Cluster(id: id ?? nextId, tokens: [], count: count, route: SIMD4(-2, 0, 0, 0), pinned: compiled, pin: (pattern, regex)))
         nextId = max(nextId, (id ?? nextId) + 1)

@@ -93,9 +93,11 @@ package enum ChangeEvents {
     static func time(_ value: Any?, nowMs: Int64, field: String) throws(ChangeEventError) -> Int64 {
         switch value {
         case nil: return nowMs
-        case let n as NSNumber: return TimeParsing.unixToMs(n.doubleValue)
+        case let n as NSNumber:
+            guard let ms = TimeParsing.unixToMs(n.doubleValue) else { throw ChangeEventError("\(field) \(n) is not a time (\(TimeParsing.rangeText))", field: field) }
+            return ms
         case let s as String:
-            guard let ms = TimeParsing.timestampMs(s) else { throw ChangeEventError("\(field) \(s) is not a time (RFC 3339 or unix seconds)", field: field) }
+            guard let ms = TimeParsing.timestampMs(s) else { throw ChangeEventError("\(field) \(s) is not a time (\(TimeParsing.rangeText))", field: field) }
             return ms
         default: throw ChangeEventError("\(field) must be RFC 3339 or unix seconds", field: field)
         }

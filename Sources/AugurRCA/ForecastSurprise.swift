@@ -45,7 +45,7 @@ struct ForecastSurprise {
     /// (the series regularised as its model saw it: the model's step, increases for counters), the
     /// first step beyond 3, the expected value there and the value seen. Nil when no step is covered.
     func evidence(_ series: Series, from t: Int64, to end: Int64) -> RootCauseAnalyzer.Evidence? {
-        let r = Regularize.forForecasting(series, stepMs: stepMs)
+        guard let r = try? Regularize.forForecasting(series, stepMs: stepMs) else { return nil }
         var best = 0.0, expected = 0.0, seen = 0.0, onset: Int64?
         var covered = false
         for (i, v) in r.values.enumerated() {

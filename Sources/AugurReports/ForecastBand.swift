@@ -18,9 +18,9 @@ package struct ForecastBand: Sendable {
 
     /// `series` as the models see it: increases for counters, regular steps of five minutes or the
     /// series' own if coarser (a day of 288 steps fits in a fifth of a second, of 1440 in a second).
-    package static func regular(_ series: Series) -> Regularize.Regular {
-        let r = Regularize.forForecasting(series)
-        return r.stepMs < 300_000 ? Regularize.forForecasting(series, stepMs: 300_000) : r
+    package static func regular(_ series: Series) throws(ForecastError) -> Regularize.Regular {
+        let r = try Regularize.forForecasting(series)
+        return r.stepMs < 300_000 ? try Regularize.forForecasting(series, stepMs: 300_000) : r
     }
 
     /// The band from `originMs` on: fitted on the week of `regular` before it.

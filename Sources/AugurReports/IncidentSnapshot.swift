@@ -121,7 +121,7 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
     /// What the week before the chart forecast for it (gauges only: counters are charted raw, not as increases).
     static func band(_ series: Series, fromMs: Int64, toMs: Int64) -> [[Double]]? {
         guard !Regularize.isCounter(series.labels),
-              let band = ForecastBand.fit(ForecastBand.regular(series), originMs: fromMs, horizonMs: toMs - fromMs, level: 0.95) else { return nil }
+              let regular = try? ForecastBand.regular(series), let band = ForecastBand.fit(regular, originMs: fromMs, horizonMs: toMs - fromMs, level: 0.95) else { return nil }
         return band.point.indices.map { k in [Double(band.originMs + Int64(k + 1) * band.stepMs) / 1000, band.lower[k], band.upper[k]] }
     }
 

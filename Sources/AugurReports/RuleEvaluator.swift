@@ -39,8 +39,7 @@ package enum RuleEvaluator {
     /// fitted on the week before the hour it falls in, at the band's step (`ForecastBand.regular`;
     /// counters as increases per step). Samples with no forecast (less than three days of history) satisfy nothing.
     static func outside(_ series: Series, level: Double, startMs: Int64, endMs: Int64, bands: ForecastBandCache) -> [(Int64, Bool)] {
-        let regular = ForecastBand.regular(series)
-        guard regular.values.count >= 2 else { return [] }
+        guard let regular = try? ForecastBand.regular(series), regular.values.count >= 2 else { return [] }
         let counter = Regularize.isCounter(series.labels)
         let key = "\(level) \(series.labels)"  // two rules on one series at different levels keep apart
         var checks: [(Int64, Bool)] = []

@@ -9,65 +9,72 @@ struct APIRoutes: Sendable {
     let ingestor: Ingestor
     let metrics: ServerMetrics
     let config: AugurConfig.Server
+    let limits: AugurConfig.Limits
     let savedForecasts: SavedForecasts
 
-    init(ingestor: Ingestor, metrics: ServerMetrics, config: AugurConfig.Server) {
+    init(ingestor: Ingestor, metrics: ServerMetrics, config: AugurConfig.Server, limits: AugurConfig.Limits) {
         self.ingestor = ingestor
         self.metrics = metrics
         self.config = config
+        self.limits = limits
         savedForecasts = SavedForecasts(store: ingestor.store)
     }
 
     var store: Store { ingestor.store }
 
     /// Raw series for a selector: stored ones, or the saved models' `augur_forecast` series.
-    private func raw(_ sel: Selector, startMs: Int64, endMs: Int64) throws -> [Series] {
-        guard sel.metricName == SavedForecasts.metricName else { return try store.select(sel, startMs: startMs, endMs: endMs) }
+    private func raw(_ sel: Selector, startMs: Int64, endMs: Int64, budget: QueryBudget) throws -> [Series] {
+        guard sel.metricName == SavedForecasts.metricName else { return try store.select(sel, startMs: startMs, endMs: endMs, budget: budget) }
         return try savedForecasts.series(matching: sel).compactMap { s in
             let kept = s.samples.filter { $0.timestampMs >= startMs && $0.timestampMs <= endMs }
             return kept.isEmpty ? nil : Series(labels: s.labels, samples: kept)
         }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in "ok\n" }
-        router.get("/readyz") { _, _ in
+    func register(on router: ScopedRouter) {
+        router.get("/healthz", .open) { _, _ in "ok\n" }
+        router.get("/readyz", .open) { _, _ in
             _ = store.stats()
             return "ready\n"
         }
-        router.get("/metrics") { _, _ in
+        router.get("/metrics", .read) { _, _ in
             text(metrics.render(ingestor: ingestor), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
 
-        router.post("/api/v1/write") { request, _ in try await remoteWrite(request) }
-        router.post("/api/v1/import/prometheus") { request, _ in
+        router.post("/api/v1/write", .write) { request, _ in try await remoteWrite(request) }
+        router.post("/api/v1/import/prometheus", .write) { request, _ in
             let body = try await collect(request)
-            let series = try ExpositionParser.parse(String(decoding: body, as: UTF8.self), defaultTimestampMs: WallClock.nowMs())
+            let series = try ExpositionParser.parse(body, defaultTimestampMs: WallClock.nowMs())
             return try summary(ingestor.write(series), series.count)
         }
-        router.post("/api/v1/import/json") { request, _ in
+        router.post("/api/v1/import/json", .write) { request, _ in
             let series = try JSONLinesParser.parse(try await collect(request))
             return try summary(ingestor.write(series), series.count)
         }
 
         for method in [HTTPRequest.Method.get, .post] {
-            router.on("/api/v1/series", method: method) { request, _ in try await seriesRoute(request) }
-            router.on("/api/v1/query_range", method: method) { request, _ in try await queryRange(request) }
-            router.on("/api/v1/query", method: method) { request, _ in try await queryInstant(request) }
-            router.on("/api/v1/labels", method: method) { request, _ in try await labelNames(request) }
+            router.on("/api/v1/series", method: method, .read) { request, _ in try await seriesRoute(request) }
+            router.on("/api/v1/query_range", method: method, .read) { request, _ in try await queryRange(request) }
+            router.on("/api/v1/query", method: method, .read) { request, _ in try await queryInstant(request) }
+            router.on("/api/v1/labels", method: method, .read) { request, _ in try await labelNames(request) }
         }
-        router.get("/api/v1/label/{name}/values") { request, context in
+        router.get("/api/v1/label/{name}/values", .read) { request, context in
             let name = context.parameters.get("name") ?? ""
             let p = try await parameters(request)
             var sels = try selected(p)
             if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
-            let values = try await offload { [store, sels] in Set(store.series(matching: sels).compactMap { $0[name] }).sorted() }
+            let budget = QueryBudget(limits)
+            let values = try await offload(budget) { [store, sels] in
+                let found = store.series(matching: sels)
+                try budget.take(series: found.count)
+                return Set(found.compactMap { $0[name] }).sorted()
+            }
             return json(PrometheusJSON.success("[" + values.map(PrometheusJSON.string).joined(separator: ",") + "]"))
         }
-        router.get("/api/v1/status/buildinfo") { _, _ in
+        router.get("/api/v1/status/buildinfo", .read) { _, _ in
             json(PrometheusJSON.success("{\"version\":\"2.42.0\",\"application\":\"augur\"}"))
         }
-        router.get("/api/v1/graph") { request, _ in
+        router.get("/api/v1/graph", .read) { request, _ in
             let edges = try await offload { [store] in try store.edges() }
             if request.uri.queryParameters.get("format") == "dot" {
                 var dot = "digraph services {\n"
@@ -90,7 +97,7 @@ struct APIRoutes: Sendable {
             throw IngestError(.unsupported, format: "remote-write", "Content-Type must be application/x-protobuf (got \"\(type)\")", field: "Content-Type")
         }
         let body = try await collect(request)
-        let decoded = try body.withUnsafeBytes { try Snappy.decompress($0, limit: config.maxBodyBytes * 8) }
+        let decoded = try body.withUnsafeBytes { try Snappy.decompress($0, limit: limits.maxDecompressedBytes) }
         try ingestor.writeRemote(decoded)
         return Response(status: .noContent)
     }
@@ -106,22 +113,9 @@ struct APIRoutes: Sendable {
     /// Query-string and form-encoded body parameters together, decoded as Go's `url.ParseQuery`
     /// decodes them for Prometheus (`+` is a space, `%XX` a byte).
     private func parameters(_ request: Request) async throws -> [String: [String]] {
-        var out: [String: [String]] = [:]
-        func add(_ encoded: String) throws {
-            for pair in encoded.split(separator: "&") where !pair.isEmpty {
-                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let decode = { (s: Substring) throws -> String in
-                    guard let d = s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
-                        throw QueryError(.badParameter, "parameter \"\(pair)\" has a bad percent-encoding")
-                    }
-                    return d
-                }
-                out[try decode(kv[0]), default: []].append(kv.count > 1 ? try decode(kv[1]) : "")
-            }
-        }
-        try add(request.uri.query ?? "")
+        var out = try FormBody.decode(request.uri.query ?? "")
         if request.method == .post, request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
-            try add(String(decoding: try await collect(request), as: UTF8.self))
+            out.merge(try FormBody.decode(String(decoding: try await collect(request), as: UTF8.self))) { $0 + $1 }
         }
         return out
     }
@@ -137,7 +131,7 @@ struct APIRoutes: Sendable {
             return value
         }
         guard let ms = TimeParsing.timestampMs(text) else {
-            throw QueryError(.badParameter, "\(name)=\"\(text)\" is not a time (RFC 3339 or Unix seconds)")
+            throw QueryError(.badParameter, "\(name)=\"\(text.prefix(100))\" is not a time (\(TimeParsing.rangeText))")
         }
         return ms
     }
@@ -151,17 +145,19 @@ struct APIRoutes: Sendable {
 
     private func seriesRoute(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
-        return try await offload { [self] in try series(p) }
+        let budget = QueryBudget(limits)
+        return try await offload(budget) { [self] in try series(p, budget) }
     }
 
-    private func series(_ p: [String: [String]]) throws -> Response {
+    private func series(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
         let sels = try selected(p)
         guard !sels.isEmpty else { throw QueryError(.badParameter, "at least one match[] selector is required") }
         let start = try time(p, "start", default: .min), end = try time(p, "end", default: .max)
         var found = store.series(matching: sels, startMs: start, endMs: end)
         for sel in sels where sel.metricName == SavedForecasts.metricName {
-            found += try raw(sel, startMs: start, endMs: end).map(\.labels)
+            found += try raw(sel, startMs: start, endMs: end, budget: budget).map(\.labels)
         }
+        try budget.take(series: found.count)
         return json(PrometheusJSON.success("[" + found.map(PrometheusJSON.labels).joined(separator: ",") + "]"))
     }
 
@@ -169,23 +165,29 @@ struct APIRoutes: Sendable {
         let p = try await parameters(request)
         var sels = try selected(p)
         if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
-        let names = try await offload { [store, sels] in Set(store.series(matching: sels).flatMap { $0.pairs.map(\.name) }).sorted() }
+        let budget = QueryBudget(limits)
+        let names = try await offload(budget) { [store, sels] in
+            let found = store.series(matching: sels)
+            try budget.take(series: found.count)
+            return Set(found.flatMap { $0.pairs.map(\.name) }).sorted()
+        }
         return json(PrometheusJSON.success("[" + names.map(PrometheusJSON.string).joined(separator: ",") + "]"))
     }
 
     private func queryRange(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
-        return try await offload { [self] in try range(p) }
+        let budget = QueryBudget(limits)
+        return try await offload(budget) { [self] in try range(p, budget) }
     }
 
-    private func range(_ p: [String: [String]]) throws -> Response {
+    private func range(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
         let sel = try selector(p)
         let start = try time(p, "start", default: nil), end = try time(p, "end", default: nil)
         guard let stepText = p["step"]?.last, let step = TimeParsing.durationMs(stepText), step > 0 else {
-            throw QueryError(.badParameter, "parameter step is required: a duration (15s) or seconds (15)")
+            throw QueryError(.badParameter, "parameter step is required: a positive duration (15s) or seconds (15), at most \(TimeParsing.longestDurationMs / 1000) s")
         }
-        try Store.checkRange(startMs: start, endMs: end, stepMs: step)
-        let result = Store.evaluateRange(try raw(sel, startMs: start - Store.lookbackMs + 1, endMs: end), startMs: start, endMs: end, stepMs: step)
+        try Store.checkRange(startMs: start, endMs: end, stepMs: step, maxPoints: limits.maxPointsPerSeries)
+        let result = try Store.evaluateRange(try raw(sel, startMs: start - Store.lookbackMs + 1, endMs: end, budget: budget), startMs: start, endMs: end, stepMs: step, budget: budget)
         var out: [UInt8] = []
         out.reserveCapacity(64 + result.reduce(0) { $0 + 200 + $1.samples.count * 24 })
         out.append(contentsOf: "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[".utf8)
@@ -204,13 +206,14 @@ struct APIRoutes: Sendable {
 
     private func queryInstant(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
-        return try await offload { [self] in try instant(p) }
+        let budget = QueryBudget(limits)
+        return try await offload(budget) { [self] in try instant(p, budget) }
     }
 
-    private func instant(_ p: [String: [String]]) throws -> Response {
+    private func instant(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
         let sel = try selector(p)
         let at = try time(p, "time", default: WallClock.nowMs())
-        let result = try raw(sel, startMs: at - Store.lookbackMs + 1, endMs: at).compactMap { s -> Series? in
+        let result = try raw(sel, startMs: at - Store.lookbackMs + 1, endMs: at, budget: budget).compactMap { s -> Series? in
             guard let last = s.samples.last, !StaleMarker.isStale(last.value) else { return nil }
             return Series(labels: s.labels, samples: [Sample(at, last.value)])
         }

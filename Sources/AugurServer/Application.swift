@@ -44,21 +44,26 @@ package enum AugurApplication {
         store: Store,
         logger: Logger,
         httpClient: HTTPClient = .shared,
+        routes: RouteList = RouteList(),
         onBound: @escaping @Sendable (Int) async -> Void = { _ in },
         onScalerBound: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> (some ApplicationProtocol & Service, [any Service]) {
         let (host, port) = try config.server.hostAndPort()
-        let ingestor = Ingestor(store: store)
+        let ingestor = Ingestor(store: store, policy: IngestPolicy(limits: config.limits, checksWindow: true))
         let metrics = ServerMetrics()
         let board = ScaleBoard(workloads: config.workloads, settings: config.scaling, store: store, ingestor: ingestor, metrics: metrics, logger: logger)
-        let router = Router()
-        router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: ProblemMiddleware())
-        router.add(middleware: AuthMiddleware(readToken: config.server.readToken, writeToken: config.server.writeToken))
-        let api = APIRoutes(ingestor: ingestor, metrics: metrics, config: config.server)
+        let base = Router()
+        base.add(middleware: MetricsMiddleware(metrics: metrics))
+        base.add(middleware: SecurityHeadersMiddleware())
+        base.add(middleware: ProblemMiddleware())
+        base.add(middleware: CanonicalPathMiddleware())
+        let auth = Authorizer(server: config.server, externalURL: config.incidents.externalURL)
+        let router = ScopedRouter(base, auth: auth, entries: routes)
+        LoginRoutes(auth: auth, config: config.server).register(on: router)
+        let api = APIRoutes(ingestor: ingestor, metrics: metrics, config: config.server, limits: config.limits)
         api.register(on: router)
         ForecastRoutes(store: store, maxBodyBytes: config.server.maxBodyBytes, calendar: config.forecasting.events,
-                       detectIncidents: config.forecasting.detectIncidents).register(on: router)
+                       detectIncidents: config.forecasting.detectIncidents, limits: config.limits).register(on: router)
         CalendarRoutes(store: store, configured: config.forecasting.events).register(on: router)
         let logs = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
         for pattern in config.logs.pinned { _ = try logs.pin(pattern, regex: false) }
@@ -71,7 +76,7 @@ package enum AugurApplication {
         desk.rcaLookbackMs = config.incidents.rcaLookback.ms
         let notifier = IncidentNotifier(targets: config.incidents.notify, baseURL: config.incidents.externalURL, client: httpClient, logger: logger)
         let office = IncidentOffice(desk: desk, notifier: notifier)
-        IncidentRoutes(office: office, store: store, config: config.server).register(on: router)
+        IncidentRoutes(office: office, store: store, config: config.server, auth: auth).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger),
                                        GraphService(store: store, graph: config.graph, logger: logger)]
@@ -87,7 +92,7 @@ package enum AugurApplication {
                 var grpc = config.server
                 grpc.listen = config.scaling.grpcListen
                 let (gHost, gPort) = try grpc.hostAndPort()
-                services.append(KEDAScalerService(scaler: KEDAExternalScaler(board: board, interval: config.scaling.interval.duration),
+                services.append(KEDAScalerService(scaler: KEDAExternalScaler(board: board, interval: config.scaling.interval.duration), auth: auth,
                                                   host: gHost, port: gPort, logger: logger, onBound: onScalerBound))
             }
         }
@@ -96,7 +101,7 @@ package enum AugurApplication {
         }
         let idle = TimeAmount.milliseconds(config.server.requestTimeout.ms)
         let app = Application(
-            router: router,
+            router: base,
             server: .http1(configuration: .init(idleTimeout: idle)),
             configuration: .init(address: .hostname(host, port: port), serverName: "augur"),
             onServerRunning: { channel in await onBound(channel.localAddress?.port ?? port) },

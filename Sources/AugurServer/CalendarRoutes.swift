@@ -9,8 +9,8 @@ struct CalendarRoutes: Sendable {
     let store: Store
     let configured: [AugurConfig.Forecasting.Event]
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/api/v1/calendar") { _, _ in
+    func register(on router: ScopedRouter) {
+        router.get("/api/v1/calendar", .read) { _, _ in
             let all = try Self.events(configured: configured, store: store)
             let items = all.map { e, source in
                 var fields = ["\"name\":\(JSONText.string(e.name))", "\"kind\":\(JSONText.string(e.kind.rawValue))", "\"source\":\(JSONText.string(source))"]
@@ -22,7 +22,7 @@ struct CalendarRoutes: Sendable {
             }
             return json("{\"events\":[" + items.joined(separator: ",") + "]}")
         }
-        router.post("/api/v1/calendar") { request, _ in
+        router.post("/api/v1/calendar", .admin) { request, _ in
             let bytes = try await request.body.collect(upTo: 1 << 20)
             guard let e = try? JSONDecoder().decode(AugurConfig.Forecasting.Event.self, from: Data(bytes.readableBytesView)) else {
                 throw QueryError(.badParameter, "body must be JSON {\"name\",\"kind\":\"event\"|\"exclude\", \"start\"+\"end\" (RFC 3339) or \"schedule\" (cron)+\"duration\"}")

@@ -11,14 +11,14 @@ struct ChangeRoutes: Sendable {
     let store: Store
     let config: AugurConfig.Server
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/api/v1/events") { request, _ in
+    func register(on router: ScopedRouter) {
+        router.post("/api/v1/events", .write) { request, _ in
             try created(ChangeEvents.parse(try await collectBody(request, config: config), nowMs: WallClock.nowMs()))
         }
-        router.post("/api/v1/events/argocd") { request, _ in
+        router.post("/api/v1/events/argocd", .write) { request, _ in
             try created(ChangeEvents.argoCD(try await collectBody(request, config: config), nowMs: WallClock.nowMs()))
         }
-        router.get("/api/v1/events") { request, _ in
+        router.get("/api/v1/events", .read) { request, _ in
             let p = request.uri.queryParameters
             func time(_ name: String, _ fallback: Int64) throws -> Int64 {
                 guard let text = p.get(name) else { return fallback }

@@ -12,13 +12,14 @@ struct ForecastRoutes: Sendable {
     let calendar: [AugurConfig.Forecasting.Event]
     /// Whether detected incidents are cut from each history (the `detect_incidents` parameter overrides it).
     let detectIncidents: Bool
+    let limits: AugurConfig.Limits
     /// At most this many series per GET; each is fitted with every candidate model.
     static let maxSeries = 200
     static let maxHorizon = 10_000
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/api/v1/forecast") { request, _ in try await offload { try get(request) } }
-        router.post("/api/v1/forecast") { request, _ in try await post(request) }
+    func register(on router: ScopedRouter) {
+        router.get("/api/v1/forecast", .read) { request, _ in try await offload { try get(request) } }
+        router.post("/api/v1/forecast", .read) { request, _ in try await post(request) }
     }
 
     private func get(_ request: Request) throws -> Response {
@@ -44,7 +45,7 @@ struct ForecastRoutes: Sendable {
         guard raw.count <= Self.maxSeries else {
             throw QueryError(.badParameter, "\(raw.count) series match; forecast at most \(Self.maxSeries) per request (narrow the selector)")
         }
-        let regular = raw.map { Regularize.forForecasting($0, stepMs: stepMs) }
+        let regular = try raw.map { (s) throws(ForecastError) in try Regularize.forForecasting(s, stepMs: stepMs, maxPoints: limits.maxRegularPoints) }
         var engine = ForecastEngine()
         var items: [String] = []
         // Series that share a step and horizon share one global model.
@@ -102,7 +103,11 @@ struct ForecastRoutes: Sendable {
         var r = Regularize.Regular(startMs: 0, stepMs: 1, values: body.values)
         if let ts = body.timestamps {
             guard ts.count == body.values.count else { throw QueryError(.badParameter, "\(ts.count) timestamps for \(body.values.count) values") }
-            r = Regularize.regular(zip(ts, body.values).map { Sample(TimeParsing.unixToMs($0), $1) })
+            let samples = try zip(ts, body.values).enumerated().map { (k, pair) throws(QueryError) in
+                guard let ms = TimeParsing.unixToMs(pair.0) else { throw QueryError(.badParameter, "timestamps[\(k)] = \(pair.0) is not a Unix time (\(TimeParsing.rangeText))") }
+                return Sample(ms, pair.1)
+            }
+            r = try Regularize.regular(samples, maxPoints: limits.maxRegularPoints)
         }
         let seasonText = body.season.map { $0.map(String.init).joined(separator: ",") }
         let (period, extra) = Self.periods(seasonText, r)

@@ -47,18 +47,19 @@ struct IncidentRoutes: Sendable {
     let office: IncidentOffice
     let store: Store
     let config: AugurConfig.Server
+    let auth: Authorizer
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/api/v1/alerts/alertmanager") { request, _ in
+    func register(on router: ScopedRouter) {
+        router.post("/api/v1/alerts/alertmanager", .write) { request, _ in
             let payload = try AlertmanagerPayload.decode(try await collectBody(request, config: config))
             let o = try await office.receive(payload)
             return json("{\"status\":\"success\",\"data\":{\"opened\":\(o.opened),\"joined\":\(o.joined),\"resolved\":\(o.resolved),\"duplicates\":\(o.duplicates)}}")
         }
-        router.post("/api/v1/incidents") { request, _ in try await manual(request) }
-        router.get("/api/v1/incidents") { _, _ in
+        router.post("/api/v1/incidents", .write) { request, _ in try await manual(request) }
+        router.get("/api/v1/incidents", .read) { _, _ in
             json("{\"status\":\"success\",\"data\":[\(try store.incidents().map(Self.summary).joined(separator: ","))]}")
         }
-        router.get("/api/v1/incidents/:id") { _, context in
+        router.get("/api/v1/incidents/:id", .read) { _, context in
             let report = try IncidentReport(store: store, id: try id(context))
             let alerts = report.alerts.map { "{\"name\":\(JSONText.string($0.name)),\"service\":\(JSONText.string($0.service)),\"status\":\"\($0.status)\",\"starts\":\(Double($0.startsMs) / 1000),\"fingerprint\":\(JSONText.string($0.fingerprint))}" }
             let events = report.events.map { "{\"time\":\(Double($0.timeMs) / 1000),\"kind\":\(JSONText.string($0.kind)),\"detail\":\(JSONText.string($0.detail))}" }
@@ -68,25 +69,26 @@ struct IncidentRoutes: Sendable {
             }
             return json("{\"status\":\"success\",\"data\":{\"incident\":\(Self.summary(report.incident)),\"alerts\":[\(alerts.joined(separator: ","))],\"timeline\":[\(events.joined(separator: ","))],\"analyses\":[\(runs.joined(separator: ","))],\"analysis\":\(report.incident.snapshot)}}")
         }
-        router.get("/api/v1/incidents/:id/report.md") { _, context in
+        router.get("/api/v1/incidents/:id/report.md", .read) { _, context in
             text(try IncidentReport(store: store, id: try id(context)).markdown, contentType: "text/markdown; charset=utf-8")
         }
-        router.get("/api/v1/incidents/:id/report.html") { _, context in
+        router.get("/api/v1/incidents/:id/report.html", .read) { _, context in
             text(try IncidentReport(store: store, id: try id(context)).html(), contentType: "text/html; charset=utf-8")
         }
-        router.post("/api/v1/incidents/:id/acknowledge") { _, context in try await office.acknowledge(try id(context)); return json("{\"status\":\"success\"}") }
-        router.post("/api/v1/incidents/:id/resolve") { _, context in try await office.resolve(try id(context)); return json("{\"status\":\"success\"}") }
-        router.post("/api/v1/incidents/:id/feedback") { request, context in
+        router.post("/api/v1/incidents/:id/acknowledge", .write) { _, context in try await office.acknowledge(try id(context)); return json("{\"status\":\"success\"}") }
+        router.post("/api/v1/incidents/:id/resolve", .write) { _, context in try await office.resolve(try id(context)); return json("{\"status\":\"success\"}") }
+        router.post("/api/v1/incidents/:id/feedback", .write) { request, context in
             try await office.feedback(try id(context), cause: try await cause(request))
             return json("{\"status\":\"success\"}")
         }
         // Pages: no script, no network.
-        router.get("/incidents") { _, _ in text(IncidentListPage.html(try store.incidents(), nowMs: WallClock.nowMs()), contentType: "text/html; charset=utf-8") }
-        router.get("/incidents/:id") { _, context in
+        router.get("/incidents", .read) { _, _ in text(IncidentListPage.html(try store.incidents(), nowMs: WallClock.nowMs()), contentType: "text/html; charset=utf-8") }
+        router.get("/incidents/:id", .read) { request, context in
             let id = try id(context)
-            return text(try IncidentReport(store: store, id: id).html(feedbackAction: "/incidents/\(id)/feedback"), contentType: "text/html; charset=utf-8")
+            let action = "/incidents/\(id)/feedback" + auth.csrfQuery(request)
+            return text(try IncidentReport(store: store, id: id).html(feedbackAction: action), contentType: "text/html; charset=utf-8")
         }
-        router.post("/incidents/:id/feedback") { request, context in
+        router.post("/incidents/:id/feedback", .write) { request, context in
             let id = try id(context)
             try await office.feedback(id, cause: try await cause(request))
             return Response(status: .seeOther, headers: [.location: "/incidents/\(id)"])

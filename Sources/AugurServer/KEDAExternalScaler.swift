@@ -1,5 +1,6 @@
 import AugurCore
 import AugurScaling
+import Foundation
 import GRPCCore
 import GRPCNIOTransportCore
 import GRPCNIOTransportHTTP2
@@ -72,16 +73,38 @@ struct KEDAExternalScaler: Externalscaler_ExternalScaler.SimpleServiceProtocol {
     }
 }
 
+/// The HTTP side's token rule on the gRPC side: with a read token set, every RPC carries it as
+/// `authorization: Bearer <token>` metadata (what a KEDA `TriggerAuthentication` sets), else
+/// `unauthenticated`. Compared in constant time, never logged.
+struct TokenInterceptor: ServerInterceptor {
+    let auth: Authorizer
+
+    func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>, context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        guard !auth.isOpen(.read) else { return try await next(request, context) }
+        let header = request.metadata[stringValues: "authorization"].first(where: { _ in true }) ?? ""
+        let token = header.lowercased().hasPrefix("bearer ") ? String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) : ""
+        guard auth.scopes(of: token).contains(.read) else {
+            throw RPCError(code: .unauthenticated, message: token.isEmpty ? "send authorization: Bearer <read token> metadata" : "the token is not valid")
+        }
+        return try await next(request, context)
+    }
+}
+
 /// Runs the external scaler's gRPC server (plaintext HTTP/2) beside the HTTP service.
 struct KEDAScalerService: Service {
     let scaler: KEDAExternalScaler
+    let auth: Authorizer
     let host: String
     let port: Int
     let logger: Logger
     let onBound: @Sendable (Int) async -> Void
 
     func run() async throws {
-        let server = GRPCServer(transport: .http2NIOPosix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext), services: [scaler])
+        let server = GRPCServer(transport: .http2NIOPosix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext),
+                                services: [scaler], interceptors: [TokenInterceptor(auth: auth)])
         // KEDA keeps StreamIsActive open for good, so a graceful gRPC shutdown would wait for ever:
         // stopping cancels the server, which cancels its RPCs.
         let serving = Task { try await server.serve() }

@@ -11,15 +11,15 @@ struct LogRoutes: Sendable {
     let pipeline: LogPipeline
     let config: AugurConfig.Server
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/api/v1/logs") { request, _ in try await pushJSONLines(request) }
-        router.post("/loki/api/v1/push") { request, _ in try await pushLoki(request) }
+    func register(on router: ScopedRouter) {
+        router.post("/api/v1/logs", .write) { request, _ in try await pushJSONLines(request) }
+        router.post("/loki/api/v1/push", .write) { request, _ in try await pushLoki(request) }
         // Searches and template comparisons read SQLite (a search may recheck thousands of lines): off
         // the cooperative threads, as ingest.
-        router.get("/api/v1/logs") { request, _ in try await offload { try search(request) } }
-        router.get("/api/v1/logs/templates") { request, _ in try await offload { try templates(request) } }
-        router.post("/api/v1/logs/templates") { request, _ in try await pin(request) }
-        router.post("/api/v1/logs/templates/merge") { request, _ in try await merge(request) }
+        router.get("/api/v1/logs", .read) { request, _ in try await offload { try search(request) } }
+        router.get("/api/v1/logs/templates", .read) { request, _ in try await offload { try templates(request) } }
+        router.post("/api/v1/logs/templates", .admin) { request, _ in try await pin(request) }
+        router.post("/api/v1/logs/templates/merge", .admin) { request, _ in try await merge(request) }
     }
 
     // MARK: Ingest

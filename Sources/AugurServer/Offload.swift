@@ -1,3 +1,5 @@
+import AugurCore
+import AugurStore
 import NIOPosix
 
 /// Runs a request's blocking work (SQLite, model fits, RCA runs) on NIO's blocking thread pool, so that
@@ -8,4 +10,27 @@ import NIOPosix
 /// never holds a request's place in this pool.
 func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await NIOThreadPool.singleton.runIfActive(body)
+}
+
+/// `offload` within a query's time: past `limits.query_timeout`, or when the request's task is
+/// cancelled (its client went away), the budget is cancelled so that the work stops at its next check,
+/// and the caller gets a 503 problem instead of waiting.
+func offload<T: Sendable>(_ budget: QueryBudget, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withTaskCancellationHandler {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await NIOThreadPool.singleton.runIfActive(body) }
+            group.addTask {
+                try? await Task.sleep(for: budget.remaining)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                budget.cancel()
+                throw QueryError(.timeout, "the query ran past \(budget.limits.queryTimeout) (limits.query_timeout)")
+            }
+            return value
+        }
+    } onCancel: {
+        budget.cancel()
+    }
 }

@@ -48,6 +48,10 @@ extension Problem {
         case .tooLarge: self.init(.contentTooLarge, type: "too-large", title: "Request body too large", detail: e.description, extra: extra)
         case .unsupported: self.init(.unsupportedMediaType, type: "unsupported", title: "Unsupported format or encoding", detail: e.description, extra: extra)
         case .unreadable: self.init(.badRequest, type: "unreadable", title: "Input cannot be read", detail: e.description, extra: extra)
+        case .limit:
+            extra["limit"] = e.field
+            self.init(.unprocessableContent, type: "limit-exceeded", title: "A configured limit would be passed", detail: e.description, extra: extra)
+        case .outOfWindow: self.init(.badRequest, type: "out-of-window", title: "Timestamp outside the accepted window", detail: e.description, extra: extra)
         }
     }
 
@@ -55,7 +59,13 @@ extension Problem {
         switch e.code {
         case .badSelector: self.init(.badRequest, type: "bad-selector", title: "Invalid series selector", detail: e.detail)
         case .badParameter: self.init(.badRequest, type: "bad-parameter", title: "Invalid query parameter", detail: e.detail)
-        case .tooManyPoints: self.init(.unprocessableContent, type: "too-many-points", title: "Query would return too many points", detail: e.detail)
+        case .tooManyPoints: self.init(.unprocessableContent, type: "too-many-points", title: "Query would return too many points", detail: e.detail, extra: ["limit": "max_points_per_series"])
+        case .tooManySeries: self.init(.unprocessableContent, type: "too-many-series", title: "Query selects too many series", detail: e.detail, extra: ["limit": "max_series_per_query"])
+        case .tooManySamples: self.init(.unprocessableContent, type: "too-many-samples", title: "Query would load too many samples", detail: e.detail, extra: ["limit": "max_samples_per_query"])
+        case .timeout:
+            self.init(.serviceUnavailable, type: "query-timeout", title: "Query timed out", detail: e.detail, extra: ["limit": "query_timeout"])
+            headers[.retryAfter] = "10"
+        case .cancelled: self.init(.serviceUnavailable, type: "query-cancelled", title: "Query cancelled", detail: e.detail)
         }
     }
 
@@ -64,6 +74,10 @@ extension Problem {
         switch e.code {
         case .busy: self.init(.serviceUnavailable, type: "store-busy", title: "Store busy, retry", detail: e.detail)
         case .readOnly: self.init(.serviceUnavailable, type: "store-read-only", title: "Store is read-only", detail: e.detail)
+        case .full:
+            self.init(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), type: "disk-full", title: "Disk full", detail: "\(e.detail); reads still work, writes resume when space frees")
+            headers[.retryAfter] = "60"
+        case .locked: self.init(.serviceUnavailable, type: "store-locked", title: "Store in use", detail: e.detail)
         case .cannotOpen, .io, .corrupt: self.init(.internalServerError, type: "store-error", title: "Store error", detail: e.detail)
         }
     }

@@ -20,8 +20,8 @@ struct RCARoutes: Sendable {
         let symptom: Symptom?
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/api/v1/rca") { request, _ in try await rca(request) }
+    func register(on router: ScopedRouter) {
+        router.post("/api/v1/rca", .read) { request, _ in try await rca(request) }
     }
 
     private func rca(_ request: Request) async throws -> Response {

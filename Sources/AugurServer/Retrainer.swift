@@ -48,7 +48,7 @@ package struct Retrainer: Sendable {
                 continue
             }
             let recent = Series(labels: labels, samples: series.samples.filter { $0.timestampMs > newest - config.history.ms })
-            let r = Regularize.forForecasting(recent, stepMs: config.step.ms > 0 ? config.step.ms : nil)
+            let r = try Regularize.forForecasting(recent, stepMs: config.step.ms > 0 ? config.step.ms : nil)
             groups[r.stepMs, default: []].append((labels, r))
         }
         let total = groups.values.reduce(0) { $0 + $1.count }

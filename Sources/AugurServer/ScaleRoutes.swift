@@ -9,8 +9,8 @@ struct ScaleRoutes: Sendable {
     let board: ScaleBoard
     let store: Store
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/api/v1/scale") { _, _ in
+    func register(on router: ScopedRouter) {
+        router.get("/api/v1/scale", .read) { _, _ in
             var items: [String] = []
             for key in board.keys {
                 let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
@@ -18,11 +18,11 @@ struct ScaleRoutes: Sendable {
             }
             return json("{\"status\":\"success\",\"data\":[\(items.joined(separator: ","))]}")
         }
-        router.get("/api/v1/scale/:namespace/:workload") { _, context in
+        router.get("/api/v1/scale/:namespace/:workload", .read) { _, context in
             let (w, d) = try board.current(namespace: try context.parameters.require("namespace"), workload: try context.parameters.require("workload"))
             return json(ScaleJSON.current(w, d))
         }
-        router.get("/api/v1/scale/:namespace/:workload/history") { request, context in
+        router.get("/api/v1/scale/:namespace/:workload/history", .read) { request, context in
             try await history(request, namespace: try context.parameters.require("namespace"), name: try context.parameters.require("workload"))
         }
     }

@@ -41,20 +41,25 @@ struct HeadState {
         Set(byLabels.values.filter { !slots[Int($0)]!.head.ts.isEmpty })
     }
 
-    func matching(_ selectors: [Selector]) -> [Int64] {
-        var out = Set<Int64>()
+    /// The series a selector may match (all of one metric name, or all), overlapping `[start, end]`,
+    /// copied out (copy-on-write: references) so that matching runs outside the lock ingest needs.
+    func candidates(_ selectors: [Selector], _ start: Int64, _ end: Int64) -> [(id: Int64, entry: SeriesEntry)] {
+        var seen = Set<Int64>()
+        var out: [(Int64, SeriesEntry)] = []
         for sel in selectors {
-            let candidates = sel.metricName.map { byName[$0] ?? [] } ?? allIDs()
-            for id in candidates where sel.matches(slots[Int(id)]!.labels) { out.insert(id) }
+            for id in sel.metricName.map({ byName[$0] ?? [] }) ?? allIDs() where seen.insert(id).inserted {
+                let e = slots[Int(id)]!
+                if e.overlaps(start, end) { out.append((id, e)) }
+            }
         }
-        return Array(out)
+        return out
     }
 
     /// What a compaction flushes: per series its head sorted and de-duplicated (last write wins),
     /// all of it when forced or idle for an hour of store time, else whole chunks only.
     func compactionPlan(force: Bool) -> [FlushItem] {
         var plan: [FlushItem] = []
-        let idleBefore = newestTs == .min ? Int64.min : newestTs - 3_600_000
+        let idleBefore = newestTs < TimeParsing.earliestMs ? Int64.min : newestTs - 3_600_000
         for (index, slot) in slots.enumerated() {
             guard let e = slot, !e.head.ts.isEmpty else { continue }
             let (ts, vs) = e.head.sortedDeduplicated()

@@ -234,9 +234,16 @@ enum Migrations {
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.
+    /// `PRAGMA application_id` of an Augur store ("AUGR"), so that `file(1)` and Augur itself can tell one.
+    static let applicationID: Int64 = 0x4155_4752
+
     static func migrate(_ db: SQLiteConnection) throws(StoreError) {
-        try db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)")
         let applied = try appliedNames(db)
+        // Nothing to do is a read: a store on a full disk still opens.
+        let id = try db.scalar("PRAGMA application_id")
+        if all.allSatisfy({ applied.contains($0.name) }) && id == applicationID { return }
+        try db.execute("PRAGMA application_id = \(applicationID)")
+        try db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_ms INTEGER NOT NULL)")
         for m in all where !applied.contains(m.name) {
             try db.transaction { () throws(StoreError) in
                 try db.execute(m.sql)

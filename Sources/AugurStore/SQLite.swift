@@ -85,6 +85,7 @@ final class SQLiteConnection: @unchecked Sendable {
         switch rc & 0xff {
         case SQLITE_BUSY, SQLITE_LOCKED: return StoreError(.busy, "database is busy", underlying: message)
         case SQLITE_READONLY: return StoreError(.readOnly, "database is read-only", underlying: message)
+        case SQLITE_FULL: return StoreError(.full, "the disk holding the store is full", underlying: message)
         case SQLITE_CORRUPT, SQLITE_NOTADB: return StoreError(.corrupt, "database file is damaged or not a database", underlying: message)
         default: return StoreError(.io, detail, underlying: message)
         }

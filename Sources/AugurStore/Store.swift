@@ -18,6 +18,8 @@ package final class Store: Sendable {
     private let readers = Mutex<[SQLiteConnection]>([])
     private let epoch = Atomic<Int>(0)
     private let checkpointer: Checkpointer?
+    /// Held while a writable store is open (see `WriterLock`).
+    private let writerLock: WriterLock?
 
     /// Changes whenever series are deleted, so callers that cache series ids know to drop them.
     package var seriesEpoch: Int { epoch.load(ordering: .acquiring) }
@@ -29,8 +31,12 @@ package final class Store: Sendable {
         if !readOnly {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            writerLock = try WriterLock(storePath: path)
+            try Store.refuseForeign(path)
         } else if !FileManager.default.fileExists(atPath: path) {
             throw StoreError(.cannotOpen, "no store at \(path)")
+        } else {
+            writerLock = nil
         }
         let conn = try SQLiteConnection(path: path, readOnly: readOnly)
         if readOnly {
@@ -92,6 +98,9 @@ package final class Store: Sendable {
         }
     }
 
+    /// Series in the store.
+    package var seriesCount: Int { state.withLock { $0.byLabels.count } }
+
     /// The id of an existing series.
     package func lookup(_ labels: Labels) -> Int64? {
         state.withLock { $0.byLabels[labels] }
@@ -152,14 +161,15 @@ package final class Store: Sendable {
         }
     }
 
-    /// Deletes chunks whose newest sample is older than `newest - retentionMs`, and series left empty.
+    /// Deletes chunks whose newest sample is older than `nowMs - retentionMs`, and series left empty.
+    /// Counted from the clock, not the newest sample: one sample from a client with a bad clock
+    /// (dated 2100) would otherwise age out everything else.
     @discardableResult
-    package func applyRetention(retentionMs: Int64) throws(StoreError) -> Int {
+    package func applyRetention(retentionMs: Int64, nowMs: Int64 = WallClock.nowMs()) throws(StoreError) -> Int {
         guard retentionMs > 0 else { return 0 }
         return try withWriter { (w) throws(StoreError) -> Int in
-            let newest = state.withLock { $0.newestTs }
-            guard newest > Int64.min else { return 0 }
-            let cutoff = newest - retentionMs
+            let (cutoff, overflow) = nowMs.subtractingReportingOverflow(retentionMs)
+            guard !overflow else { return 0 }
             var deleted = 0
             var survivors: [Int64: (Int64, Int64)] = [:]
             try w.conn.transaction { () throws(StoreError) in
@@ -184,22 +194,36 @@ package final class Store: Sendable {
 
     /// Label sets of the series matching any of the selectors (Prometheus' union) that have samples in `[startMs, endMs]`.
     package func series(matching selectors: [Selector], startMs: Int64 = .min, endMs: Int64 = .max) -> [Labels] {
-        state.withLock { s in
-            s.matching(selectors).filter { s.slots[Int($0)]!.overlaps(startMs, endMs) }.map { s.slots[Int($0)]!.labels }
-        }.sorted()
+        let candidates = state.withLock { $0.candidates(selectors, startMs, endMs) }
+        return candidates.compactMap { c in selectors.contains { $0.matches(c.entry.labels) } ? c.entry.labels : nil }.sorted()
+    }
+
+    /// `select` within a query's budget: refused past its series or sample limit, stopped past its time.
+    package func select(_ selector: Selector, startMs: Int64, endMs: Int64, budget: QueryBudget) throws -> [Series] {
+        var refusal: QueryError?
+        let out = try select(selector, startMs: startMs, endMs: endMs) { series, samples in
+            do throws(QueryError) {
+                if series > 0 { try budget.take(series: series) }
+                try budget.take(samples: samples)
+                return true
+            } catch {
+                refusal = error
+                return false
+            }
+        }
+        if let refusal { throw refusal }
+        return out
     }
 
     /// The samples of every series matching `selector` within `[startMs, endMs]`, merged from chunks and head.
-    package func select(_ selector: Selector, startMs: Int64, endMs: Int64) throws(StoreError) -> [Series] {
-        let wanted: [(Int64, Labels, HeadSamples)] = state.withLock { s in
-            s.matching([selector]).compactMap { id in
-                let e = s.slots[Int(id)]!
-                guard e.overlaps(startMs, endMs) else { return nil }
-                // Copy-on-write makes this cheap; filtering happens outside the lock.
-                return (id, e.labels, e.head)
-            }
-        }
+    /// `keepGoing(series, samples)` hears of the series matched (once, samples 0) and of each series'
+    /// samples; when it says no, the read stops.
+    package func select(_ selector: Selector, startMs: Int64, endMs: Int64, keepGoing: (Int, Int) -> Bool = { _, _ in true }) throws(StoreError) -> [Series] {
+        // Copy-on-write makes the copy cheap; matching and filtering happen outside the lock.
+        let wanted: [(Int64, Labels, HeadSamples)] = state.withLock { $0.candidates([selector], startMs, endMs) }
+            .compactMap { c in selector.matches(c.entry.labels) ? (c.id, c.entry.labels, c.entry.head) : nil }
         guard !wanted.isEmpty else { return [] }
+        guard keepGoing(wanted.count, 0) else { return [] }
         return try withReader { (conn) throws(StoreError) -> [Series] in
             let q = try conn.prepare(
                 """
@@ -216,6 +240,7 @@ package final class Store: Sendable {
                 var samples: [Sample] = []
                 samples.reserveCapacity(ts.count)
                 for i in 0..<ts.count where ts[i] >= startMs && ts[i] <= endMs { samples.append(Sample(ts[i], vs[i])) }
+                guard keepGoing(0, samples.count) else { return [] }
                 if !samples.isEmpty { out.append(Series(labels: labels, samples: samples)) }
             }
             return out.sorted { $0.labels < $1.labels }
@@ -282,11 +307,27 @@ package final class Store: Sendable {
         while try h.step() {
             var unknown: Int64?
             try HeadLog.decode(h.blob(0)) { id, t, v in
+                // Samples outside the accepted range came from builds that did not check them: skipped,
+                // so that one of them cannot crash every start (compaction's arithmetic near Int64.min).
+                guard TimeParsing.inRange(t) else { return }
                 if s.has(id) { s.appendHead(id, t, v) } else { unknown = id }
             }
             if let unknown { throw StoreError(.corrupt, "head_log names series \(unknown), which does not exist") }
         }
         return s
+    }
+
+    /// Refuses, without changing it, a non-empty SQLite file that is not an Augur store: opening it
+    /// for writing would switch it to WAL and add Augur's tables to another application's database.
+    static func refuseForeign(_ path: String) throws(StoreError) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber
+        guard let size, size.intValue > 0 else { return }
+        let conn = try SQLiteConnection(path: path, readOnly: true)
+        if try conn.scalar("PRAGMA application_id") == Migrations.applicationID { return }
+        if try Migrations.appliedNames(conn).contains(Migrations.all[0].name) { return }
+        guard try conn.scalar("SELECT count(*) FROM sqlite_master") == 0 else {
+            throw StoreError(.cannotOpen, "\(path) is an SQLite database of another application, not an Augur store; Augur leaves it unchanged (choose another --db)")
+        }
     }
 
     static func labelsFromJSON(_ text: String) -> Labels? {

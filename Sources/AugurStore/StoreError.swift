@@ -11,6 +11,10 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case corrupt
         /// The store was opened read-only and a write was attempted.
         case readOnly
+        /// Another process holds the store's writer lock.
+        case locked
+        /// The disk (or a quota) is full: writes are refused until space frees; reads go on.
+        case full
     }
 
     package let code: Code

@@ -41,6 +41,7 @@ enum ConfigLoader {
         if let v = env("AUGUR_DB") { config.storage.path = v }
         if let v = env("AUGUR_READ_TOKEN") { config.server.readToken = v }
         if let v = env("AUGUR_WRITE_TOKEN") { config.server.writeToken = v }
+        if let v = env("AUGUR_ADMIN_TOKEN") { config.server.adminToken = v }
         if let v = env("AUGUR_RETENTION") { config.storage.retention = try ConfigDuration(parsing: v) }
         if let v = env("AUGUR_MAX_BODY_BYTES") {
             guard let n = Int(v) else { throw ConfigError("AUGUR_MAX_BODY_BYTES must be a whole number of bytes") }
@@ -51,7 +52,8 @@ enum ConfigLoader {
 
     /// The keys each section takes; a misspelt key is an error, not a silently ignored default.
     static let knownKeys: [String: Set<String>] = [
-        "": ["server", "storage", "scrape", "forecasting", "logs", "scaling", "workloads", "incidents", "graph"],
+        "": ["server", "storage", "scrape", "forecasting", "logs", "scaling", "workloads", "incidents", "graph", "limits"],
+        "limits": Set(AugurConfig.Limits().table.map(\.key)),
         "graph": ["calls"],
         "graph.calls[]": ["from", "to"],
         "incidents": ["group_window", "external_url", "notify", "rca_lookback", "rules", "rule_files", "rule_interval", "rule_backfill"],
@@ -61,7 +63,7 @@ enum ConfigLoader {
         "workloads[]": ["namespace", "name", "load", "capacity", "ready_pods", "concurrency_target", "target", "startup",
                         "min_replicas", "max_replicas", "downscale_stabilization", "quantile", "resolution"],
         "logs": ["message_fields", "masks", "similarity", "pinned"],
-        "server": ["listen", "read_token", "write_token", "max_body_bytes", "request_timeout"],
+        "server": ["listen", "read_token", "write_token", "admin_token", "max_body_bytes", "request_timeout"],
         "storage": ["path", "retention", "compact_interval"],
         "scrape[]": ["job", "targets", "interval", "path", "labels"],
         "forecasting": ["selectors", "horizon", "history", "step", "levels", "models_dir", "trust_mase", "schedule", "events", "detect_incidents"],

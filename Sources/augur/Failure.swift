@@ -18,7 +18,7 @@ func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
     } catch let e as LogPattern.Invalid {
         fail(e.description, code: 64)  // EX_USAGE: a format or mask that does not compile
     } catch let e as StoreError {
-        fail(e.description, code: 74)  // EX_IOERR
+        fail(e.description, code: e.code == .locked ? 75 : 74)  // EX_TEMPFAIL (another writer), EX_IOERR
     }
 }
 

@@ -138,11 +138,11 @@ struct ForecastInput: Sendable {
                 }
             case "nab":
                 for s in try FileImporter.parse([UInt8](data), format: .nab, file: file) {
-                    out.append(regular(id: URL(fileURLWithPath: file).lastPathComponent, s.samples))
+                    out.append(try regular(id: URL(fileURLWithPath: file).lastPathComponent, s.samples))
                 }
             default:
                 for s in try FileImporter.parse([UInt8](data), format: .long, file: file) {
-                    out.append(regular(id: s.labels.description, s.samples))
+                    out.append(try regular(id: s.labels.description, s.samples))
                 }
             }
         }
@@ -150,8 +150,8 @@ struct ForecastInput: Sendable {
         return out
     }
 
-    static func regular(id: String, _ samples: [Sample]) -> ForecastInput {
-        let r = Regularize.regular(samples)
+    static func regular(id: String, _ samples: [Sample]) throws(ForecastError) -> ForecastInput {
+        let r = try Regularize.regular(samples)
         return ForecastInput(id: id, values: r.values, candidatePeriods: Regularize.candidatePeriods(stepMs: r.stepMs))
     }
 }

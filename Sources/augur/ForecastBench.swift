@@ -59,7 +59,7 @@ struct ForecastBench: AsyncParsableCommand {
             let files = (try FileManager.default.contentsOfDirectory(atPath: nab)).filter { $0.hasSuffix(".csv") }.sorted()
             let nabSeries = try files.map { file -> [Double] in
                 guard let d = FileManager.default.contents(atPath: nab + "/" + file) else { throw ValidationError("cannot read \(file)") }
-                return Regularize.regular(try FileImporter.parse([UInt8](d), format: .nab, file: file)[0].samples).values
+                return try Regularize.regular(try FileImporter.parse([UInt8](d), format: .nab, file: file)[0].samples).values
             }
             let h = 12
             var autoScores = Scores(), snaiveScores = Scores()

@@ -186,7 +186,7 @@ struct RealSeriesForecastTests {
                 guard cols.count == 2, let t = TimeParsing.timestampMs(cols[0]), let v = Double(cols[1]) else { return nil }
                 return Sample(t, v)
             }
-            let r = Regularize.regular(samples)
+            let r = try Regularize.regular(samples)
             #expect(r.stepMs == 300_000, "\(file)")
             let history = Array(r.values.dropLast(12)), actual = Array(r.values.suffix(12))
             let period = Seasonality.detectPeriod(history, candidates: Regularize.candidatePeriods(stepMs: r.stepMs)) ?? 1
@@ -229,27 +229,27 @@ struct RealSeriesForecastTests {
 @Suite(.ownThread) struct RegularizeTests {
     func samples(_ pairs: [(Int64, Double)]) -> [Sample] { pairs.map { Sample($0.0, $0.1) } }
 
-    @Test func gapsAreInterpolatedOnTheMedianStep() {
-        let r = Regularize.regular(samples([(0, 0), (60_000, 1), (120_000, 2), (300_000, 5), (360_000, 6)]))
+    @Test func gapsAreInterpolatedOnTheMedianStep() throws {
+        let r = try Regularize.regular(samples([(0, 0), (60_000, 1), (120_000, 2), (300_000, 5), (360_000, 6)]))
         #expect(r.stepMs == 60_000)
         #expect(r.values == [0, 1, 2, 3, 4, 5, 6])
     }
 
-    @Test func irregularStepsLandInTheirSlotsAndNaNIsDropped() {
-        let r = Regularize.regular(samples([(0, 1), (61_000, 2), (119_000, .nan), (125_000, 3), (180_500, 4)]), stepMs: 60_000)
+    @Test func irregularStepsLandInTheirSlotsAndNaNIsDropped() throws {
+        let r = try Regularize.regular(samples([(0, 1), (61_000, 2), (119_000, .nan), (125_000, 3), (180_500, 4)]), stepMs: 60_000)
         #expect(r.values == [1, 2, 3, 4])
         #expect(r.endMs == 180_000)
     }
 
-    @Test func counterResetsBecomeIncreases() {
+    @Test func counterResetsBecomeIncreases() throws {
         let labels = Labels(name: "http_requests_total", ["pod": "a"])
         #expect(Regularize.isCounter(labels) && !Regularize.isCounter(Labels(name: "cpu")))
-        let r = Regularize.forForecasting(Series(labels: labels, samples: samples([(0, 100), (1000, 110), (2000, 125), (3000, 5), (4000, 15)])))
+        let r = try Regularize.forForecasting(Series(labels: labels, samples: samples([(0, 100), (1000, 110), (2000, 125), (3000, 5), (4000, 15)])))
         #expect(r.values == [10, 15, 5, 10])
         // Augur's log count series are lines per minute already.
         let logs = Labels(name: "augur_log_lines_total", ["service": "a", "level": "error"])
         #expect(!Regularize.isCounter(logs))
-        #expect(Regularize.forForecasting(Series(labels: logs, samples: samples([(0, 3), (60_000, 1), (120_000, 4)]))).values == [3, 1, 4])
+        #expect(try Regularize.forForecasting(Series(labels: logs, samples: samples([(0, 3), (60_000, 1), (120_000, 4)]))).values == [3, 1, 4])
     }
 
     @Test func spikesDoNotBendTheSeasonalForecast() throws {
@@ -362,7 +362,7 @@ struct RealSeriesForecastTests {
                 guard cols.count == 2, let t = TimeParsing.timestampMs(cols[0]), let v = Double(cols[1]) else { return nil }
                 return Sample(t, v)
             }
-            let r = Regularize.regular(samples)
+            let r = try Regularize.regular(samples)
             let period = Seasonality.detectPeriod(r.values, candidates: Regularize.candidatePeriods(stepMs: r.stepMs)) ?? 1
             let steps = IncidentDetection().windows(r.values, period: period).reduce(0) { $0 + $1.steps.count }
             #expect(Double(steps) < 0.05 * Double(r.values.count), "\(file): \(steps) of \(r.values.count) steps flagged")

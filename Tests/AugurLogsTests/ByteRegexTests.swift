@@ -1,3 +1,4 @@
+@testable import AugurCore
 @testable import AugurLogs
 import Testing
 
@@ -42,9 +43,34 @@ import Testing
     @Test func unsupportedSyntaxIsRefusedSoFoundationTakesOver() throws {
         #expect(throws: ByteRegex.Unsupported.self) { try ByteRegex("(?=x)y") }
         #expect(throws: ByteRegex.Unsupported.self) { try ByteRegex("\\p{L}+") }
-        let fallback = try LogPattern("(?i)error")
+        let fallback = try LogPattern("(?<=an )error")
         #expect(!fallback.isNative)
-        #expect(fallback.firstMatch(Array("an ERROR here".utf8)[...], scratch: ByteRegex.Scratch()).map { [$0[0], $0[1]] } == [3, 8])
+        #expect(fallback.firstMatch(Array("an error here".utf8)[...], scratch: ByteRegex.Scratch()).map { [$0[0], $0[1]] } == [3, 8])
+        // RE2's flags run natively; a pin (matched on every line) never falls back to a backtracking engine.
+        let caseless = try LogPattern("(?i)error")
+        #expect(caseless.isNative)
+        #expect(caseless.firstMatch(Array("an ERROR here".utf8)[...], scratch: ByteRegex.Scratch()).map { [$0[0], $0[1]] } == [3, 8])
+        #expect(throws: LogPattern.Invalid.self) { try LogPattern("(?<=an )error", linearOnly: true) }
+    }
+
+    /// Prometheus' matcher semantics (RE2, anchored, UTF-8 characters), in linear time.
+    @Test func selectorRegexesFollowRE2() throws {
+        func m(_ pattern: String, _ text: String) throws -> Bool {
+            try Selector(parsing: "{a=~\"\(pattern)\"}").matchers[0].matches(Labels([("a", text)]))
+        }
+        #expect(try m("api.*", "api-1"))
+        #expect(try !m("api", "api-1"))  // anchored at both ends
+        #expect(try m("a|b", "b"))  // ^(?:a|b)$, not ^a|b$
+        #expect(try m("^.$", "é"))  // one character, two bytes
+        #expect(try m("[^a]", "é"))
+        #expect(try !m("..", "é"))
+        #expect(try m("(?i)GET", "get"))
+        #expect(try m("(?i:a)B", "AB") && !m("(?i:a)B", "Ab"))
+        #expect(try !m(".", "\n") && m("(?s).", "\n"))
+        #expect(throws: QueryError.self) { try Selector(parsing: "{a=~\"\\\\p{L}\"}") }
+        #expect(throws: QueryError.self) { try Selector(parsing: "{a=~\"(a{1000}){1000}\"}") }
+        // The round-1 engine took 44 s on this at 20 a's (and would not end at 20,000); linear now.
+        #expect(try !m("(a+)+", String(repeating: "a", count: 20_000) + "!"))
     }
 
     @Test func replacementMasksEveryMatch() throws {

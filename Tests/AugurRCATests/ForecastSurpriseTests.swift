@@ -36,7 +36,7 @@ import Testing
                 try store.append(batchAppend)
                 // The model, trained on web's history up to an hour before t, forecasting a day.
                 let trainedTo = t - 3_600_000
-                let history = Regularize.forForecasting(Series(labels: webLabels, samples: webSeries.samples.filter { $0.timestampMs <= trainedTo }), stepMs: step)
+                let history = try Regularize.forForecasting(Series(labels: webLabels, samples: webSeries.samples.filter { $0.timestampMs <= trainedTo }), stepMs: step)
                 let result = try ForecastEngine().forecast(history.values, horizon: 288, period: 288, model: nil, levels: [0.95])
                 let saved = SavedModel(series: webLabels.dictionary, result: result, stepMs: step, trainedFromMs: history.startMs, trainedToMs: history.endMs,
                                        horizon: 288, trustThreshold: 10, createdMs: 1)

@@ -27,7 +27,8 @@ import Testing
             try store.compact()
             #expect(try all(store) == s.samples)
             #expect(store.stats().headSamples == 1000 % Store.chunkSamples)
-            let reopened = try Store(path: path)
+            // A second writer is refused while this one runs; a reader sees every sample.
+            let reopened = try Store(path: path, readOnly: true)
             #expect(try all(reopened) == s.samples)
             #expect(reopened.stats().samples == 1000)
         }
@@ -85,7 +86,7 @@ import Testing
             try write(store, up, (0..<300).map { (Int64($0) * 60_000, 1) })
             try write(store, Labels(name: "fresh"), [(10 * day, 1)])
             try store.compact(force: true)
-            let deleted = try store.applyRetention(retentionMs: 2 * day)
+            let deleted = try store.applyRetention(retentionMs: 2 * day, nowMs: 10 * day)
             #expect(deleted > 0)
             #expect(store.series(matching: [try Selector(parsing: "up")]).isEmpty)
             #expect(store.series(matching: [try Selector(parsing: "fresh")]).count == 1)
@@ -106,11 +107,45 @@ import Testing
     }
 
     @Test func migratingTwiceIsANoOp() async throws {
-        try await withTestStore { store, path in
-            try write(store, up, [(1, 1)])
-            _ = try Store(path: path)
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/augur.sqlite"
+            do { try write(try Store(path: path), up, [(1, 1)]) }
+            do { _ = try Store(path: path) }
             let again = try Store(path: path)
             #expect(try all(again) == [Sample(1, 1)])
+        }
+    }
+
+    /// Two servers on one file lost acknowledged writes (the first one's compaction rewrote the head
+    /// log): the second writer is refused, naming the holder; the lock goes with the first store.
+    @Test func aSecondWriterIsRefusedWithTheHoldersPID() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/augur.sqlite"
+            do {
+                let first = try Store(path: path)
+                let refusal = #expect(throws: StoreError.self) { try Store(path: path) }
+                #expect(refusal?.code == .locked)
+                #expect(refusal?.detail.contains("PID \(getpid())") == true)
+                try write(first, up, [(1, 1)])
+            }
+            #expect(try all(try Store(path: path)) == [Sample(1, 1)])
+        }
+    }
+
+    /// Pointed at another application's SQLite file, Augur refuses it and leaves every byte as it was.
+    @Test func anotherApplicationsDatabaseIsLeftUnchanged() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/other.db"
+            let sqlite = Process()
+            sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table notes(t text)'); c.execute(\"insert into notes values ('mine')\"); c.commit()", path]
+            try sqlite.run()
+            sqlite.waitUntilExit()
+            let before = try Data(contentsOf: URL(fileURLWithPath: path))
+            let refusal = #expect(throws: StoreError.self) { try Store(path: path) }
+            #expect(refusal?.detail.contains("another application") == true)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         }
     }
 

@@ -1,4 +1,5 @@
-/// A regular-expression engine over UTF-8 bytes for log masks and header formats.
+/// A regular-expression engine over UTF-8 bytes for log masks, header formats and (in `.re2` mode)
+/// Prometheus' label matchers.
 ///
 /// Why not `NSRegularExpression` or `Regex`: with two masks per line they parse 250k and 60k lines/s
 /// here, and masking runs on every line. This engine covers the syntax masks and LogPAI formats use —
@@ -7,10 +8,22 @@
 /// semantics for the classes. Anything else is refused at compile time, and callers fall back to
 /// Foundation's engine. Matching is leftmost-first backtracking (Perl semantics) with a visited set
 /// over (instruction, position), as RE2's BitState does: linear in the text, never exponential.
+/// Programs are capped at `maxProgram` instructions and counted repeats at 1000, as RE2 caps them,
+/// so that the visited set stays small too. (The `.bytes` mode's one-step star for masks can rescan a
+/// run on backtracking, so there nested stars cost up to quadratic time; `.re2` mode has no such step.)
+///
+/// In `.re2` mode (selectors and rules) `.` and negated classes match one whole UTF-8 character, as
+/// RE2 does, and the inline flags `(?i)`, `(?s)` (also scoped: `(?i:…)`) are understood.
 package struct ByteRegex: Sendable {
     package struct Unsupported: Error, CustomStringConvertible {
         package let description: String
     }
+
+    /// How characters are read: bytes with ASCII classes (masks), or RE2's UTF-8 characters.
+    package enum Mode: Sendable { case bytes, re2 }
+
+    /// The most instructions a compiled pattern may have.
+    package static let maxProgram = 20_000
 
     struct ByteSet: Sendable, Equatable {
         var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -88,13 +101,15 @@ package struct ByteRegex: Sendable {
     enum Follow: Sendable { case any, end, set(ByteSet) }
     let follow: [Follow]
 
-    package init(_ pattern: String) throws(Unsupported) {
+    package init(_ pattern: String, mode: Mode = .bytes) throws(Unsupported) {
         var parser = Parser(Array(pattern.utf8))
+        parser.re2 = mode == .re2
         let node = try parser.parseAlternation()
         guard parser.index == parser.bytes.count else { throw Unsupported(description: "unbalanced ) in \(pattern)") }
         var compiler = Compiler()
+        compiler.utf8 = mode == .re2
         compiler.emit(.save(0))
-        compiler.compile(node)
+        try compiler.compile(node)
         compiler.emit(.save(1))
         compiler.emit(.match)
         program = compiler.program
@@ -336,12 +351,27 @@ package struct ByteRegex: Sendable {
         var index = 0
         var groups = 0
         var names: [String: Int] = [:]
+        /// RE2 syntax and flags; `i` folds ASCII case, `s` lets `.` match a newline.
+        var re2 = false
+        var caseless = false
+        var dotAll = false
 
         init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        /// `set` with both cases of its ASCII letters when `(?i)` is on.
+        func folded(_ set: ByteSet) -> ByteSet {
+            guard caseless else { return set }
+            var out = set
+            for b in UInt8(ascii: "a")...UInt8(ascii: "z") where set.contains(b) || set.contains(b - 32) { out.insert(b); out.insert(b - 32) }
+            return out
+        }
 
         var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
         mutating func parseAlternation() throws(Unsupported) -> Node {
+            // Flags set inside a group end with it.
+            let (savedCaseless, savedDotAll) = (caseless, dotAll)
+            defer { (caseless, dotAll) = (savedCaseless, savedDotAll) }
             var options = [try parseSequence()]
             while peek == UInt8(ascii: "|") {
                 index += 1
@@ -386,7 +416,7 @@ package struct ByteRegex: Sendable {
             guard let lo = number() else { return nil }
             var hi: Int? = lo
             if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; hi = number() }
-            guard i < bytes.count, bytes[i] == UInt8(ascii: "}"), lo <= 1000, (hi ?? lo) >= lo else { return nil }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "}"), lo <= 1000, (hi ?? lo) <= 1000, (hi ?? lo) >= lo else { return nil }
             index = i + 1
             return (lo, hi)
         }
@@ -395,10 +425,10 @@ package struct ByteRegex: Sendable {
             let c = bytes[index]
             index += 1
             switch c {
-            case UInt8(ascii: "."): return .set(.notNewline)
+            case UInt8(ascii: "."): return .set(dotAll ? .all : .notNewline)
             case UInt8(ascii: "^"): return .start
             case UInt8(ascii: "$"): return .end
-            case UInt8(ascii: "["): return .set(try parseClass())
+            case UInt8(ascii: "["): return .set(folded(try parseClass()))
             case UInt8(ascii: "("):
                 var capture: Int?
                 if peek == UInt8(ascii: "?") {
@@ -416,6 +446,16 @@ package struct ByteRegex: Sendable {
                         groups += 1
                         capture = groups
                         names[String(decoding: name, as: UTF8.self)] = groups
+                    } else if re2, let flags = try parseFlags() {
+                        // `(?i)` changes the rest of the enclosing group; `(?i:…)` only its own.
+                        if !flags.scoped { return .sequence([]) }
+                        let (savedCaseless, savedDotAll) = (caseless, dotAll)
+                        (caseless, dotAll) = (flags.caseless, flags.dotAll)
+                        defer { (caseless, dotAll) = (savedCaseless, savedDotAll) }
+                        let inner = try parseAlternation()
+                        guard peek == UInt8(ascii: ")") else { throw Unsupported(description: "missing )") }
+                        index += 1
+                        return .group(inner, capture: nil)
                     } else {
                         throw Unsupported(description: "look-around and inline flags")
                     }
@@ -431,14 +471,39 @@ package struct ByteRegex: Sendable {
                 guard let e = peek else { throw Unsupported(description: "trailing backslash") }
                 index += 1
                 if e == UInt8(ascii: "b") { return .wordBoundary }
-                return .set(try escapeSet(e))
+                if re2 && e == UInt8(ascii: "A") { return .start }
+                if re2 && e == UInt8(ascii: "z") { return .end }
+                return .set(folded(try escapeSet(e)))
             case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"):
                 throw Unsupported(description: "nothing to repeat")
             default:
                 var s = ByteSet()
                 s.insert(c)
-                return .set(s)
+                return .set(folded(s))
             }
+        }
+
+        /// After `(?`: RE2's flag groups `(?flags)` and `(?flags:`; nil (nothing consumed) for anything else.
+        mutating func parseFlags() throws(Unsupported) -> (caseless: Bool, dotAll: Bool, scoped: Bool)? {
+            var i = index, on = true
+            var (ci, da) = (caseless, dotAll)
+            while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "i"): ci = on
+                case UInt8(ascii: "s"): da = on
+                case UInt8(ascii: "m"), UInt8(ascii: "U"): throw Unsupported(description: "the (?m) and (?U) flags")
+                case UInt8(ascii: "-"): on = false
+                case UInt8(ascii: ")"), UInt8(ascii: ":"):
+                    guard i > index else { return nil }
+                    let scoped = bytes[i] == UInt8(ascii: ":")
+                    index = i + 1
+                    if !scoped { (caseless, dotAll) = (ci, da) }
+                    return (ci, da, scoped)
+                default: return nil
+                }
+                i += 1
+            }
+            return nil
         }
 
         mutating func escapeSet(_ e: UInt8) throws(Unsupported) -> ByteSet {
@@ -452,6 +517,22 @@ package struct ByteRegex: Sendable {
             case UInt8(ascii: "t"): var s = ByteSet(); s.insert(9); return s
             case UInt8(ascii: "n"): var s = ByteSet(); s.insert(10); return s
             case UInt8(ascii: "r"): var s = ByteSet(); s.insert(13); return s
+            case UInt8(ascii: "f"): var s = ByteSet(); s.insert(12); return s
+            case UInt8(ascii: "v"): var s = ByteSet(); s.insert(11); return s
+            case UInt8(ascii: "x") where re2:
+                // \xHH (ASCII only: a byte above 0x7F is not one UTF-8 character).
+                func hex(_ b: UInt8?) -> UInt8? {
+                    guard let b else { return nil }
+                    switch b {
+                    case 48...57: return b - 48
+                    case 97...102: return b - 87
+                    case 65...70: return b - 55
+                    default: return nil
+                    }
+                }
+                guard let hi = hex(peek), index + 1 < bytes.count, let lo = hex(bytes[index + 1]), hi < 8 else { throw Unsupported(description: "escape \\x other than \\x00-\\x7F") }
+                index += 2
+                var s = ByteSet(); s.insert(hi << 4 | lo); return s
             default:
                 // Escaped punctuation is literal; escaped letters and digits mean something we do not support.
                 guard !ByteSet.word.contains(e) else { throw Unsupported(description: "escape \\\(UnicodeScalar(e))") }
@@ -469,6 +550,7 @@ package struct ByteRegex: Sendable {
             while let c = peek, c != UInt8(ascii: "]") || first {
                 first = false
                 index += 1
+                if re2 && c == UInt8(ascii: "[") && peek == UInt8(ascii: ":") { throw Unsupported(description: "POSIX classes like [[:alpha:]]") }
                 var lo: UInt8 = c
                 if c == UInt8(ascii: "\\") {
                     guard let e = peek else { throw Unsupported(description: "unterminated class") }
@@ -497,6 +579,7 @@ package struct ByteRegex: Sendable {
             }
             guard peek == UInt8(ascii: "]") else { throw Unsupported(description: "unterminated class") }
             index += 1
+            if re2 && s.bits.2 | s.bits.3 != 0 { throw Unsupported(description: "non-ASCII characters in a class") }
             return negate ? s.inverted() : s
         }
     }
@@ -505,19 +588,49 @@ package struct ByteRegex: Sendable {
 
     struct Compiler {
         var program: [Instruction] = []
+        /// Sets that take every byte from 0x80 up match one whole UTF-8 character there (RE2's `.`).
+        var utf8 = false
 
         mutating func emit(_ i: Instruction) { program.append(i) }
 
-        mutating func compile(_ node: Node) {
+        static let lead2: ByteSet = { var s = ByteSet(); s.insert(0xC2...0xDF); return s }()
+        static let lead3: ByteSet = { var s = ByteSet(); s.insert(0xE0...0xEF); return s }()
+        static let lead4: ByteSet = { var s = ByteSet(); s.insert(0xF0...0xF4); return s }()
+        static let continuation: ByteSet = { var s = ByteSet(); s.insert(0x80...0xBF); return s }()
+
+        /// A set as instructions: one byte, or in UTF-8 mode its ASCII part or one multi-byte character.
+        mutating func compileSet(_ s: ByteSet) {
+            guard utf8, s.bits.2 | s.bits.3 != 0 else { emit(.set(s)); return }
+            let ascii = ByteSet(bits: (s.bits.0, s.bits.1, 0, 0))
+            let options: [[ByteSet]] = [[ascii], [Self.lead2, Self.continuation], [Self.lead3, Self.continuation, Self.continuation],
+                                        [Self.lead4, Self.continuation, Self.continuation, Self.continuation]]
+            var jumps: [Int] = []
+            for (k, seq) in options.enumerated() {
+                if k < options.count - 1 {
+                    let split = program.count
+                    emit(.split(0, 0))
+                    for b in seq { emit(.set(b)) }
+                    jumps.append(program.count)
+                    emit(.jump(0))
+                    program[split] = .split(split + 1, program.count)
+                } else {
+                    for b in seq { emit(.set(b)) }
+                }
+            }
+            for j in jumps { program[j] = .jump(program.count) }
+        }
+
+        mutating func compile(_ node: Node) throws(Unsupported) {
+            guard program.count <= ByteRegex.maxProgram else { throw Unsupported(description: "pattern too large (over \(ByteRegex.maxProgram) instructions)") }
             switch node {
-            case .set(let s): emit(.set(s))
+            case .set(let s): compileSet(s)
             case .start: emit(.start)
             case .end: emit(.end)
             case .wordBoundary: emit(.wordBoundary)
-            case .sequence(let parts): for p in parts { compile(p) }
+            case .sequence(let parts): for p in parts { try compile(p) }
             case .group(let inner, let capture):
                 if let g = capture { emit(.save(2 * g)) }
-                compile(inner)
+                try compile(inner)
                 if let g = capture { emit(.save(2 * g + 1)) }
             case .alternation(let options):
                 var jumps: [Int] = []
@@ -525,33 +638,36 @@ package struct ByteRegex: Sendable {
                     if k < options.count - 1 {
                         let split = program.count
                         emit(.split(0, 0))
-                        compile(o)
+                        try compile(o)
                         jumps.append(program.count)
                         emit(.jump(0))
                         program[split] = .split(split + 1, program.count)
                     } else {
-                        compile(o)
+                        try compile(o)
                     }
                 }
                 for j in jumps { program[j] = .jump(program.count) }
             case .repetition(let inner, let min, let max, let lazy):
-                for _ in 0..<min { compile(inner) }
+                for _ in 0..<min { try compile(inner) }
                 if let max {
                     // Optional copies: each may be skipped, and skipping one skips the rest.
                     var splits: [Int] = []
                     for _ in min..<max {
                         splits.append(program.count)
                         emit(.split(0, 0))
-                        compile(inner)
+                        try compile(inner)
                     }
                     let end = program.count
                     for s in splits { program[s] = lazy ? .split(end, s + 1) : .split(s + 1, end) }
-                } else if case .set(let s) = inner {
+                } else if case .set(let s) = inner, !utf8 {
+                    // The one-step star is fast on log lines, but its backtracking rescans positions, which
+                    // is quadratic on `(a+)+!`; in RE2 mode (client patterns) every repeat is a split loop,
+                    // so each (instruction, position) runs at most once: O(program × text).
                     emit(.star(s, greedy: !lazy))
                 } else {
                     let loop = program.count
                     emit(.split(0, 0))
-                    compile(inner)
+                    try compile(inner)
                     emit(.jump(loop))
                     program[loop] = lazy ? .split(program.count, loop + 1) : .split(loop + 1, program.count)
                 }
