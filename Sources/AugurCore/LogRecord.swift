@@ -41,6 +41,12 @@ extension TimeParsing {
         return parseISO(t)
     }
 
+    /// Unix ms as ns, clamped to what Int64 nanoseconds hold (log windows around any accepted time).
+    package static func nsClamped(ms: Int64) -> Int64 {
+        let (r, o) = ms.multipliedReportingOverflow(by: 1_000_000)
+        return o ? (ms < 0 ? .min : .max) : r
+    }
+
     /// `value × factor` as nanoseconds, nil on overflow.
     package static func ns(_ value: Int64, times factor: Int64) -> Int64? {
         let (r, o) = value.multipliedReportingOverflow(by: factor)

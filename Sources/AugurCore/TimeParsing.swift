@@ -160,3 +160,16 @@ package enum TimeParsing {
         return date.formatted(.iso8601)
     }
 }
+
+extension Int64 {
+    /// A Double as an Int64 without trapping: NaN is 0, values past either end are clamped. For
+    /// internal numbers (positions, counts, times already checked); client input goes through `TimeParsing`.
+    package init(saturating d: Double) {
+        if d.isNaN { self = 0 } else if d >= 9.223372036854775e18 { self = .max } else if d <= -9.223372036854775e18 { self = .min } else { self = Int64(d) }
+    }
+}
+
+extension Int {
+    /// As `Int64(saturating:)`.
+    package init(saturating d: Double) { self = Int(Int64(saturating: d)) }
+}

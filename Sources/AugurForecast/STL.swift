@@ -1,3 +1,5 @@
+import AugurCore
+
 /// Seasonal-trend decomposition by LOESS (Cleveland, Cleveland, McRae & Terpenning, "STL: A
 /// Seasonal-Trend Decomposition Procedure Based on Loess", J. Official Statistics 1990), with robustness
 /// weights against outliers, and MSTL for several periods (Bandara, Hyndman & Bergmeir 2021).
@@ -126,7 +128,7 @@ package enum STL {
         accumulate(robust: true)
         // Every point in the window judged an outlier: fit without the robustness weights rather than echo one.
         if sw <= 0 { accumulate(robust: false) }
-        guard sw > 0 else { return x[max(0, min(n - 1, Int(at.rounded())))] }
+        guard sw > 0 else { return x[max(0, min(n - 1, Int(saturating: at.rounded())))] }
         let meanX = swx / sw, meanY = swy / sw
         let varX = swxx / sw - meanX * meanX
         guard varX > 1e-12 * max(1, meanX * meanX) else { return meanY }

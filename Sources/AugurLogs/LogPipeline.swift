@@ -175,7 +175,11 @@ package final class LogPipeline: @unchecked Sendable {
 
     // MARK: Messages, levels, services
 
-    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    /// ⌊a / b⌋ for b > 0, without negating `a` (Int64.min has no negation).
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return a % b < 0 ? q - 1 : q
+    }
 
     /// The workload a stream belongs to (ServiceNaming's rule), else its `job` or `container`.
     package static func service(of labels: Labels) -> String {

@@ -17,9 +17,11 @@ package struct TemplateActivity: Sendable, Equatable {
 
     /// Activity in [startNs, endNs) of `streams`, most surging first.
     package static func compare(store: Store, streams: [Int64: Labels], startNs: Int64, endNs: Int64) throws(StoreError) -> [TemplateActivity] {
-        let length = max(endNs - startNs, 1)
+        let (span, overflow) = endNs.subtractingReportingOverflow(startNs)
+        let length = overflow ? Int64.max : max(span, 1)
         let now = try store.logTemplateCounts(streams: streams, startNs: startNs, endNs: endNs)
-        let before = try store.logTemplateCounts(streams: streams, startNs: startNs - length, endNs: startNs)
+        let (beforeStart, under) = startNs.subtractingReportingOverflow(length)
+        let before = try store.logTemplateCounts(streams: streams, startNs: under ? .min : beforeStart, endNs: startNs)
         let templates = Dictionary(try store.logTemplates().map { ($0.id, $0) }) { a, _ in a }
         /// Merged templates count for the template that absorbed them.
         func live(_ id: Int64) -> Int64 {

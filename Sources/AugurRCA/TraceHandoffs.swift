@@ -35,7 +35,7 @@ package enum TraceHandoffs {
     /// with the service its stream belongs to (lines of streams that name no service are left out).
     package static func lines(_ store: Store, startMs: Int64, endMs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, service: String)] {
         let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
-        return try store.tracedLines(startNs: startMs * 1_000_000, endNs: endMs * 1_000_000, limit: limit).compactMap { l in
+        return try store.tracedLines(startNs: TimeParsing.nsClamped(ms: startMs), endNs: TimeParsing.nsClamped(ms: endMs), limit: limit).compactMap { l in
             services[l.streamId].map { (l.traceId, l.timestampNs, $0) }
         }
     }

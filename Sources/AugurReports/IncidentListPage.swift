@@ -1,3 +1,4 @@
+import AugurCore
 package import AugurStore
 import Foundation
 
@@ -6,7 +7,7 @@ package enum IncidentListPage {
     package static func html(_ incidents: [Store.IncidentRow], nowMs now: Int64) -> String {
         let stats = IncidentStats(incidents, nowMs: now)
         var h = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Incidents — Augur</title><style>\(IncidentReport.style)</style></head><body><main><h1>Incidents</h1>"
-        h += "<p class=\"meta\"><span>Open <strong>\(stats.open)</strong></span><span>MTTR \(stats.mttrSeconds.map { IncidentReport.duration(Int64($0 * 1000)) } ?? "n/a")</span>"
+        h += "<p class=\"meta\"><span>Open <strong>\(stats.open)</strong></span><span>MTTR \(stats.mttrSeconds.map { IncidentReport.duration(Int64(saturating: $0 * 1000)) } ?? "n/a")</span>"
         h += "<span>RCA accuracy (AC@1 on confirmed) \(stats.accuracy.map { String(format: "%.0f %% of %d", 100 * $0, stats.confirmed) } ?? "n/a")</span></p>"
         h += "<table><thead><tr><th scope=\"col\">#</th><th scope=\"col\">Status</th><th scope=\"col\">Severity</th><th scope=\"col\">Service</th><th scope=\"col\">Title</th><th scope=\"col\">Age</th><th scope=\"col\">Time to resolve</th><th scope=\"col\">Top suspect</th></tr></thead><tbody>"
         for i in incidents {
@@ -18,7 +19,7 @@ package enum IncidentListPage {
         if incidents.isEmpty { h += "<tr><td colspan=\"8\">No incidents.</td></tr>" }
         h += "</tbody></table><h2>MTTR by week</h2><table><thead><tr><th scope=\"col\">Week ending</th><th scope=\"col\">Resolved</th><th scope=\"col\">MTTR</th></tr></thead><tbody>"
         for week in stats.weekly {
-            h += "<tr><td>\(IncidentReport.time(week.endMs).prefix(10))</td><td>\(week.resolved)</td><td>\(week.mttrSeconds.map { IncidentReport.duration(Int64($0 * 1000)) } ?? "—")</td></tr>"
+            h += "<tr><td>\(IncidentReport.time(week.endMs).prefix(10))</td><td>\(week.resolved)</td><td>\(week.mttrSeconds.map { IncidentReport.duration(Int64(saturating: $0 * 1000)) } ?? "—")</td></tr>"
         }
         return h + "</tbody></table></main></body></html>"
     }

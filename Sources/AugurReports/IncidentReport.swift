@@ -1,3 +1,4 @@
+import AugurCore
 package import AugurStore
 import Foundation
 
@@ -59,7 +60,7 @@ package struct IncidentReport: Sendable {
         guard let t0 = c.points.first?[0], let t1 = c.points.last?[0], t1 > t0 else { return "no samples" }
         var bars = [Double?](repeating: nil, count: width)
         for p in c.points {
-            let k = min(width - 1, Int((p[0] - t0) / (t1 - t0) * Double(width)))
+            let k = max(0, min(width - 1, Int(saturating: (p[0] - t0) / (t1 - t0) * Double(width))))
             bars[k] = max(bars[k] ?? -.infinity, p[1])
         }
         let values = c.points.map { $0[1] }

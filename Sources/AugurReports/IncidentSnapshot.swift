@@ -110,7 +110,7 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         }
         let streams = try store.logStreams(matching: nil)
         if !streams.isEmpty {
-            let activity = try TemplateActivity.compare(store: store, streams: streams, startNs: s.atMs * 1_000_000, endNs: (s.atMs + 10 * 60_000) * 1_000_000)
+            let activity = try TemplateActivity.compare(store: store, streams: streams, startNs: TimeParsing.nsClamped(ms: s.atMs), endNs: TimeParsing.nsClamped(ms: s.atMs + 10 * 60_000))
             s.templates = activity.filter { $0.isNew || $0.surge > 2 }.prefix(6).map {
                 Template(service: $0.service, text: $0.text, count: $0.count, previous: $0.previous, example: $0.example)
             }

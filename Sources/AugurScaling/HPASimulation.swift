@@ -1,3 +1,4 @@
+import AugurCore
 /// A replay of the Kubernetes HorizontalPodAutoscaler (autoscaling/v2 object without
 /// `spec.behavior`, pkg/controller/podautoscaler) on a load trace, tick by tick.
 ///
@@ -95,7 +96,7 @@ package struct HPASimulation: Sendable {
             score.podHours += Double(ready + starting.count - firstStarting) * tickSeconds / 3600
             if trace.load(at: now) > Double(ready) * policy.capacity * (1 + 1e-12) {
                 under += 1
-                let minute = Int((now / 60).rounded(.down))
+                let minute = Int(saturating: (now / 60).rounded(.down))
                 if minute != lastBadMinute { score.badMinutes += 1; lastBadMinute = minute }
             }
         }

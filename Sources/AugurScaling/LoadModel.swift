@@ -1,3 +1,4 @@
+import AugurCore
 import AugurForecast
 import Foundation
 
@@ -63,7 +64,7 @@ package struct LoadModel: Sendable {
 
     package init(sampleSeconds: Double) {
         self.sampleSeconds = sampleSeconds
-        period = max(1, Int((86_400 / sampleSeconds).rounded()))
+        period = max(1, Int(saturating: (86_400 / sampleSeconds).rounded()))
         refitSamples = period
         fitSamples = 14 * period
     }
@@ -163,7 +164,7 @@ package struct LoadModel: Sendable {
         guard n >= max(period, 48), fittedAt < 0 || n - fittedAt >= refitSamples else { return }
         let started = Date()
         let history = Array(values.suffix(fitSamples))
-        let horizon = refitSamples + Int((3 * 3600 / sampleSeconds).rounded(.up)) + 2
+        let horizon = refitSamples + Int(saturating: (3 * 3600 / sampleSeconds).rounded(.up)) + 2
         if let result = try? ForecastEngine().forecast(history, horizon: horizon, period: period, model: nil, levels: []) {
             path = result.point
             pathStart = n

@@ -35,7 +35,8 @@ struct APIRoutes: Sendable {
         router.get("/healthz", .open) { _, _ in "ok\n" }
         router.get("/readyz", .open) { _, _ in
             _ = store.stats()
-            return "ready\n"
+            // Still ready: queries are served. Writes get 507 until space frees.
+            return store.diskFull ? "ready: degraded, the disk is full (writes refused, reads served)\n" : "ready\n"
         }
         router.get("/metrics", .read) { _, _ in
             text(metrics.render(ingestor: ingestor), contentType: "text/plain; version=0.0.4; charset=utf-8")

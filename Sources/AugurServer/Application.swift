@@ -29,10 +29,11 @@ package enum AugurApplication {
         store: Store,
         logger: Logger,
         shutdownSignals: [UnixSignal] = [],
+        routes: RouteList = RouteList(),
         onBound: @escaping @Sendable (Int) async -> Void = { _ in },
         onScalerBound: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> ServiceGroup {
-        let (app, background) = try make(config: config, store: store, logger: logger, onBound: onBound, onScalerBound: onScalerBound)
+        let (app, background) = try make(config: config, store: store, logger: logger, routes: routes, onBound: onBound, onScalerBound: onScalerBound)
         // The background services run beside the HTTP server in one group (Application.run() alone would not run them).
         return ServiceGroup(configuration: .init(services: [app] + background, gracefulShutdownSignals: shutdownSignals, logger: logger))
     }
@@ -68,7 +69,7 @@ package enum AugurApplication {
         let logs = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
         for pattern in config.logs.pinned { _ = try logs.pin(pattern, regex: false) }
         LogRoutes(pipeline: logs, config: config.server).register(on: router)
-        RCARoutes(store: store, config: config.server).register(on: router)
+        RCARoutes(store: store, config: config.server, limits: config.limits).register(on: router)
         ChangeRoutes(store: store, config: config.server).register(on: router)
         ScaleRoutes(board: board, store: store).register(on: router)
         var desk = IncidentDesk(store: store)
@@ -102,7 +103,8 @@ package enum AugurApplication {
         let idle = TimeAmount.milliseconds(config.server.requestTimeout.ms)
         let app = Application(
             router: base,
-            server: .http1(configuration: .init(idleTimeout: idle)),
+            // Go's (and so Prometheus') header limit is 1 MiB: long query URLs from Grafana get an answer, not a bare 400.
+            server: .http1(configuration: .init(idleTimeout: idle, httpDecoderConfiguration: .init(maxHeaderFieldSize: 1 << 20, maxHeaderListSize: 1 << 20))),
             configuration: .init(address: .hostname(host, port: port), serverName: "augur"),
             onServerRunning: { channel in await onBound(channel.localAddress?.port ?? port) },
             logger: logger

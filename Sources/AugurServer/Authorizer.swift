@@ -139,10 +139,12 @@ package final class Authorizer: Sendable {
         }
     }
 
-    /// A new session for a valid token: the cookie's value, or nil when the token is not ours.
+    /// A new session for a valid token: the cookie's value, or nil when the token is not ours. Any
+    /// token opens the pages (read); the write and admin tokens also let their forms post.
     func login(token: String) -> String? {
-        let granted = scopes(of: token)
+        var granted = scopes(of: token)
         guard !granted.isEmpty else { return nil }
+        granted.insert(.read)
         let id = Self.randomToken(), csrf = Self.randomToken()
         let now = WallClock.nowMs()
         sessions.withLock { s in

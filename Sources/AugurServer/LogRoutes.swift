@@ -72,12 +72,18 @@ struct LogRoutes: Sendable {
         if let q = p.get("query"), !q.isEmpty { selectors = [try Selector(parsing: q)] }
         func time(_ name: String) throws -> Int64? {
             guard let text = p.get(name) else { return nil }
-            guard let ns = TimeParsing.timestampNs(text) else { throw QueryError(.badParameter, "\(name)=\(text) is not a time (RFC 3339 or unix)") }
+            guard let ns = TimeParsing.timestampNs(text) else {
+                throw QueryError(.badParameter, "\(name)=\(text.prefix(100)) is not a time (RFC 3339 or unix, years 1678-2262 for logs)")
+            }
             return ns
         }
         let end = try time("end") ?? WallClock.nowMs() * 1_000_000
-        let start = try time("start") ?? end - 3_600_000_000_000
+        let start = try time("start") ?? end.subtractingReportingOverflow(3_600_000_000_000).partialValue
         guard start <= end else { throw QueryError(.badParameter, "start must not be after end") }
+        // The templates view also reads the window of the same length before this one.
+        guard !end.subtractingReportingOverflow(start).overflow, !start.subtractingReportingOverflow(end - start).overflow else {
+            throw QueryError(.badParameter, "the window from start to end is too long for Unix nanoseconds")
+        }
         return Window(streams: try store.logStreams(matching: selectors), startNs: start, endNs: end)
     }
 

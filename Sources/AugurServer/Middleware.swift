@@ -9,8 +9,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             if let problem = Problem.from(error) {
-                // A workload still warming up is a state its poller (KEDA) retries through, not a fault.
-                if problem.type == "no-recommendation" {
+                // A workload still warming up is a state its poller (KEDA) retries through, and a query that
+                // ran out of time is its client's to narrow: neither is a fault an operator must act on.
+                if problem.type == "no-recommendation" || problem.type == "query-timeout" || problem.type == "query-cancelled" {
                     context.logger.info("not ready", metadata: ["augur.error": "\(error)", "augur.path": "\(request.uri.path)"])
                 } else if problem.status.code >= 500 {
                     context.logger.error("request failed", metadata: ["augur.error": "\(error)", "augur.path": "\(request.uri.path)"])

@@ -8,6 +8,10 @@ import Hummingbird
 struct RCARoutes: Sendable {
     let store: Store
     let config: AugurConfig.Server
+    let limits: AugurConfig.Limits
+    /// The longest window after the start, and baseline before it, one analysis reads.
+    static let longestWindowMs: Int64 = 86_400_000
+    static let longestBaselineMs: Int64 = 7 * 86_400_000
 
     struct Body: Decodable {
         struct Symptom: Decodable {
@@ -31,24 +35,29 @@ struct RCARoutes: Sendable {
             throw QueryError(.badParameter, "body must be JSON {\"time\": RFC 3339 or unix, \"window\": \"5m\", \"baseline\": \"30m\", \"symptom\": {\"service\": …}}")
         }
         var analyzer = RootCauseAnalyzer(store: store)
+        // An analysis reads every series over its window and baseline: both are bounded.
         if let w = body.window {
-            guard let ms = TimeParsing.durationMs(w), ms > 0 else { throw QueryError(.badParameter, "window \(w) is not a duration") }
+            guard let ms = TimeParsing.durationMs(w), ms > 0, ms <= Self.longestWindowMs else {
+                throw QueryError(.badParameter, "window \(w.prefix(100)) is not a duration from 1ms to \(ConfigDuration(ms: Self.longestWindowMs))")
+            }
             analyzer.afterMs = ms
         }
         if let b = body.baseline {
-            guard let ms = TimeParsing.durationMs(b), ms > 0 else { throw QueryError(.badParameter, "baseline \(b) is not a duration") }
+            guard let ms = TimeParsing.durationMs(b), ms > 0, ms <= Self.longestBaselineMs else {
+                throw QueryError(.badParameter, "baseline \(b.prefix(100)) is not a duration from 1ms to \(ConfigDuration(ms: Self.longestBaselineMs))")
+            }
             analyzer.beforeMs = ms
         }
         let t: Int64
         if let text = body.time {
-            guard let ms = TimeParsing.timestampMs(text) else { throw QueryError(.badParameter, "time \(text) is not a time") }
+            guard let ms = TimeParsing.timestampMs(text) else { throw QueryError(.badParameter, "time \(text.prefix(100)) is not a time (\(TimeParsing.rangeText))") }
             t = ms
         } else {
             t = WallClock.nowMs() - analyzer.afterMs
         }
         let started = ContinuousClock.now
         let (ranker, symptoms) = (analyzer, [body.symptom?.service].compactMap { $0 })
-        let (suspects, edges) = try await offload { (try ranker.rank(atMs: t, symptoms: symptoms), try ranker.store.edges()) }
+        let (suspects, edges) = try await offload(QueryBudget(limits)) { (try ranker.rank(atMs: t, symptoms: symptoms), try ranker.store.edges()) }
         let elapsed = ContinuousClock.now - started
         return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"suspects\":\(RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: symptoms, edges: edges)))}}")
     }

@@ -168,11 +168,11 @@ final class ScaleBoard: Sendable {
     private func record(_ w: AugurConfig.Workload, _ decisions: [ScaleDecision]) throws {
         guard let last = decisions.last else { return }
         try store.recordScaleDecisions(decisions.map {
-            Store.ScaleDecisionRow(namespace: w.namespace, workload: w.name, timeMs: Int64(($0.time * 1000).rounded()), replicas: $0.replicas,
+            Store.ScaleDecisionRow(namespace: w.namespace, workload: w.name, timeMs: Int64(saturating: ($0.time * 1000).rounded()), replicas: $0.replicas,
                                    signal: $0.signal.rawValue, detail: ScaleJSON.inputs($0))
         })
         let labels = Labels(name: "augur_recommended_replicas", ["namespace": w.namespace, "workload": w.name])
-        _ = try ingestor.write([Series(labels: labels, samples: decisions.map { Sample(Int64(($0.time * 1000).rounded()), Double($0.replicas)) })])
+        _ = try ingestor.write([Series(labels: labels, samples: decisions.map { Sample(Int64(saturating: ($0.time * 1000).rounded()), Double($0.replicas)) })])
         metrics.setRecommendation(namespace: w.namespace, workload: w.name, replicas: last.replicas, fallback: last.signal == .fallback)
     }
 }

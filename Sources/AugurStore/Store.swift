@@ -10,6 +10,8 @@ import Synchronization
 package final class Store: Sendable {
     /// Samples per chunk cut from the head: large enough to amortise the row, small enough to decode fast.
     package static let chunkSamples = 240
+    /// Head-log rows past which compaction folds the log even when no chunk is due.
+    package static let headLogFoldRows = 64
 
     package let path: String
     package let readOnly: Bool
@@ -17,6 +19,12 @@ package final class Store: Sendable {
     private let state: Mutex<HeadState>
     private let readers = Mutex<[SQLiteConnection]>([])
     private let epoch = Atomic<Int>(0)
+    private let fullSince = Atomic<Int64>(0)
+    /// Rows in `head_log`: each request adds one; compaction folds them into one.
+    private let headLogRows = Atomic<Int>(0)
+
+    /// Whether the last write failed because the disk is full (cleared by the next write that succeeds).
+    package var diskFull: Bool { fullSince.load(ordering: .relaxed) != 0 }
     private let checkpointer: Checkpointer?
     /// Held while a writable store is open (see `WriterLock`).
     private let writerLock: WriterLock?
@@ -46,7 +54,8 @@ package final class Store: Sendable {
         } else {
             try Migrations.migrate(conn)
         }
-        let head = try Store.load(conn)
+        let (head, logRows) = try Store.load(conn)
+        headLogRows.store(logRows, ordering: .relaxed)
         state = Mutex(head)
         writer = Mutex(readOnly ? nil : try Writer(conn, nextID: head.slots.count))
         checkpointer = readOnly ? nil : try Checkpointer(path: path)
@@ -87,6 +96,7 @@ package final class Store: Sendable {
                 let ids = batch.refs.map { $0 >= 0 ? $0 : newIDs[Int(-$0 - 1)] }
                 if !ids.isEmpty {
                     try w.insertLog.bind(HeadLog.encode(ids: ids, timestamps: batch.timestamps, values: batch.values)).run()
+                    headLogRows.add(1, ordering: .relaxed)
                 }
                 return ids
             }
@@ -113,7 +123,9 @@ package final class Store: Sendable {
         try withWriter { (w) throws(StoreError) -> CompactionReport in
             var report = CompactionReport()
             let plan = state.withLock { $0.compactionPlan(force: force) }
-            if plan.isEmpty && !force { return report }
+            // With nothing to flush the log is still folded once it has many rows: a store whose series
+            // never fill a chunk (log counts only) would otherwise keep one row per request for ever.
+            if plan.isEmpty && !force && headLogRows.load(ordering: .relaxed) <= Store.headLogFoldRows { return report }
             try w.conn.transaction { () throws(StoreError) in
                 for item in plan {
                     var ts = item.flushTs, vs = item.flushVs
@@ -152,6 +164,7 @@ package final class Store: Sendable {
                 if !keep.ids.isEmpty {
                     try w.insertLog.bind(HeadLog.encode(ids: keep.ids, timestamps: keep.ts, values: keep.vs)).run()
                 }
+                headLogRows.store(keep.ids.isEmpty ? 0 : 1, ordering: .relaxed)
             }
             state.withLock { $0.applyCompaction(plan) }
             // Give back the pages the emptied head_log freed once they are a quarter of the file.
@@ -279,7 +292,14 @@ package final class Store: Sendable {
     func withWriter<T>(_ body: (Writer) throws(StoreError) -> T) throws(StoreError) -> T {
         let result: Result<T, StoreError> = writer.withLock { w in
             guard let w else { return .failure(StoreError(.readOnly, "store \(path) is open read-only")) }
-            do throws(StoreError) { return .success(try body(w)) } catch { return .failure(error) }
+            do throws(StoreError) {
+                let value = try body(w)
+                fullSince.store(0, ordering: .relaxed)
+                return .success(value)
+            } catch {
+                if error.code == .full { fullSince.store(WallClock.nowMs(), ordering: .relaxed) }
+                return .failure(error)
+            }
         }
         return try result.get()
     }
@@ -294,7 +314,7 @@ package final class Store: Sendable {
 
     // MARK: Loading
 
-    private static func load(_ conn: SQLiteConnection) throws(StoreError) -> HeadState {
+    private static func load(_ conn: SQLiteConnection) throws(StoreError) -> (HeadState, Int) {
         var s = HeadState()
         let q = try conn.prepare("SELECT id, labels FROM series")
         while try q.step() {
@@ -304,7 +324,9 @@ package final class Store: Sendable {
         let c = try conn.prepare("SELECT series_id, MIN(min_ts), MAX(max_ts), SUM(count) FROM chunks GROUP BY series_id")
         while try c.step() { s.addPersisted(id: c.int64(0), min: c.int64(1), max: c.int64(2), count: Int(c.int64(3))) }
         let h = try conn.prepare("SELECT data FROM head_log ORDER BY id")
+        var rows = 0
         while try h.step() {
+            rows += 1
             var unknown: Int64?
             try HeadLog.decode(h.blob(0)) { id, t, v in
                 // Samples outside the accepted range came from builds that did not check them: skipped,
@@ -314,7 +336,7 @@ package final class Store: Sendable {
             }
             if let unknown { throw StoreError(.corrupt, "head_log names series \(unknown), which does not exist") }
         }
-        return s
+        return (s, rows)
     }
 
     /// Refuses, without changing it, a non-empty SQLite file that is not an Augur store: opening it

@@ -156,7 +156,7 @@ struct LogsImport: AsyncParsableCommand {
                 case "nezha": records = try LogBodies.nezhaCSV([UInt8](data), file: file)
                 default:
                     let modified = (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? Date()
-                    let parsed = RawLogFile.records([UInt8](data), header: header!, fallbackNs: Int64(modified.timeIntervalSince1970 * 1e9))
+                    let parsed = RawLogFile.records([UInt8](data), header: header!, fallbackNs: Int64(saturating: modified.timeIntervalSince1970 * 1e9))
                     records = parsed.records
                     unparsed += parsed.unparsed
                 }

@@ -65,9 +65,20 @@ struct Migrate: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
+    @Flag(help: "Check the store read-only instead (SQLite's check, migrations, every series, head-log row and chunk) and say what is wrong.")
+    var check = false
+
     func run() async throws {
         try await reportingFailures {
             let config = try options.resolve().config
+            if check {
+                let (problems, notes) = Store.check(path: config.storage.path)
+                for n in notes { print("note: \(n)") }
+                for p in problems { print("problem: \(p)") }
+                if !problems.isEmpty { fail("store \(config.storage.path) has \(problems.count) problems", code: 65) }
+                print("store \(config.storage.path) is sound")
+                return
+            }
             let store = try Store(path: config.storage.path)
             print("store \(store.path) is up to date: \(store.stats().series) series")
         }

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 package import AugurCore
-import AugurServer
+package import AugurServer
 package import AugurStore
 import Foundation
 import Logging
@@ -36,12 +36,13 @@ package func testConfig(path: String) -> AugurConfig {
 package func withTestServer<T: Sendable>(
     config: AugurConfig? = nil,
     store: Store,
+    routes: RouteList = RouteList(),
     _ body: @escaping @Sendable (TestClient) async throws -> T
 ) async throws -> T {
     let config = config ?? testConfig(path: store.path)
     let logger = { var l = Logger(label: "augur-test"); l.logLevel = .warning; return l }()
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    return try await runUntilDone(AugurApplication.serviceGroup(config: config, store: store, logger: logger) { continuation.yield($0) }) {
+    return try await runUntilDone(AugurApplication.serviceGroup(config: config, store: store, logger: logger, routes: routes) { continuation.yield($0) }) {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestFailure("server did not report a port") }
         return try await body(TestClient(port: port))
@@ -88,7 +89,11 @@ package struct TestClient: Sendable {
         package var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
     }
 
-    package func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil) async throws -> Reply {
+    /// A client that hands back redirects instead of following them (the login's 303, its cookie).
+    static let direct = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(redirectConfiguration: .disallow))
+
+    package func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil, timeout: Int64 = 90,
+                         followRedirects: Bool = true) async throws -> Reply {
         // Foundation's URL refuses raw brackets in a query, and the client would then escape every '%' again.
         var req = HTTPClientRequest(url: base + path.replacingOccurrences(of: "[]=", with: "%5B%5D="))
         req.method = .init(rawValue: method)
@@ -96,7 +101,7 @@ package struct TestClient: Sendable {
         if let body { req.body = .bytes(body) }
         // A guard against a hung server, not a latency check: in the parallel debug suite on two cores a
         // request can wait long for a core.
-        let response = try await HTTPClient.shared.execute(req, timeout: .seconds(90))
+        let response = try await (followRedirects ? HTTPClient.shared : Self.direct).execute(req, timeout: .seconds(timeout))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Array(bytes.readableBytesView))
     }
