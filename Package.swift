@@ -75,6 +75,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // libFuzzer harness for the wire decoders (scripts/fuzz); without -DFUZZING it replays a corpus.
+        .executableTarget(name: "augur-fuzz", dependencies: ["AugurCore", "AugurIngest"], swiftSettings: swiftSettings),
+
         .target(
             name: "AugurTestSupport",
             dependencies: [

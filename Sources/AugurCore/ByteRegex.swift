@@ -410,7 +410,8 @@ package struct ByteRegex: Sendable {
             var i = index + 1
             func number() -> Int? {
                 var v: Int?
-                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { v = (v ?? 0) * 10 + Int(bytes[i] - 48); i += 1 }
+                // Saturates past 10,000 (anything over 1000 is refused below): a long run of digits must not overflow.
+                while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { v = min((v ?? 0) * 10 + Int(bytes[i] - 48), 10_000); i += 1 }
                 return v
             }
             guard let lo = number() else { return nil }

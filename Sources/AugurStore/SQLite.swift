@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// One SQLite connection. Not thread-safe: owners keep it behind a `Mutex`.
 /// `@unchecked Sendable`: a C handle used by one owner at a time (the writer behind its `Mutex`,
@@ -8,9 +9,14 @@ final class SQLiteConnection: @unchecked Sendable {
     let path: String
 
     init(path: String, readOnly: Bool) throws(StoreError) {
+        // A WAL store on read-only media (a read-only mount, a snapshot) cannot get its -shm file, so
+        // a reader opens it as immutable: nothing can write it there (https://www.sqlite.org/uri.html#uriimmutable).
+        let immutable = readOnly && !FileManager.default.fileExists(atPath: path + "-shm")
+            && !FileManager.default.isWritableFile(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let name = immutable ? "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?immutable=1" : path
+        let rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0), nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }

@@ -1,4 +1,4 @@
-package import AugurCore
+import AugurCore
 import Foundation
 
 extension Store {

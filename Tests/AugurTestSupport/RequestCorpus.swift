@@ -44,7 +44,7 @@ package enum RequestCorpus {
 
     /// Selectors a query parameter receives.
     package static let selectors = [
-        "", "{", "}", "up{", "up{a=}", "up{a=\"b\"", "{a=~\"(a+)+\"}", "{a=~\"\\\\p{L}\"}", "{a=~\"[\"}", "{a=~\"(?=x)\"}", "{a=~\"(a{1000}){1000}\"}",
+        "", "{", "}", "up{", "up{a=}", "up{a=\"b\"", "{a=~\"(a+)+\"}", "{a=~\"\\\\p{L}\"}", "{a=~\"[\"}", "{a=~\"(?=x)\"}", "{a=~\"(a{1000}){1000}\"}", "{a=~\"a{99999999999999999999}\"}", "{a=~\"a{2,99999999999999999999}\"}",
         "{__name__=~\".*\"}", "{a=\"\"}", "sum(up)", "rate(up[5m])", "up offset 5m", "1+1", "up{a=\"\u{0}\"}", "up{a=\"\\xff\"}",
         String(repeating: "a", count: 60_000), "up{" + (0..<400).map { "l\($0)=\"v\"" }.joined(separator: ",") + "}",
     ]
