@@ -50,6 +50,12 @@ extension Store {
     /// one in the store means another process mines into this file too; its ids would collide with
     /// ours, so the write is refused rather than letting one template overwrite another.
     package func writeLogs(_ lines: [MinedLogLine], templates: [LogTemplateRow], counts: [Labels: [Int64: Int]], knownTemplates: Int64) throws(StoreError) -> [(Labels, Int64, Int)] {
+        let written = try writeLogsOnce(lines, templates: templates, counts: counts, knownTemplates: knownTemplates)
+        if !lines.isEmpty { ingestSucceeded() }
+        return written
+    }
+
+    private func writeLogsOnce(_ lines: [MinedLogLine], templates: [LogTemplateRow], counts: [Labels: [Int64: Int]], knownTemplates: Int64) throws(StoreError) -> [(Labels, Int64, Int)] {
         try withWriter { (w) throws(StoreError) -> [(Labels, Int64, Int)] in
             try w.conn.transaction { () throws(StoreError) -> [(Labels, Int64, Int)] in
                 let stored = try w.conn.scalar("SELECT coalesce(max(id), 0) FROM log_templates")

@@ -23,7 +23,8 @@ package final class Store: Sendable {
     /// Rows in `head_log`: each request adds one; compaction folds them into one.
     private let headLogRows = Atomic<Int>(0)
 
-    /// Whether the last write failed because the disk is full (cleared by the next write that succeeds).
+    /// Whether a write failed because the disk is full, and no ingest has succeeded since (compaction
+    /// may still fit in pages the store already has, so only an append clears it).
     package var diskFull: Bool { fullSince.load(ordering: .relaxed) != 0 }
     private let checkpointer: Checkpointer?
     /// Held while a writable store is open (see `WriterLock`).
@@ -100,6 +101,7 @@ package final class Store: Sendable {
                 }
                 return ids
             }
+            ingestSucceeded()
             state.withLock { s in
                 for (id, labels) in created { s.add(id: id, labels: labels) }
                 for i in 0..<ids.count { s.appendHead(ids[i], batch.timestamps[i], batch.values[i]) }
@@ -108,8 +110,14 @@ package final class Store: Sendable {
         }
     }
 
+    /// An ingest committed: the disk has room again.
+    func ingestSucceeded() { fullSince.store(0, ordering: .relaxed) }
+
     /// Series in the store.
     package var seriesCount: Int { state.withLock { $0.byLabels.count } }
+
+    /// Rows in the write-ahead head log (each request adds one; compaction folds them).
+    package var headLogRowCount: Int { headLogRows.load(ordering: .relaxed) }
 
     /// The id of an existing series.
     package func lookup(_ labels: Labels) -> Int64? {
@@ -293,9 +301,7 @@ package final class Store: Sendable {
         let result: Result<T, StoreError> = writer.withLock { w in
             guard let w else { return .failure(StoreError(.readOnly, "store \(path) is open read-only")) }
             do throws(StoreError) {
-                let value = try body(w)
-                fullSince.store(0, ordering: .relaxed)
-                return .success(value)
+                return .success(try body(w))
             } catch {
                 if error.code == .full { fullSince.store(WallClock.nowMs(), ordering: .relaxed) }
                 return .failure(error)

@@ -10,7 +10,7 @@ import NIOCore
 import NIOHTTP1
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (build with -c release).", subcommands: [IngestBench.self, ForecastBench.self, LogBench.self, ScaleBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (build with -c release).", subcommands: [IngestBench.self, ForecastBench.self, LogBench.self, ScaleBench.self, SoakBench.self])
 }
 
 /// `augur bench ingest`: remote-write ingest through HTTP, beside Debian's Prometheus on the same load.

@@ -34,7 +34,7 @@ import Testing
 
     /// Fills the file system at `dir` to the last byte.
     func fill(_ dir: String) {
-        FileManager.default.createFile(atPath: dir + "/filler", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/filler", contents: nil)
         guard let h = FileHandle(forWritingAtPath: dir + "/filler") else { return }
         let chunk = Data(repeating: 0, count: 64 << 10)
         while (try? h.write(contentsOf: chunk)) != nil {}

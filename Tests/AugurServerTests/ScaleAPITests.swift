@@ -124,4 +124,33 @@ import Testing
             }
         }
     }
+
+    /// With tokens, the gRPC scaler takes the read token as metadata, as KEDA's TriggerAuthentication sends it.
+    @Test func theExternalScalerTakesTheReadTokenAsMetadata() async throws {
+        try await withTestStore { store, path in
+            try seed(store, nowMs: WallClock.nowMs())
+            var c = config(path)
+            c.server.readToken = "scaler-read"
+            c.server.writeToken = "scaler-write"
+            try await withTestServerAndScaler(config: c, store: store) { _, grpcPort in
+                try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext)) { grpc in
+                    let scaler = Externalscaler_ExternalScaler.Client(wrapping: grpc)
+                    var ref = Externalscaler_ScaledObjectRef()
+                    ref.name = "web-scaler"
+                    ref.namespace = "shop"
+                    ref.scalerMetadata = ["workload": "web"]
+                    for metadata: Metadata in [[:], ["authorization": "Bearer scaler-write"], ["authorization": "Bearer wrong"]] {
+                        do {
+                            _ = try await scaler.getMetricSpec(ref, metadata: metadata)
+                            Issue.record("getMetricSpec answered without the read token (\(metadata))")
+                        } catch let e as RPCError { #expect(e.code == .unauthenticated) }
+                    }
+                    // With the read token the call reaches the scaler (which may still be warming up).
+                    do { _ = try await scaler.getMetricSpec(ref, metadata: ["authorization": "Bearer scaler-read"]) } catch let e as RPCError {
+                        #expect(e.code != .unauthenticated, "\(e)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -132,6 +132,23 @@ import Testing
         }
     }
 
+    /// A store whose series never fill a chunk (log counts only) kept one head-log row per request:
+    /// compaction now folds the log once it passes `headLogFoldRows`, and every sample survives a reopen.
+    @Test func compactionFoldsTheHeadLogEvenWhenNoChunkIsDue() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir + "/augur.sqlite"
+            do {
+                let store = try Store(path: path)
+                for k in 0..<(Store.headLogFoldRows + 36) { try write(store, up, [(Int64(k) * 60_000, Double(k))]) }
+                #expect(store.headLogRowCount == Store.headLogFoldRows + 36)
+                try store.compact()
+                #expect(store.headLogRowCount == 1)
+                #expect(store.stats().chunkSamples == 0)
+            }
+            #expect(try all(try Store(path: path)).count == Store.headLogFoldRows + 36)
+        }
+    }
+
     /// Pointed at another application's SQLite file, Augur refuses it and leaves every byte as it was.
     @Test func anotherApplicationsDatabaseIsLeftUnchanged() async throws {
         try await withTemporaryDirectory { dir in
