@@ -124,23 +124,9 @@ import Testing
     @Test func aSecondServerOnTheSameFileIsRefused() async throws {
         try await withTemporaryDirectory { dir in
             let db = dir + "/augur.sqlite"
-            let first = Process()
-            first.executableURL = URL(fileURLWithPath: augurExecutable)
-            first.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"]
-            let log = Pipe()
-            first.standardError = log
-            first.standardOutput = FileHandle.nullDevice
-            try first.run()
-            defer { first.terminate(); first.waitUntilExit() }
             // Listening means the store (and its lock) is open.
-            _ = try await Task.detached { () -> Void in
-                var text = ""
-                while let chunk = try log.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
-                    text += String(decoding: chunk, as: UTF8.self)
-                    if text.contains("augur.port=") { return }
-                }
-                throw TestFailure("augur exited before listening: \(text)")
-            }.value
+            let (first, _) = try await startAugurServe(db: db)
+            defer { first.terminate(); first.waitUntilExit() }
             let second = Process()
             second.executableURL = URL(fileURLWithPath: augurExecutable)
             second.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"]

@@ -7,27 +7,7 @@ import Testing
 
 /// Tests that run real processes: the built `augur` binary and Debian's Prometheus.
 @Suite(.serialized) struct ProcessTests {
-    /// Starts `augur serve` on a free port and returns the process and its port (read from its log).
-    func startAugur(db: String) async throws -> (Process, Int) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: augurExecutable)
-        p.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"]
-        let pipe = Pipe()
-        p.standardError = pipe
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let port = try await Task.detached { () -> Int in
-            var text = ""
-            while let chunk = try pipe.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
-                text += String(decoding: chunk, as: UTF8.self)
-                if let r = text.range(of: "augur.port="), let end = text[r.upperBound...].firstIndex(where: { !$0.isNumber }) {
-                    return Int(text[r.upperBound..<end]) ?? 0
-                }
-            }
-            throw TestFailure("augur exited before listening: \(text)")
-        }.value
-        return (p, port)
-    }
+    func startAugur(db: String) async throws -> (Process, Int) { try await startAugurServe(db: db) }
 
     @Test func answeredWritesSurviveKillDashNine() async throws {
         try await withTemporaryDirectory { dir in

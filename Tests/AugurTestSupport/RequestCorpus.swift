@@ -100,7 +100,7 @@ package enum RequestCorpus {
             ("json lines", "/api/v1/import/json", [:], Array("{\"metric\":{\"__name__\":\"fuzz_j\",\"a\":\"b\"},\"values\":[1,2],\"timestamps\":[\(nowMs),\(nowMs + 1000)]}\n".utf8)),
             ("log json lines", "/api/v1/logs", [:], Array("{\"ts\":\"\(ns)\",\"labels\":{\"service\":\"f\"},\"line\":\"user 7 logged in\",\"trace_id\":\"abc\"}\n".utf8)),
             ("loki json", "/loki/api/v1/push", json, Array("{\"streams\":[{\"stream\":{\"service\":\"f\"},\"values\":[[\"\(ns)\",\"cache warmed in 12ms\",{\"trace_id\":\"t1\"}]]}]}".utf8)),
-            ("loki protobuf", "/loki/api/v1/push", ["Content-Type": "application/x-protobuf"], Snappy.compress(lokiProtobuf(nowMs: nowMs))),
+            ("loki protobuf", "/loki/api/v1/push", ["Content-Type": "application/x-protobuf"], Snappy.compress(lokiProtobuf(seconds: nowMs / 1000))),
             ("loki gzip json", "/loki/api/v1/push", ["Content-Type": "application/json", "Content-Encoding": "gzip"],
              Gzip.compress(Array("{\"streams\":[{\"stream\":{\"service\":\"g\"},\"values\":[[\"\(ns)\",\"gzip line\"]]}]}".utf8))),
             ("alertmanager", "/api/v1/alerts/alertmanager", json, Array("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"Fuzz\",\"service\":\"cart\"},\"annotations\":{},\"startsAt\":\"2026-01-01T00:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\",\"fingerprint\":\"ff\"}]}".utf8)),
@@ -118,14 +118,14 @@ package enum RequestCorpus {
     }
 
     /// A Loki `PushRequest` with one stream and one entry (protobuf, before snappy).
-    static func lokiProtobuf(nowMs: Int64) -> [UInt8] {
+    static func lokiProtobuf(seconds: Int64, line: String = "proto line 42", labels: String = "{service=\"p\"}") -> [UInt8] {
         var timestamp: [UInt8] = [0x08]
-        RemoteWriteEncoderForTests.varint(&timestamp, UInt64(nowMs / 1000))
+        RemoteWriteEncoderForTests.varint(&timestamp, UInt64(bitPattern: seconds))
         var entry: [UInt8] = []
         RemoteWriteEncoderForTests.put(&entry, 1, timestamp)
-        RemoteWriteEncoderForTests.put(&entry, 2, Array("proto line 42".utf8))
+        RemoteWriteEncoderForTests.put(&entry, 2, Array(line.utf8))
         var stream: [UInt8] = []
-        RemoteWriteEncoderForTests.put(&stream, 1, Array("{service=\"p\"}".utf8))
+        RemoteWriteEncoderForTests.put(&stream, 1, Array(labels.utf8))
         RemoteWriteEncoderForTests.put(&stream, 2, entry)
         var push: [UInt8] = []
         RemoteWriteEncoderForTests.put(&push, 1, stream)
@@ -169,20 +169,6 @@ package enum RequestCorpus {
             Probe("loki protobuf: negative seconds", "POST", "/loki/api/v1/push", headers: ["Content-Type": "application/x-protobuf"], body: Snappy.compress(lokiProtobuf(seconds: -9_300_000_000)), success: []),
             Probe("remote-write: sample value as varint (wrong wire type)", "POST", "/api/v1/write", headers: rw, body: Snappy.compress(wrongWireSample()), success: []),
         ]
-    }
-
-    static func lokiProtobuf(seconds: Int64) -> [UInt8] {
-        var timestamp: [UInt8] = [0x08]
-        RemoteWriteEncoderForTests.varint(&timestamp, UInt64(bitPattern: seconds))
-        var entry: [UInt8] = []
-        RemoteWriteEncoderForTests.put(&entry, 1, timestamp)
-        RemoteWriteEncoderForTests.put(&entry, 2, Array("x".utf8))
-        var stream: [UInt8] = []
-        RemoteWriteEncoderForTests.put(&stream, 1, Array("{a=\"b\"}".utf8))
-        RemoteWriteEncoderForTests.put(&stream, 2, entry)
-        var push: [UInt8] = []
-        RemoteWriteEncoderForTests.put(&push, 1, stream)
-        return push
     }
 
     /// A TimeSeries whose Sample carries its value as a varint (field 1, wire type 0 instead of 1).

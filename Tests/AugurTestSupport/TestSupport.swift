@@ -4,7 +4,7 @@ import NIOHTTP1
 package import AugurCore
 package import AugurServer
 package import AugurStore
-import Foundation
+package import Foundation
 import Logging
 
 /// A fresh directory under the system temp dir, removed after `body`.
@@ -146,4 +146,26 @@ package func syntheticSeries(_ labels: Labels, startMs: Int64, count: Int, stepM
         return Sample(t, (v * 100).rounded() / 100)
     }
     return Series(labels: labels, samples: samples)
+}
+
+/// Starts the built `augur serve` on `db` and a free port; returns the process and the port it logged.
+package func startAugurServe(db: String) async throws -> (Process, Int) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: augurExecutable)
+    p.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"]
+    let pipe = Pipe()
+    p.standardError = pipe
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let port = try await Task.detached { () -> Int in
+        var text = ""
+        while let chunk = try pipe.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            text += String(decoding: chunk, as: UTF8.self)
+            if let r = text.range(of: "augur.port="), let end = text[r.upperBound...].firstIndex(where: { !$0.isNumber }) {
+                return Int(text[r.upperBound..<end]) ?? 0
+            }
+        }
+        throw TestFailure("augur exited before listening: \(text)")
+    }.value
+    return (p, port)
 }
