@@ -13,22 +13,30 @@ package enum ExpositionParser {
     /// "\r\n" one grapheme, so splitting a `String` on "\n" never sees a CRLF line end), and every
     /// byte must be UTF-8.
     package static func parse(_ body: [UInt8], defaultTimestampMs: Int64, extraLabels: [String: String] = [:]) throws(IngestError) -> [Series] {
+        var bad = BadRecords.strict
+        return try parse(body, defaultTimestampMs: defaultTimestampMs, extraLabels: extraLabels, bad: &bad)
+    }
+
+    /// The same, skipping malformed lines into `bad` unless it is strict (file imports).
+    package static func parse(_ body: [UInt8], defaultTimestampMs: Int64, extraLabels: [String: String] = [:], bad: inout BadRecords) throws(IngestError) -> [Series] {
         var order: [Labels] = []
         var bySeries: [Labels: [Sample]] = [:]
         var lineNo = 0
         for rawLine in body.split(separator: 10, omittingEmptySubsequences: false) {
             lineNo += 1
             let line = rawLine.last == 13 ? rawLine.dropLast() : rawLine
-            guard String(validating: line, as: UTF8.self) != nil else {
-                throw IngestError(.malformed, format: "prometheus text", "line is not valid UTF-8", line: lineNo)
+            try bad.record { () throws(IngestError) in
+                guard String(validating: line, as: UTF8.self) != nil else {
+                    throw IngestError(.malformed, format: "prometheus text", "line is not valid UTF-8", line: lineNo)
+                }
+                let trimmed = line.drop { $0 == 32 || $0 == 9 }
+                if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { return }
+                var p = LineParser(Array(trimmed), line: lineNo)
+                var (labels, sample) = try p.parseSample(defaultTimestampMs: defaultTimestampMs)
+                for (k, v) in extraLabels where labels[k] == nil { labels = labels.adding(k, v) }
+                if bySeries[labels] == nil { order.append(labels) }
+                bySeries[labels, default: []].append(sample)
             }
-            let trimmed = line.drop { $0 == 32 || $0 == 9 }
-            if trimmed.isEmpty || trimmed.first == UInt8(ascii: "#") { continue }
-            var p = LineParser(Array(trimmed), line: lineNo)
-            var (labels, sample) = try p.parseSample(defaultTimestampMs: defaultTimestampMs)
-            for (k, v) in extraLabels where labels[k] == nil { labels = labels.adding(k, v) }
-            if bySeries[labels] == nil { order.append(labels) }
-            bySeries[labels, default: []].append(sample)
         }
         return order.map { Series(labels: $0, samples: bySeries[$0]!) }
     }

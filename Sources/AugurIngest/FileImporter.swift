@@ -27,6 +27,8 @@ package struct ImportSummary: Sendable {
     package var series = 0
     package var samples = 0
     package var edges = 0
+    /// Malformed records (and unreadable files) skipped, with their file, line and reason.
+    package var bad = BadRecords(strict: false)
 
     package init() {}
 }
@@ -36,26 +38,39 @@ package struct FileImporter: Sendable {
     package let ingestor: Ingestor
     /// Labels added to every series imported.
     package var extraLabels: [String: String] = [:]
+    /// All or nothing: the first malformed record stops the import (`--strict`); else it is skipped and counted.
+    package var strict: Bool
 
-    package init(ingestor: Ingestor, extraLabels: [String: String] = [:]) {
+    package init(ingestor: Ingestor, extraLabels: [String: String] = [:], strict: Bool = false) {
         self.ingestor = ingestor
         self.extraLabels = extraLabels
+        self.strict = strict
     }
 
     /// Imports `path` (a file, or a directory walked for the format's files). `progress` gets each file as it is done.
     package func importPath(_ path: String, format: ImportFormat, progress: (String, ImportSummary) -> Void = { _, _ in }) throws -> ImportSummary {
         var summary = ImportSummary()
+        summary.bad = BadRecords(strict: strict)
         let files = try plan(path, format)
         guard !files.isEmpty else { throw IngestError(.unreadable, format: format.rawValue, "no \(format.rawValue) files found under \(path)") }
         for (file, kind, labels) in files {
             let bytes = try read(file, format)
-            switch kind {
-            case .edges:
-                let edges = try Self.parseDependencies(bytes, source: file)
+            summary.bad.file = file
+            // A file that cannot be parsed at all (no header, a quote never closed) counts as one bad record.
+            var edges: [GraphEdge]?, series: [Series]?
+            do throws(IngestError) {
+                switch kind {
+                case .edges: edges = try Self.parseDependencies(bytes, source: file, bad: &summary.bad)
+                case .series(let f): series = try parse(bytes, format: f, file: file, labels: labels, bad: &summary.bad)
+                }
+            } catch {
+                try summary.bad.skip(error)
+            }
+            if let edges {
                 try ingestor.store.replaceEdges(edges, origin: "dependency.csv")
                 summary.edges += edges.count
-            case .series(let f):
-                let series = try parse(bytes, format: f, file: file, labels: labels)
+            }
+            if let series {
                 summary.samples += try ingestor.write(series)
                 summary.series += series.count
             }
@@ -110,37 +125,49 @@ package struct FileImporter: Sendable {
         return [UInt8](data)
     }
 
-    /// Parses one file's bytes into series (all labels applied).
-    package func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels: [String: String] = [:]) throws -> [Series] {
-        try Self.parse(bytes, format: format, file: file, labels: extraLabels.merging(labels) { a, _ in a })
+    /// Parses one file's bytes into series (all labels applied), all or nothing.
+    package func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels: [String: String] = [:]) throws(IngestError) -> [Series] {
+        var bad = BadRecords.strict
+        return try parse(bytes, format: format, file: file, labels: labels, bad: &bad)
     }
 
-    /// Parses one file's bytes into series in file order, adding `labels` to each.
-    package static func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels add: [String: String] = [:]) throws -> [Series] {
+    /// The same, skipping malformed records into `bad` unless it is strict.
+    package func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels: [String: String] = [:], bad: inout BadRecords) throws(IngestError) -> [Series] {
+        try Self.parse(bytes, format: format, file: file, labels: extraLabels.merging(labels) { a, _ in a }, bad: &bad)
+    }
+
+    /// Parses one file's bytes into series in file order, adding `labels` to each; all or nothing.
+    package static func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels add: [String: String] = [:]) throws(IngestError) -> [Series] {
+        var bad = BadRecords.strict
+        return try parse(bytes, format: format, file: file, labels: add, bad: &bad)
+    }
+
+    /// The same, skipping malformed records into `bad` unless it is strict.
+    package static func parse(_ bytes: [UInt8], format: ImportFormat, file: String, labels add: [String: String] = [:], bad: inout BadRecords) throws(IngestError) -> [Series] {
         let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         var series: [Series]
         switch format {
         case .prometheus:
-            series = try ExpositionParser.parse(bytes, defaultTimestampMs: WallClock.nowMs())
+            series = try ExpositionParser.parse(bytes, defaultTimestampMs: WallClock.nowMs(), bad: &bad)
         case .json:
-            series = try JSONLinesParser.parse(bytes)
+            series = try JSONLinesParser.parse(bytes, bad: &bad)
         case .long:
-            series = try WideCSV.long(CSVReader(bytes: bytes, source: file).rows(), file: file)
+            series = try WideCSV.long(CSVReader(bytes: bytes, source: file).rows(), file: file, bad: &bad)
         case .wide:
-            series = try WideCSV.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, skip: []) { column in
+            series = try WideCSV.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, skip: [], bad: &bad) { column in
                 (try? Selector(parsing: column)).flatMap(WideCSV.labels(from:)) ?? Labels(name: Labels.sanitizedName(column))
             }
         case .nab:
-            series = try WideCSV.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, skip: []) { _ in Labels(name: Labels.sanitizedName(stem)) }
+            series = try WideCSV.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, skip: [], bad: &bad) { _ in Labels(name: Labels.sanitizedName(stem)) }
         case .m4:
-            series = try WideCSV.m4(CSVReader(bytes: bytes, source: file).rows(), file: file)
+            series = try WideCSV.m4(CSVReader(bytes: bytes, source: file).rows(), file: file, bad: &bad)
         case .sockshop:
-            series = try WideCSV.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, skip: []) { column in
+            series = try WideCSV.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, skip: [], bad: &bad) { column in
                 guard let cut = column.firstIndex(of: "_") else { return Labels(name: Labels.sanitizedName(column)) }
                 return Labels(name: Labels.sanitizedName(String(column[column.index(after: cut)...])), ["service": String(column[..<cut])])
             }
         case .nezha:
-            series = try NezhaMetrics.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, stem: stem)
+            series = try NezhaMetrics.parse(CSVReader(bytes: bytes, source: file).rows(), file: file, stem: stem, bad: &bad)
         }
         if !add.isEmpty {
             series = series.map { s in Series(labels: add.reduce(s.labels) { $1.value.isEmpty || $0[$1.key] != nil ? $0 : $0.adding($1.key, $1.value) }, samples: s.samples) }
@@ -149,7 +176,7 @@ package struct FileImporter: Sendable {
     }
 
     /// `Source,Target,Weight` rows of a call graph.
-    package static func parseDependencies(_ bytes: [UInt8], source: String) throws(IngestError) -> [GraphEdge] {
+    package static func parseDependencies(_ bytes: [UInt8], source: String, bad: inout BadRecords) throws(IngestError) -> [GraphEdge] {
         let rows = try CSVReader(bytes: bytes, source: source).rows()
         guard let header = rows.first?.fields.map({ $0.lowercased() }), let s = header.firstIndex(of: "source"), let t = header.firstIndex(of: "target") else {
             throw IngestError(.malformed, format: "dependency.csv", "header must name Source and Target columns", line: 1)
@@ -157,15 +184,17 @@ package struct FileImporter: Sendable {
         let w = header.firstIndex(of: "weight")
         var edges: [GraphEdge] = []
         for row in rows.dropFirst() {
-            guard row.fields.count > max(s, t), !row.fields[s].isEmpty, !row.fields[t].isEmpty else {
-                throw IngestError(.malformed, format: "dependency.csv", "row needs a source and a target", line: row.line)
+            try bad.record { () throws(IngestError) in
+                guard row.fields.count > max(s, t), !row.fields[s].isEmpty, !row.fields[t].isEmpty else {
+                    throw IngestError(.malformed, format: "dependency.csv", "row needs a source and a target", line: row.line)
+                }
+                var weight = 1.0
+                if let w, w < row.fields.count, !row.fields[w].isEmpty {
+                    guard let v = Double(row.fields[w]) else { throw IngestError(.malformed, format: "dependency.csv", "weight is not a number", line: row.line, field: "Weight") }
+                    weight = v
+                }
+                edges.append(GraphEdge(source: row.fields[s], target: row.fields[t], weight: weight, origin: "dependency.csv"))
             }
-            var weight = 1.0
-            if let w, w < row.fields.count, !row.fields[w].isEmpty {
-                guard let v = Double(row.fields[w]) else { throw IngestError(.malformed, format: "dependency.csv", "weight is not a number", line: row.line, field: "Weight") }
-                weight = v
-            }
-            edges.append(GraphEdge(source: row.fields[s], target: row.fields[t], weight: weight, origin: "dependency.csv"))
         }
         return edges
     }

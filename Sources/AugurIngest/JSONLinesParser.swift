@@ -6,6 +6,12 @@ import Foundation
 /// Values may be numbers or the strings "NaN", "+Inf", "-Inf"; timestamps are Unix milliseconds.
 package enum JSONLinesParser {
     package static func parse(_ data: [UInt8]) throws(IngestError) -> [Series] {
+        var bad = BadRecords.strict
+        return try parse(data, bad: &bad)
+    }
+
+    /// The same, skipping malformed lines into `bad` unless it is strict (file imports).
+    package static func parse(_ data: [UInt8], bad: inout BadRecords) throws(IngestError) -> [Series] {
         var out: [Series] = []
         var lineNo = 0
         var start = 0
@@ -16,25 +22,27 @@ package enum JSONLinesParser {
             defer { start = end + 1 }
             let line = data[start..<end]
             if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            let record: Record
-            do {
-                record = try decoder.decode(Record.self, from: Data(line))
-            } catch let e as DecodingError {
-                throw Self.describe(e, line: lineNo)
-            } catch {
-                throw IngestError(.malformed, format: "json lines", "line is not valid JSON", line: lineNo)
+            try bad.record { () throws(IngestError) in
+                let record: Record
+                do {
+                    record = try decoder.decode(Record.self, from: Data(line))
+                } catch let e as DecodingError {
+                    throw Self.describe(e, line: lineNo)
+                } catch {
+                    throw IngestError(.malformed, format: "json lines", "line is not valid JSON", line: lineNo)
+                }
+                let labels: Labels
+                do throws(LabelError) { labels = try Labels(checking: record.metric.map { ($0.key, $0.value) }) } catch {
+                    throw IngestError(.malformed, format: "json lines", error.detail, line: lineNo, field: "metric")
+                }
+                guard labels.name != nil else {
+                    throw IngestError(.malformed, format: "json lines", "metric has no __name__", line: lineNo, field: "metric.__name__")
+                }
+                guard record.values.count == record.timestamps.count else {
+                    throw IngestError(.malformed, format: "json lines", "\(record.values.count) values but \(record.timestamps.count) timestamps", line: lineNo, field: "values")
+                }
+                out.append(Series(labels: labels, samples: zip(record.timestamps, record.values).map { Sample($0.ms, $1.value) }))
             }
-            let labels: Labels
-            do { labels = try Labels(checking: record.metric.map { ($0.key, $0.value) }) } catch {
-                throw IngestError(.malformed, format: "json lines", error.detail, line: lineNo, field: "metric")
-            }
-            guard labels.name != nil else {
-                throw IngestError(.malformed, format: "json lines", "metric has no __name__", line: lineNo, field: "metric.__name__")
-            }
-            guard record.values.count == record.timestamps.count else {
-                throw IngestError(.malformed, format: "json lines", "\(record.values.count) values but \(record.timestamps.count) timestamps", line: lineNo, field: "values")
-            }
-            out.append(Series(labels: labels, samples: zip(record.timestamps, record.values).map { Sample($0.ms, $1.value) }))
         }
         return out
     }

@@ -9,26 +9,34 @@ package enum LogBodies {
     /// `POST /api/v1/logs`: one `{"ts": RFC 3339 | unix ns, "labels": {…}, "line": "…"}` per line
     /// (optional `trace_id`, `span_id`, `attributes`).
     package static func jsonLines(_ body: [UInt8]) throws(IngestError) -> [LogRecord] {
+        var bad = BadRecords.strict
+        return try jsonLines(body, bad: &bad)
+    }
+
+    /// The same, skipping malformed lines into `bad` unless it is strict (file imports).
+    package static func jsonLines(_ body: [UInt8], bad: inout BadRecords) throws(IngestError) -> [LogRecord] {
         var records: [LogRecord] = []
         var lineNumber = 0
         for raw in body.split(separator: 10, omittingEmptySubsequences: false) {
             lineNumber += 1
             let text = raw.last == 13 ? raw.dropLast() : raw
             guard text.contains(where: { $0 != 32 && $0 != 9 }) else { continue }
-            func bad(_ detail: String, field: String? = nil) -> IngestError {
+            func fail(_ detail: String, field: String? = nil) -> IngestError {
                 IngestError(.malformed, format: "json-lines", detail, line: lineNumber, field: field)
             }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(text))) as? [String: Any] else { throw bad("not a JSON object") }
-            guard let line = object["line"] as? String else { throw bad("\"line\" must be a string", field: "line") }
-            guard let ts = timestamp(object["ts"]) else { throw bad("\"ts\" must be RFC 3339 or unix nanoseconds", field: "ts") }
-            let labels = try labels(object["labels"], bad: { bad($0, field: "labels") })
-            var attributes: [String: String] = [:]
-            if let a = object["attributes"] {
-                guard let a = a as? [String: Any] else { throw bad("\"attributes\" must be an object", field: "attributes") }
-                for (k, v) in a { attributes[k] = v as? String ?? (v as? NSNumber)?.stringValue ?? "" }
+            try bad.record { () throws(IngestError) in
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(text))) as? [String: Any] else { throw fail("not a JSON object") }
+                guard let line = object["line"] as? String else { throw fail("\"line\" must be a string", field: "line") }
+                guard let ts = timestamp(object["ts"]) else { throw fail("\"ts\" must be RFC 3339 or unix nanoseconds", field: "ts") }
+                let labels = try labels(object["labels"], bad: { fail($0, field: "labels") })
+                var attributes: [String: String] = [:]
+                if let a = object["attributes"] {
+                    guard let a = a as? [String: Any] else { throw fail("\"attributes\" must be an object", field: "attributes") }
+                    for (k, v) in a { attributes[k] = v as? String ?? (v as? NSNumber)?.stringValue ?? "" }
+                }
+                records.append(LogRecord(timestampNs: ts, labels: labels, line: line, traceId: object["trace_id"] as? String,
+                                         spanId: object["span_id"] as? String, attributes: attributes))
             }
-            records.append(LogRecord(timestampNs: ts, labels: labels, line: line, traceId: object["trace_id"] as? String,
-                                     spanId: object["span_id"] as? String, attributes: attributes))
         }
         return records
     }
@@ -171,6 +179,13 @@ package enum LogBodies {
     /// The Online Boutique log CSVs (`Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log`):
     /// the `Log` field is the container runtime's JSON line, whose `log` holds the app's own JSON line.
     package static func nezhaCSV(_ body: [UInt8], file: String) throws(IngestError) -> [LogRecord] {
+        var bad = BadRecords.strict
+        return try nezhaCSV(body, file: file, bad: &bad)
+    }
+
+    /// The same, skipping malformed rows into `bad` unless it is strict (a row of 10 fields where the
+    /// header has 8: two lines spliced together).
+    package static func nezhaCSV(_ body: [UInt8], file: String, bad: inout BadRecords) throws(IngestError) -> [LogRecord] {
         var rows = CSVReader(bytes: body, source: file).makeIterator()
         guard let header = rows.next() else { return [] }
         let names = header.fields
@@ -182,15 +197,17 @@ package enum LogBodies {
             (try column("TimeUnixNano"), try column("PodName"), try column("Node"), try column("Container"), try column("TraceID"), try column("SpanID"), try column("Log"))
         var records: [LogRecord] = []
         while let row = rows.next() {
-            let f = row.fields
-            guard f.count == names.count else {
-                throw IngestError(.malformed, format: "nezha-log", "\(f.count) fields where the header has \(names.count)", line: row.line)
+            try bad.record { () throws(IngestError) in
+                let f = row.fields
+                guard f.count == names.count else {
+                    throw IngestError(.malformed, format: "nezha-log", "\(f.count) fields where the header has \(names.count)", line: row.line)
+                }
+                guard let ts = Int64(f[tsCol]) else { throw IngestError(.malformed, format: "nezha-log", "TimeUnixNano is not an integer", line: row.line, field: "TimeUnixNano") }
+                let pod = f[podCol]
+                let labels = Labels([("service", ServiceNaming.service(ofPod: pod)), ("pod", pod), ("node", f[nodeCol]), ("container", f[containerCol])])
+                records.append(LogRecord(timestampNs: ts, labels: labels, line: f[logCol],
+                                         traceId: f[traceCol].isEmpty ? nil : f[traceCol], spanId: f[spanCol].isEmpty ? nil : f[spanCol]))
             }
-            guard let ts = Int64(f[tsCol]) else { throw IngestError(.malformed, format: "nezha-log", "TimeUnixNano is not an integer", line: row.line, field: "TimeUnixNano") }
-            let pod = f[podCol]
-            let labels = Labels([("service", ServiceNaming.service(ofPod: pod)), ("pod", pod), ("node", f[nodeCol]), ("container", f[containerCol])])
-            records.append(LogRecord(timestampNs: ts, labels: labels, line: f[logCol],
-                                     traceId: f[traceCol].isEmpty ? nil : f[traceCol], spanId: f[spanCol].isEmpty ? nil : f[spanCol]))
         }
         return records
     }

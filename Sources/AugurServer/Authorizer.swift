@@ -107,10 +107,11 @@ package final class Authorizer: Sendable {
         if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" {
             throw Problem(.forbidden, type: "cross-site", title: "Forbidden", detail: "cross-site requests may not change Augur (Sec-Fetch-Site: \(site))")
         }
+        // Same origin: the Origin's host[:port] is the authority the request was sent to.
         if let origin = request.headers[.origin] {
-            let host = request.head.authority ?? ""
-            let originHost = URL(string: origin)?.host.map { h in URL(string: origin)?.port.map { "\(h):\($0)" } ?? h }
-            guard let originHost, originHost.lowercased() == host.lowercased() || (Self.hostName(host) == originHost.lowercased() && !host.contains(":")) else {
+            let url = URL(string: origin)
+            let originAuthority = url?.host.map { $0.contains(":") ? "[\($0)]" : $0 }.map { host in url?.port.map { "\(host):\($0)" } ?? host }?.lowercased()
+            guard let originAuthority, originAuthority == request.head.authority?.lowercased() else {
                 throw Problem(.forbidden, type: "cross-site", title: "Forbidden", detail: "requests from origin \(String(origin.prefix(100))) may not change Augur")
             }
         }

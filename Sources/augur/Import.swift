@@ -23,6 +23,9 @@ struct Import: AsyncParsableCommand {
     @Option(help: "Labels added to every series, e.g. env=prod,cluster=eu1.")
     var labels: String?
 
+    @Flag(help: "All or nothing: stop at the first malformed record (by default it is skipped, counted and reported).")
+    var strict = false
+
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
@@ -33,14 +36,15 @@ struct Import: AsyncParsableCommand {
             let extra = try parseLabels(labels)
             let config = try options.resolve().config
             let store = try Store(path: config.storage.path)
-            let importer = FileImporter(ingestor: Ingestor(store: store), extraLabels: extra)
+            let importer = FileImporter(ingestor: Ingestor(store: store), extraLabels: extra, strict: strict)
             let started = ContinuousClock.now
             let summary = try importer.importPath(path, format: format) { file, s in
                 note("imported \(file): \(s.files) files, \(s.series) series, \(s.samples) samples so far")
             }
             let report = try store.compact(force: true)
             let seconds = (ContinuousClock.now - started).components.seconds
-            print("imported \(summary.files) files: \(summary.series) series, \(summary.samples) samples, \(summary.edges) graph edges in \(seconds)s (\(report.chunksWritten) chunks)")
+            for line in summary.bad.report { note(line) }
+            print("imported \(summary.files) files: \(summary.series) series, \(summary.samples) samples, \(summary.edges) graph edges in \(seconds)s (\(report.chunksWritten) chunks), \(summary.bad.count) malformed records skipped")
         }
     }
 }

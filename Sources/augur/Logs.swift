@@ -126,12 +126,16 @@ struct LogsImport: AsyncParsableCommand {
     @Option(help: "Labels for every line, e.g. service=hdfs,env=prod.")
     var labels: String?
 
+    @Flag(help: "All or nothing: stop at the first malformed record (by default it is skipped, counted and reported).")
+    var strict = false
+
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
         try await reportingFailures {
             let config = try options.resolve().config
             let extra = try parseLabels(labels)
+            var bad = BadRecords(strict: strict)
             let header = ["jsonl", "nezha"].contains(format) ? nil : try HeaderFormat(format)
             let store = try Store(path: config.storage.path)
             let pipeline = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
@@ -151,9 +155,10 @@ struct LogsImport: AsyncParsableCommand {
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { throw IngestError(.unreadable, format: format, "cannot read \(file)") }
                 var records: [LogRecord]
+                bad.file = file
                 switch format {
-                case "jsonl": records = try LogBodies.jsonLines([UInt8](data))
-                case "nezha": records = try LogBodies.nezhaCSV([UInt8](data), file: file)
+                case "jsonl": records = try LogBodies.jsonLines([UInt8](data), bad: &bad)
+                case "nezha": records = try LogBodies.nezhaCSV([UInt8](data), file: file, bad: &bad)
                 default:
                     let modified = (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? Date()
                     let parsed = RawLogFile.records([UInt8](data), header: header!, fallbackNs: Int64(saturating: modified.timeIntervalSince1970 * 1e9))
@@ -171,7 +176,8 @@ struct LogsImport: AsyncParsableCommand {
             }
             _ = try store.compact(force: true)
             let elapsed = seconds(ContinuousClock.now - started)
-            print(String(format: "imported %d files: %d lines (%d unparsed), %d templates in %.1f s", files.count, lines, unparsed, pipeline.templates.count, elapsed))
+            for line in bad.report { note(line) }
+            print(String(format: "imported %d files: %d lines (%d unparsed), %d templates in %.1f s, %d malformed records skipped", files.count, lines, unparsed, pipeline.templates.count, elapsed, bad.count))
         }
     }
 }

@@ -61,19 +61,25 @@ struct RCAEval: AsyncParsableCommand {
     @Option(help: "Cases as JSON lines.")
     var output: String
 
+    @Flag(help: "All or nothing: stop at the first malformed record of the data set (by default it is skipped, counted and reported).")
+    var strict = false
+
     func run() async throws {
         try await reportingFailures {
             try requireDirectory(dir)
             var out = ""
             let cases: [Case]
+            // Malformed records of the data set: skipped, counted and reported (unless --strict).
+            var skipped = BadRecords(strict: strict)
             switch format {
-            case "sockshop": cases = try sockshop()
-            case "nezha": cases = try nezha()
+            case "sockshop": cases = try sockshop(&skipped)
+            case "nezha": cases = try nezha(&skipped)
             default: throw ValidationError("--format must be nezha or sockshop")
             }
+            for line in skipped.report { note("rca eval: " + line) }
             for (id, suspects, chain, seconds) in cases {
                 let ranking = suspects.map { JSONText.string($0.service) }.joined(separator: ",")
-                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(chain),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\"}\n"
+                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(chain),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\",\"skipped_records\":\(skipped.count)}\n"
             }
             try Data(out.utf8).write(to: URL(fileURLWithPath: output))
             note("rca eval: \(cases.count) cases written to \(output)")
@@ -99,16 +105,18 @@ struct RCAEval: AsyncParsableCommand {
         return try body(try Store(path: dir + "/augur.sqlite"))
     }
 
-    func sockshop() throws -> [Case] {
+    func sockshop(_ bad: inout BadRecords) throws -> [Case] {
         var out: [Case] = []
         for c in try FaultCases.sockshop(dir) {
             note("rca eval: \(c.id)")
             try withFreshStore { store in
                 let ingestor = Ingestor(store: store)
-                let series = try FileImporter.parse(try read("\(c.path)/anomalous.csv"), format: .sockshop, file: "anomalous.csv")
+                bad.file = "\(c.path)/anomalous.csv"
+                let series = try FileImporter.parse(try read("\(c.path)/anomalous.csv"), format: .sockshop, file: "anomalous.csv", bad: &bad)
                 try ingestor.write(series)
                 if let normal = try? read("\(c.path)/normal.csv") {
-                    try ingestor.write(try FileImporter.parse(normal, format: .sockshop, file: "normal.csv", labels: ["period": "normal"]))
+                    bad.file = "\(c.path)/normal.csv"
+                    try ingestor.write(try FileImporter.parse(normal, format: .sockshop, file: "normal.csv", labels: ["period": "normal"], bad: &bad))
                 }
                 guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min() else { return }
                 out.append(try analyse(c.id, store: store, atMs: t))
@@ -117,20 +125,22 @@ struct RCAEval: AsyncParsableCommand {
         return out
     }
 
-    func nezha() throws -> [Case] {
+    func nezha(_ bad: inout BadRecords) throws -> [Case] {
         let fm = FileManager.default
         var out: [Case] = []
         for day in try FaultCases.nezhaDays(dir) {
             note("rca eval: \(day): importing metrics, logs and the reference period")
             try withFreshStore { store in
-                let importer = FileImporter(ingestor: Ingestor(store: store))
-                _ = try importer.importPath("\(dir)/\(day)/metric", format: .nezha) { _, _ in }
+                let importer = FileImporter(ingestor: Ingestor(store: store), strict: strict)
+                bad.merge(try importer.importPath("\(dir)/\(day)/metric", format: .nezha) { _, _ in }.bad)
                 if fm.fileExists(atPath: "\(dir)/normal/\(day)/metric") {
-                    _ = try FileImporter(ingestor: Ingestor(store: store), extraLabels: ["period": "normal"]).importPath("\(dir)/normal/\(day)/metric", format: .nezha) { _, _ in }
+                    let normal = FileImporter(ingestor: Ingestor(store: store), extraLabels: ["period": "normal"], strict: strict)
+                    bad.merge(try normal.importPath("\(dir)/normal/\(day)/metric", format: .nezha) { _, _ in }.bad)
                 }
                 let pipeline = try LogPipeline(store: store)
                 for file in ((try? fm.contentsOfDirectory(atPath: "\(dir)/\(day)/log")) ?? []).sorted() where file.hasSuffix(".csv") {
-                    let records = try LogBodies.nezhaCSV(try read("\(dir)/\(day)/log/\(file)"), file: file)
+                    bad.file = "\(dir)/\(day)/log/\(file)"
+                    let records = try LogBodies.nezhaCSV(try read("\(dir)/\(day)/log/\(file)"), file: file, bad: &bad)
                     for start in stride(from: 0, to: records.count, by: 20_000) { _ = try pipeline.ingest(Array(records[start..<min(start + 20_000, records.count)])) }
                 }
                 try store.compact(force: true)
