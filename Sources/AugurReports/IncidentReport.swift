@@ -1,4 +1,5 @@
 import AugurCore
+import AugurRCA
 package import AugurStore
 import Foundation
 
@@ -43,6 +44,9 @@ package struct IncidentReport: Sendable {
 
     var summary: String {
         guard let top else { return "RCA found no series that moved around \(Self.time(incident.startedMs))." }
+        guard top.score >= RootCauseAnalyzer.clearScore else {
+            return "\(incident.title). No clear cause: no service's series moved beyond its baseline's noise (top score \(Self.number(top.score)), \(top.service); 3 or more stands out)."
+        }
         let e = top.evidence.first.map { " Its strongest evidence: \($0.text) went \($0.direction) from \(Self.number($0.baseline)) to \(Self.number($0.peak))\($0.onsetMs.map { " from \(Self.time($0))" } ?? "")." } ?? ""
         return "\(incident.title). Augur ranks **\(top.service)** as the most likely root cause (score \(Self.number(top.score))).\(e)"
     }
@@ -79,7 +83,7 @@ package struct IncidentReport: Sendable {
         md += "**Status** \(incident.status) · **Service** \(incident.service) · **Severity** \(incident.severity) · **Source** \(incident.source) · **Impact** \(impact)\n\n"
         md += "## Summary\n\n\(summary)\n\n"
         if let cause = incident.confirmedCause { md += "Root cause confirmed by the operator: **\(cause)**.\n\n" }
-        md += "## Suspects\n\n| rank | service | score | strongest evidence |\n| --- | --- | --- | --- |\n"
+        md += "## Suspects\n\nScore: \(RootCauseAnalyzer.scoreMeaning).\n\n| rank | service | score | strongest evidence |\n| --- | --- | --- | --- |\n"
         for (k, s) in snapshot.suspects.enumerated() {
             let e = s.evidence.first.map { "\($0.text) \($0.direction) \(Self.number($0.baseline)) → \(Self.number($0.peak))" } ?? ""
             md += "| \(k + 1) | \(s.service) | \(Self.number(s.score)) | \(e.replacingOccurrences(of: "|", with: "\\|")) |\n"
@@ -132,7 +136,7 @@ package struct IncidentReport: Sendable {
         h += "<span class=\"sev-\(Self.escape(incident.severity))\">Severity \(Self.escape(incident.severity))</span><span>Impact \(Self.escape(impact))</span></p>"
         h += "<h2>Summary</h2><p>\(Self.escape(summary).replacingOccurrences(of: "**", with: ""))</p>"
         if let cause = incident.confirmedCause { h += "<p>Root cause confirmed by the operator: <strong>\(Self.escape(cause))</strong>.</p>" }
-        h += "<h2>Suspects</h2><table><thead><tr><th scope=\"col\">Rank</th><th scope=\"col\">Service</th><th scope=\"col\">Score</th><th scope=\"col\">Strongest evidence</th></tr></thead><tbody>"
+        h += "<h2>Suspects</h2><p>Score: \(Self.escape(RootCauseAnalyzer.scoreMeaning)).</p><table><thead><tr><th scope=\"col\">Rank</th><th scope=\"col\">Service</th><th scope=\"col\">Score</th><th scope=\"col\">Strongest evidence</th></tr></thead><tbody>"
         for (k, s) in snapshot.suspects.enumerated() {
             let e = s.evidence.first.map { "<code>\(Self.escape($0.text))</code> \($0.direction) \(Self.number($0.baseline)) → \(Self.number($0.peak))" } ?? ""
             h += "<tr><td>\(k + 1)</td><td>\(Self.escape(s.service))</td><td>\(Self.number(s.score))</td><td>\(e)</td></tr>"

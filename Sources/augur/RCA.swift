@@ -33,9 +33,12 @@ struct RCA: AsyncParsableCommand {
                 let top = s.evidence.first.map { "\($0.series) \($0.direction > 0 ? "up" : "down") from \(String(format: "%.4g", $0.baselineMedian)) to \(String(format: "%.4g", $0.peak))" } ?? ""
                 print("\(k + 1)\t\(s.service)\t\(String(format: "%.1f", s.score))\t\(top)")
             }
-            if let first = suspects.first {
+            if !RootCauseAnalyzer.hasClearCause(suspects) {
+                note("no clear cause: no service's series moved beyond its baseline's noise (top score \(String(format: "%.1f", suspects.first?.score ?? 0)) < \(RootCauseAnalyzer.clearScore))")
+            } else if let first = suspects.first {
                 note("chain: " + EvidenceChain.build(to: first.service, symptoms: [], suspects: suspects, edges: try store.edges()).summary)
             }
+            note("score: " + RootCauseAnalyzer.scoreMeaning)
         }
     }
 }
