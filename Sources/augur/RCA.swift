@@ -92,10 +92,12 @@ struct RCAEval: AsyncParsableCommand {
     /// A case's ranking, its top suspects with their evidence chains (JSON) and the seconds RCA took.
     typealias Case = (id: String, suspects: [RootCauseAnalyzer.Suspect], chain: String, seconds: Double)
 
-    /// RCA at `t` on `store`, timed.
-    func analyse(_ id: String, store: Store, atMs t: Int64) throws -> Case {
+    /// RCA at `t` on `store`, timed; `untilMs`, when known, ends the incident period (the window after `t`).
+    func analyse(_ id: String, store: Store, atMs t: Int64, untilMs: Int64? = nil) throws -> Case {
         let started = ContinuousClock.now
-        let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+        var analyzer = RootCauseAnalyzer(store: store)
+        if let untilMs, untilMs > t { analyzer.afterMs = max(analyzer.afterMs, untilMs - t) }
+        let suspects = try analyzer.rank(atMs: t)
         let elapsed = seconds(ContinuousClock.now - started)
         return (id, suspects, RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: [], edges: try store.edges()), limit: 3), elapsed)
     }
@@ -121,8 +123,11 @@ struct RCAEval: AsyncParsableCommand {
                     bad.file = "\(c.path)/normal.csv"
                     try ingestor.write(try FileImporter.parse(normal, format: .sockshop, file: "normal.csv", labels: ["period": "normal"], bad: &bad))
                 }
-                guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min() else { return }
-                out.append(try analyse(c.id, store: store, atMs: t))
+                // The whole anomalous file is the incident period, as BARO and RCAEval read the layout:
+                // the onset may lie anywhere inside it.
+                guard let t = series.compactMap({ $0.samples.first?.timestampMs }).min(),
+                      let end = series.compactMap({ $0.samples.last?.timestampMs }).max() else { return }
+                out.append(try analyse(c.id, store: store, atMs: t, untilMs: end))
             }
         }
         return out
