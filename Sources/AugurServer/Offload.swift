@@ -1,6 +1,7 @@
 import AugurCore
 import AugurStore
 import NIOPosix
+import Synchronization
 
 /// Runs a request's blocking work (SQLite, model fits, RCA runs) on NIO's blocking thread pool, so that
 /// it never holds one of Swift's cooperative threads: there are as many of those as cores, and on two
@@ -12,25 +13,52 @@ func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     try await NIOThreadPool.singleton.runIfActive(body)
 }
 
-/// `offload` within a query's time: past `limits.query_timeout`, or when the request's task is
-/// cancelled (its client went away), the budget is cancelled so that the work stops at its next check,
-/// and the caller gets a 503 problem instead of waiting.
+/// `offload` within a query's time. Past `limits.query_timeout` the caller gets a 503 problem at once,
+/// and the budget is cancelled, so that work which checks it (store reads, range evaluation) stops at
+/// its next check; work that does not (an RCA run) finishes on its pool thread with nobody waiting.
+/// The race is unstructured on purpose: a task group would wait for its slowest child before answering.
 func offload<T: Sendable>(_ budget: QueryBudget, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withTaskCancellationHandler {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await NIOThreadPool.singleton.runIfActive(body) }
-            group.addTask {
-                try? await Task.sleep(for: budget.remaining)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                budget.cancel()
-                throw QueryError(.timeout, "the query ran past \(budget.limits.queryTimeout) (limits.query_timeout)")
-            }
-            return value
-        }
+    let outcome = OneShot<Result<T, any Error>>()
+    let timer = Task {
+        try await Task.sleep(for: budget.remaining)
+        budget.cancel()
+        outcome.send(.failure(QueryError(.timeout, "the query ran past \(budget.limits.queryTimeout) (limits.query_timeout)")))
+    }
+    Task {
+        do { outcome.send(.success(try await NIOThreadPool.singleton.runIfActive(body))) } catch { outcome.send(.failure(error)) }
+        timer.cancel()
+    }
+    return try await withTaskCancellationHandler {
+        try await outcome.value.get()
     } onCancel: {
         budget.cancel()
+    }
+}
+
+/// The first of several results, delivered once to one waiter.
+final class OneShot<Value: Sendable>: Sendable {
+    private let state = Mutex<(value: Value?, waiter: CheckedContinuation<Value, Never>?)>((nil, nil))
+
+    func send(_ value: Value) {
+        let waiter: CheckedContinuation<Value, Never>? = state.withLock { s in
+            guard s.value == nil else { return nil }
+            s.value = value
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(returning: value)
+    }
+
+    var value: Value {
+        get async {
+            await withCheckedContinuation { (c: CheckedContinuation<Value, Never>) in
+                let ready: Value? = state.withLock { s in
+                    if let v = s.value { return v }
+                    s.waiter = c
+                    return nil
+                }
+                if let ready { c.resume(returning: ready) }
+            }
+        }
     }
 }

@@ -95,8 +95,10 @@ struct SoakBench: AsyncParsableCommand {
         }
     }
 
-    /// Calls `body(k)` every `period` seconds (k counts from 0) until `deadline`, without drift.
+    /// Calls `body(k)` every `period` seconds (k counts from 0) until `deadline`, without drift; never
+    /// when the period is not finite (a rate of 0 turns that load off).
     func paced(every period: Double, until deadline: ContinuousClock.Instant, _ body: @escaping @Sendable (Int) async -> Void) async throws {
+        guard period.isFinite, period > 0 else { return }
         let start = ContinuousClock.now
         var k = 0
         while ContinuousClock.now < deadline {

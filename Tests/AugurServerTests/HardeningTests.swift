@@ -295,6 +295,9 @@ import Testing
                 let slow = try await client.get("/api/v1/query_range?query=many&start=\(nowMs / 1000 - 86_400)&end=\(nowMs / 1000)&step=60")
                 #expect(slow.status == 503)
                 #expect(slow.header("Retry-After") != nil && slow.json["limit"] as? String == "query_timeout")
+                // An analysis that does not check the budget still answers at its timeout, not when it ends.
+                let rca = try await client.post("/api/v1/rca", Array("{\"time\":\"\(nowMs / 1000 - 3600)\"}".utf8), headers: ["Content-Type": "application/json"])
+                #expect(rca.status == 503 && rca.json["type"] as? String == "https://augur.dev/problems/query-timeout", "\(rca.status) \(rca.text.prefix(200))")
                 let tooMany = (0..<101).map { k in Series(labels: Labels(name: "wide", ["k": "\(k)"]), samples: [Sample(nowMs, 1)]) }
                 let refused = try await client.post("/api/v1/write", Snappy.compress(RemoteWriteEncoder.encode(tooMany)), headers: RequestCorpusHeaders.remoteWrite)
                 #expect(refused.status == 422 && refused.json["limit"] as? String == "max_series_per_write")
