@@ -17,6 +17,8 @@ package final class Authorizer: Sendable {
     let readToken: String, writeToken: String, adminToken: String
     /// Host names (without port) a tokenless Augur answers to.
     let allowedHosts: Set<String>
+    /// Whether people reach Augur over HTTPS (`incidents.external_url`): the session cookie is then `Secure`.
+    let secureCookies: Bool
     let sessions = Mutex<[String: Session]>([:])
     static let cookieName = "augur_session"
     static let sessionSeconds: Int64 = 12 * 3600
@@ -35,6 +37,7 @@ package final class Authorizer: Sendable {
         if let host = try? server.hostAndPort().host, host != "0.0.0.0", host != "::" { hosts.insert(host.lowercased()) }
         if let host = URL(string: externalURL)?.host { hosts.insert(host.lowercased()) }
         allowedHosts = hosts
+        secureCookies = externalURL.lowercased().hasPrefix("https://")
     }
 
     var hasTokens: Bool { !(readToken.isEmpty && writeToken.isEmpty && adminToken.isEmpty) }
@@ -224,7 +227,7 @@ struct LoginRoutes: Sendable {
                 throw Problem(.unauthorized, type: "unauthorized", title: "Unauthorized", detail: "that token is not valid")
             }
             var headers: HTTPFields = [.location: Self.safeNext(request.uri.queryParameters.get("next"))]
-            headers[.setCookie] = "\(Authorizer.cookieName)=\(id); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authorizer.sessionSeconds)"
+            headers[.setCookie] = "\(Authorizer.cookieName)=\(id); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authorizer.sessionSeconds)" + (auth.secureCookies ? "; Secure" : "")
             return Response(status: .seeOther, headers: headers)
         }
         router.post("/logout", .open) { request, _ in
