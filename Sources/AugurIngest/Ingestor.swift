@@ -39,7 +39,8 @@ package final class Ingestor: Sendable {
     @discardableResult
     package func write(_ batch: AppendBatch) throws -> Int {
         guard batch.count > 0 else { return 0 }
-        try check(batch, distinctSeries: Set(batch.refs).count)
+        // Distinct series are at most the samples: count them only when that could pass the limit.
+        try check(batch, distinctSeries: batch.count <= policy.limits.maxSeriesPerWrite ? 0 : Set(batch.refs).count)
         try store.append(batch)
         samplesTotal.add(batch.count, ordering: .relaxed)
         return batch.count
