@@ -78,8 +78,15 @@ package final class LogPipeline: @unchecked Sendable {
         mined.reserveCapacity(records.count)
         var messages: [[UInt8]] = []
         messages.reserveCapacity(records.count)
+        var lastOfStream: [Labels: Int] = [:]
         for var record in records {
             let (message, level) = Self.message(of: &record, fields: options.messageFields)
+            // A stack trace's lines are one event: appended to the line they continue, mined once.
+            if let i = lastOfStream[record.labels], Self.continues(message, at: record.timestampNs, after: mined[i].record.timestampNs) {
+                mined[i].record.line += "\n" + message
+                continue
+            }
+            lastOfStream[record.labels] = mined.count
             messages.append(Array(message.utf8))
             mined.append(MinedLogLine(record: record, service: Self.service(of: record.labels), templateId: 0, level: level))
         }
@@ -174,6 +181,17 @@ package final class LogPipeline: @unchecked Sendable {
     package var templates: [TemplateMiner.Template] { lock.withLock { miner.templates } }
 
     // MARK: Messages, levels, services
+
+    /// Whether `message` continues the stream's previous line as part of one event: a stack trace's
+    /// frames and causes (Java's `\tat …`, `Caused by: …`, `\t... 12 more`; Python's indented
+    /// `  File "…"` lines; Go's tab-indented frames), logged within a second of it. Shippers that send
+    /// each line of a stack trace as its own record (Docker's JSON log driver does) would otherwise
+    /// make every frame a template and every exception dozens of lines. Lines of one batch only.
+    static func continues(_ message: String, at ns: Int64, after previousNs: Int64) -> Bool {
+        guard message.hasPrefix("\t") || message.hasPrefix("  ") || message.hasPrefix("Caused by: ") || message.hasPrefix("Suppressed: ") else { return false }
+        let (gap, overflow) = ns.subtractingReportingOverflow(previousNs)
+        return !overflow && gap >= 0 && gap <= 1_000_000_000
+    }
 
     /// ⌊a / b⌋ for b > 0, without negating `a` (Int64.min has no negation).
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

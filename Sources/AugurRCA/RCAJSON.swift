@@ -11,6 +11,15 @@ package enum RCAJSON {
         }.joined(separator: ",") + "]"
     }
 
+    /// What an analysis looked at: `{"window": {start, end}, "baseline": {start, end}, "series",
+    /// "reference_series", "step_seconds": {min, max}, "after_samples", "before_samples"}` (times in Unix seconds).
+    package static func lookedAt(_ a: RootCauseAnalyzer.Analysis, analyzer: RootCauseAnalyzer) -> String {
+        func range(_ r: ClosedRange<Int64>) -> String { "{\"start\":\(Double(r.lowerBound) / 1000),\"end\":\(Double(r.upperBound) / 1000)}" }
+        return "{\"window\":\(range(a.windowMs)),\"baseline\":\(range(a.baselineMs)),\"series\":\(a.series),\"reference_series\":\(a.referenceSeries),"
+            + "\"step_seconds\":\(a.stepsMs.map { "{\"min\":\(Double($0.lowerBound) / 1000),\"max\":\(Double($0.upperBound) / 1000)}" } ?? "null"),"
+            + "\"after_samples\":\(analyzer.afterSamples),\"before_samples\":\(analyzer.beforeSamples)}"
+    }
+
     static func evidence(_ e: RootCauseAnalyzer.Evidence) -> String {
         "{\"series\":\(JSONText.object(e.series)),\"score\":\(number(e.score)),\"direction\":\"\(e.direction > 0 ? "up" : "down")\","
             + "\"onset\":\(e.onsetMs.map { String(Double($0) / 1000) } ?? "null"),\"baseline\":\(number(e.baselineMedian)),\"peak\":\(number(e.peak))}"

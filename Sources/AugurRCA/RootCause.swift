@@ -22,6 +22,10 @@ package struct RootCauseAnalyzer: Sendable {
         package let onsetMs: Int64?
         package let baselineMedian: Double
         package let peak: Double
+
+        func scaled(by factor: Double) -> Evidence {
+            Evidence(series: series, score: score * factor, direction: direction, onsetMs: onsetMs, baselineMedian: baselineMedian, peak: peak)
+        }
     }
 
     package struct Suspect: Sendable {
@@ -68,9 +72,36 @@ package struct RootCauseAnalyzer: Sendable {
     /// How far before the time a change can still explain an anomaly.
     package var changeLookbackMs: Int64 = 2 * 3_600_000
 
+    /// An analysis: the suspects, and what it looked at.
+    package struct Analysis: Sendable {
+        package var suspects: [Suspect]
+        /// The longest window after the start any series was judged on, Unix ms.
+        package var windowMs: ClosedRange<Int64>
+        /// The longest baseline before the start any series was compared with, Unix ms.
+        package var baselineMs: ClosedRange<Int64>
+        /// Series baselined on the stored fault-free reference period instead (label `period="normal"`).
+        package var referenceSeries: Int
+        /// Series read, and the shortest and longest of their sampling steps.
+        package var series: Int
+        package var stepsMs: ClosedRange<Int64>?
+
+        /// One line for people: `412 series (steps 1m to 5m); 10m after the start, against 1h before it (96 on the reference period)`.
+        package var lookedAt: String {
+            func d(_ ms: Int64) -> String { ConfigDuration(ms: ms).description }
+            return "\(series) series" + (stepsMs.map { " (steps \(d($0.lowerBound)) to \(d($0.upperBound)))" } ?? "")
+                + "; \(d(windowMs.upperBound - windowMs.lowerBound)) after the start, against \(d(baselineMs.upperBound - baselineMs.lowerBound)) before it"
+                + (referenceSeries > 0 ? " (\(referenceSeries) against the fault-free reference period)" : "")
+        }
+    }
+
     /// Suspects at `atMs`, most likely first. `symptoms`: services where the problem was seen (an
     /// alert's); a change then counts only on a service they reach along the call graph.
     package func rank(atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> [Suspect] {
+        try analyse(atMs: t, symptoms: symptoms).suspects
+    }
+
+    /// `rank`, with what the analysis looked at.
+    package func analyse(atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> Analysis {
         let every = try! Selector(parsing: #"{__name__=~".+",period=""}"#)
         var all = try store.select(every, startMs: t - beforeMs, endMs: t + afterMs)
         // Each series' windows hold at least `afterSamples` / `beforeSamples` of its own samples.
@@ -107,12 +138,25 @@ package struct RootCauseAnalyzer: Sendable {
             guard !after.isEmpty, baseline.count >= 3, let e = Self.evidence(s.labels, baseline: baseline, after: after, counts: isCount) else { continue }
             byService[service, default: []].append(e)
         }
-        for (service, evidence) in try handoffEvidence(atMs: t) { byService[service, default: []].append(evidence) }
+        let errors = try errorEvidence(atMs: t)
+        for (service, evidence) in try handoffEvidence(atMs: t) + errors.evidence { byService[service, default: []].append(evidence) }
+        // A service's error lines that followed another service's first error in their trace are
+        // propagation: its error-level log evidence, and the errors of others that name it, count
+        // only for the share that is not.
+        for (service, share) in errors.propagated where share > 0 {
+            byService[service] = byService[service]?.map { e in
+                let isError = e.series.name?.hasPrefix("augur_log_") == true && ["error", "fatal"].contains(e.series["level"] ?? "")
+                return isError || e.series.name == ErrorEvidence.namedMetric ? e.scaled(by: 1 - share) : e
+            }
+        }
         let suspects = byService.map { service, evidence in
             let sorted = evidence.sorted { $0.score > $1.score }
             return Suspect(service: service, score: sorted.first?.score ?? 0, evidence: Array(sorted.prefix(5)))
         }
-        return try linkChanges(suspects, atMs: t, symptoms: symptoms).sorted { ($0.score, $1.service) > ($1.score, $0.service) }
+        let steps = all.compactMap { Self.step($0.samples) }
+        return Analysis(suspects: try linkChanges(suspects, atMs: t, symptoms: symptoms).sorted { ($0.score, $1.service) > ($1.score, $0.service) },
+                        windowMs: t...(t + widest.0), baselineMs: (t - widest.1)...t, referenceSeries: all.filter { normal[$0.labels] != nil }.count,
+                        series: all.count, stepsMs: steps.min().map { $0...steps.max()! })
     }
 
     /// Smallest score of a series that counts as an anomaly a change could have caused.
@@ -221,17 +265,16 @@ package struct RootCauseAnalyzer: Sendable {
         let median = quantile(b, 0.5)
         var scale = quantile(b, 0.75) - quantile(b, 0.25)
         if scale <= 0 { scale = b.reduce(0) { $0 + abs($1 - median) } / Double(b.count) }
-        if counts {
-            scale = max(scale, (median + 1).squareRoot())
-        } else {
-            // A quiet baseline would make any drift look enormous: a change below `relativeFloor` of the
-            // level (or of half the new peak, for a series that was flat at zero) is not news however
-            // still the series was — memory creeping between two periods, a latency appearing from nothing.
-            let peak = after.map { abs($0.value) }.max() ?? 0
-            scale = max(scale, relativeFloor * max(abs(median), peak / 2), 1e-9)
-            if b.allSatisfy({ $0 == $0.rounded() }) && after.allSatisfy({ !$0.value.isFinite || $0.value == $0.value.rounded() }) {
-                scale = max(scale, (abs(median) + 1).squareRoot())
-            }
+        // A quiet baseline would make any drift look enormous: a change below `relativeFloor` of the
+        // level (or of half the new peak, for a series that was flat at zero) is not news however
+        // still the series was — memory creeping between two periods, a latency appearing from nothing.
+        // Counts get the same floor, so that every kind of evidence tops out at the same score
+        // (2 / relativeFloor, for a jump from nothing): 500 new error lines are not 25 times the
+        // evidence of a latency going from 5 ms to 1 s.
+        let highest = after.map { abs($0.value) }.max() ?? 0
+        scale = max(scale, relativeFloor * max(abs(median), highest / 2), 1e-9)
+        if counts || b.allSatisfy({ $0 == $0.rounded() }) && after.allSatisfy({ !$0.value.isFinite || $0.value == $0.value.rounded() }) {
+            scale = max(scale, (abs(median) + 1).squareRoot())
         }
         var best = 0.0, peak = median, onset: Int64?
         for s in after where s.value.isFinite {

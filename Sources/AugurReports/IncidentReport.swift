@@ -83,7 +83,7 @@ package struct IncidentReport: Sendable {
         md += "**Status** \(incident.status) · **Service** \(incident.service) · **Severity** \(incident.severity) · **Source** \(incident.source) · **Impact** \(impact)\n\n"
         md += "## Summary\n\n\(summary)\n\n"
         if let cause = incident.confirmedCause { md += "Root cause confirmed by the operator: **\(cause)**.\n\n" }
-        md += "## Suspects\n\nScore: \(RootCauseAnalyzer.scoreMeaning).\n\n| rank | service | score | strongest evidence |\n| --- | --- | --- | --- |\n"
+        md += "## Suspects\n\nScore: \(RootCauseAnalyzer.scoreMeaning).\(snapshot.lookedAt.map { " Looked at \($0)." } ?? "")\n\n| rank | service | score | strongest evidence |\n| --- | --- | --- | --- |\n"
         for (k, s) in snapshot.suspects.enumerated() {
             let e = s.evidence.first.map { "\($0.text) \($0.direction) \(Self.number($0.baseline)) → \(Self.number($0.peak))" } ?? ""
             md += "| \(k + 1) | \(s.service) | \(Self.number(s.score)) | \(e.replacingOccurrences(of: "|", with: "\\|")) |\n"
@@ -136,7 +136,7 @@ package struct IncidentReport: Sendable {
         h += "<span class=\"sev-\(Self.escape(incident.severity))\">Severity \(Self.escape(incident.severity))</span><span>Impact \(Self.escape(impact))</span></p>"
         h += "<h2>Summary</h2><p>\(Self.escape(summary).replacingOccurrences(of: "**", with: ""))</p>"
         if let cause = incident.confirmedCause { h += "<p>Root cause confirmed by the operator: <strong>\(Self.escape(cause))</strong>.</p>" }
-        h += "<h2>Suspects</h2><p>Score: \(Self.escape(RootCauseAnalyzer.scoreMeaning)).</p><table><thead><tr><th scope=\"col\">Rank</th><th scope=\"col\">Service</th><th scope=\"col\">Score</th><th scope=\"col\">Strongest evidence</th></tr></thead><tbody>"
+        h += "<h2>Suspects</h2><p>Score: \(Self.escape(RootCauseAnalyzer.scoreMeaning)).\(snapshot.lookedAt.map { " Looked at \(Self.escape($0))." } ?? "")</p><table><thead><tr><th scope=\"col\">Rank</th><th scope=\"col\">Service</th><th scope=\"col\">Score</th><th scope=\"col\">Strongest evidence</th></tr></thead><tbody>"
         for (k, s) in snapshot.suspects.enumerated() {
             let e = s.evidence.first.map { "<code>\(Self.escape($0.text))</code> \($0.direction) \(Self.number($0.baseline)) → \(Self.number($0.peak))" } ?? ""
             h += "<tr><td>\(k + 1)</td><td>\(Self.escape(s.service))</td><td>\(Self.number(s.score))</td><td>\(e)</td></tr>"

@@ -58,6 +58,8 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
     package var templates: [Template] = []
     /// Limits the top suspect ran into: "<usage series> reached <limit series> (value)".
     package var saturation: [String] = []
+    /// What the analysis looked at (`RootCauseAnalyzer.Analysis.lookedAt`).
+    package var lookedAt: String?
 
     package init() {}
 
@@ -76,13 +78,14 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
         var s = IncidentSnapshot()
         s.analysedMs = nowMs
         let analyzer = RootCauseAnalyzer(store: store)
-        var best: (at: Int64, ranked: [RootCauseAnalyzer.Suspect])?
+        var best: (at: Int64, analysis: RootCauseAnalyzer.Analysis)?
         for at in stride(from: atMs - searchMs, through: atMs, by: 60_000) {
-            let ranked = try analyzer.rank(atMs: at, symptoms: services)
-            if best == nil || (ranked.first?.score ?? 0) > (best!.ranked.first?.score ?? 0) { best = (at, ranked) }
+            let analysis = try analyzer.analyse(atMs: at, symptoms: services)
+            if best == nil || (analysis.suspects.first?.score ?? 0) > (best!.analysis.suspects.first?.score ?? 0) { best = (at, analysis) }
         }
         s.atMs = best!.at
-        let ranked = best!.ranked
+        s.lookedAt = best!.analysis.lookedAt
+        let ranked = best!.analysis.suspects
         s.suspects = ranked.prefix(5).map { r in
             Suspect(service: r.service, score: r.score, evidence: r.evidence.prefix(4).map { e in
                 Evidence(series: e.series.dictionary, score: e.score, direction: e.direction > 0 ? "up" : "down", onsetMs: e.onsetMs, baseline: e.baselineMedian, peak: e.peak)

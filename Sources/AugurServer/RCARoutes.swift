@@ -57,8 +57,9 @@ struct RCARoutes: Sendable {
         }
         let started = ContinuousClock.now
         let (ranker, symptoms) = (analyzer, [body.symptom?.service].compactMap { $0 })
-        let (suspects, edges) = try await offload(QueryBudget(limits)) { (try ranker.rank(atMs: t, symptoms: symptoms), try ranker.store.edges()) }
+        let (analysis, edges) = try await offload(QueryBudget(limits)) { (try ranker.analyse(atMs: t, symptoms: symptoms), try ranker.store.edges()) }
+        let suspects = analysis.suspects
         let elapsed = ContinuousClock.now - started
-        return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"clear_cause\":\(RootCauseAnalyzer.hasClearCause(suspects)),\"score_meaning\":\(JSONText.string(RootCauseAnalyzer.scoreMeaning)),\"suspects\":\(RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: symptoms, edges: edges)))}}")
+        return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"clear_cause\":\(RootCauseAnalyzer.hasClearCause(suspects)),\"score_meaning\":\(JSONText.string(RootCauseAnalyzer.scoreMeaning)),\"looked_at\":\(RCAJSON.lookedAt(analysis, analyzer: ranker)),\"suspects\":\(RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: symptoms, edges: edges)))}}")
     }
 }

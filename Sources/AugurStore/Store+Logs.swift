@@ -42,6 +42,15 @@ package struct StoredLogLine: Sendable {
     package var line: String
 }
 
+/// An error or fatal line, as RCA reads it.
+package struct ErrorLogLine: Sendable {
+    package var timestampNs: Int64
+    package var streamId: Int64
+    package var traceId: String?
+    package var templateId: Int64
+    package var line: String
+}
+
 extension Store {
     /// Writes mined lines, the templates they changed and per-minute counts in one transaction.
     /// Returns each counted series' new total for each minute (to store as samples).
@@ -167,6 +176,22 @@ extension Store {
                 .bind(startNs, endNs, startNs, endNs, limit)
             var out: [(traceId: String, timestampNs: Int64, streamId: Int64)] = []
             while try q.step() { out.append((q.text(0), q.int64(1), q.int64(2))) }
+            return out.reversed()
+        }
+    }
+
+    /// The newest `limit` error and fatal lines in [startNs, endNs], oldest first: time, stream, trace
+    /// id (when the line carries one), template and text.
+    package func errorLines(startNs: Int64, endNs: Int64, limit: Int) throws(StoreError) -> [ErrorLogLine] {
+        try withReader { (conn) throws(StoreError) -> [ErrorLogLine] in
+            let q = try conn.prepare("""
+                SELECT l.ts_ns, l.stream_id, l.trace_id, l.template_id, l.line FROM \(Self.linesInWindow)
+                AND l.level IN ('error', 'fatal') ORDER BY l.ts_ns DESC LIMIT ?
+                """).bind(startNs, endNs, startNs, endNs, limit)
+            var out: [ErrorLogLine] = []
+            while try q.step() {
+                out.append(ErrorLogLine(timestampNs: q.int64(0), streamId: q.int64(1), traceId: q.isNull(2) ? nil : q.text(2), templateId: q.int64(3), line: q.text(4)))
+            }
             return out.reversed()
         }
     }

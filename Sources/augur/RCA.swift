@@ -28,7 +28,8 @@ struct RCA: AsyncParsableCommand {
             var analyzer = RootCauseAnalyzer(store: store)
             analyzer.afterMs = w
             print("rank\tservice\tscore\tevidence")
-            let suspects = try analyzer.rank(atMs: t)
+            let analysis = try analyzer.analyse(atMs: t)
+            let suspects = analysis.suspects
             for (k, s) in suspects.prefix(10).enumerated() {
                 let top = s.evidence.first.map { "\($0.series) \($0.direction > 0 ? "up" : "down") from \(String(format: "%.4g", $0.baselineMedian)) to \(String(format: "%.4g", $0.peak))" } ?? ""
                 print("\(k + 1)\t\(s.service)\t\(String(format: "%.1f", s.score))\t\(top)")
@@ -38,6 +39,7 @@ struct RCA: AsyncParsableCommand {
             } else if let first = suspects.first {
                 note("chain: " + EvidenceChain.build(to: first.service, symptoms: [], suspects: suspects, edges: try store.edges()).summary)
             }
+            note("looked at: " + analysis.lookedAt)
             note("score: " + RootCauseAnalyzer.scoreMeaning)
         }
     }
@@ -80,9 +82,9 @@ struct RCAEval: AsyncParsableCommand {
             default: throw ValidationError("--format must be nezha or sockshop")
             }
             for line in skipped.report { note("rca eval: " + line) }
-            for (id, suspects, chain, seconds) in cases {
+            for (id, suspects, chain, lookedAt, seconds) in cases {
                 let ranking = suspects.map { JSONText.string($0.service) }.joined(separator: ",")
-                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(chain),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\",\"skipped_records\":\(skipped.count)}\n"
+                out += "{\"case\":\(JSONText.string(id)),\"ranking\":[\(ranking)],\"chain\":\(chain),\"looked_at\":\(lookedAt),\"seconds\":\(String(format: "%.3f", seconds)),\"clock\":\"\(format == "nezha" ? "inject_time as UTC, the metric files' Time column" : "first row of anomalous.csv")\",\"skipped_records\":\(skipped.count)}\n"
             }
             try Data(out.utf8).write(to: URL(fileURLWithPath: output))
             note("rca eval: \(cases.count) cases written to \(output)")
@@ -90,16 +92,18 @@ struct RCAEval: AsyncParsableCommand {
     }
 
     /// A case's ranking, its top suspects with their evidence chains (JSON) and the seconds RCA took.
-    typealias Case = (id: String, suspects: [RootCauseAnalyzer.Suspect], chain: String, seconds: Double)
+    typealias Case = (id: String, suspects: [RootCauseAnalyzer.Suspect], chain: String, lookedAt: String, seconds: Double)
 
     /// RCA at `t` on `store`, timed; `untilMs`, when known, ends the incident period (the window after `t`).
     func analyse(_ id: String, store: Store, atMs t: Int64, untilMs: Int64? = nil) throws -> Case {
         let started = ContinuousClock.now
         var analyzer = RootCauseAnalyzer(store: store)
         if let untilMs, untilMs > t { analyzer.afterMs = max(analyzer.afterMs, untilMs - t) }
-        let suspects = try analyzer.rank(atMs: t)
+        let analysis = try analyzer.analyse(atMs: t)
         let elapsed = seconds(ContinuousClock.now - started)
-        return (id, suspects, RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: [], edges: try store.edges()), limit: 3), elapsed)
+        let suspects = analysis.suspects
+        return (id, suspects, RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: [], edges: try store.edges()), limit: 3),
+                RCAJSON.lookedAt(analysis, analyzer: analyzer), elapsed)
     }
 
     /// A fresh store in a temporary directory for `body`.

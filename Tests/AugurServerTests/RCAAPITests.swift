@@ -2,6 +2,7 @@ import AugurCore
 import AugurDemo
 import AugurIngest
 import AugurLogs
+import AugurRCA
 import AugurStore
 import AugurTestSupport
 import Foundation
@@ -164,6 +165,11 @@ import Testing
                     #expect(r.status == 200, "\(r.text)")
                     let suspects = (r.json["data"] as? [String: Any])?["suspects"] as? [[String: Any]] ?? []
                     let names = suspects.compactMap { $0["service"] as? String }
+                    // The answer says what it looked at: at least the 10 minutes asked for, from the start.
+                    let looked = (r.json["data"] as? [String: Any])?["looked_at"] as? [String: Any]
+                    let window = looked?["window"] as? [String: Double]
+                    #expect(window?["start"] == Double(scenario.startMs) / 1000 && (window?["end"] ?? 0) >= Double(scenario.startMs + 600_000) / 1000, "\(String(describing: looked))")
+                    #expect((looked?["series"] as? Int ?? 0) > 0 && looked?["after_samples"] as? Int == RootCauseAnalyzer.defaultAfterSamples)
                     ranks[scenario.id] = (names.firstIndex(of: scenario.service) ?? 99) + 1
                     if scenario.kind == .poolSaturation {
                         let evidence = suspects.first { $0["service"] as? String == scenario.service }?["evidence"] as? [[String: Any]] ?? []
