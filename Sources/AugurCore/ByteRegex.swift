@@ -326,6 +326,11 @@ package struct ByteRegex: Sendable {
 
     /// `text` with every match replaced by `replacement`, left to right (`text` itself when nothing matches).
     package func replacingMatches(in text: ArraySlice<UInt8>, with replacement: [UInt8], scratch: Scratch) -> ArraySlice<UInt8> {
+        replacingMatches(in: text, scratch: scratch) { _, out in out.append(contentsOf: replacement) }
+    }
+
+    /// `text` with every match replaced by what `replace` appends for it (the match's bytes given).
+    package func replacingMatches(in text: ArraySlice<UInt8>, scratch: Scratch, replace: (UnsafeBufferPointer<UInt8>.SubSequence, inout [UInt8]) -> Void) -> ArraySlice<UInt8> {
         text.withUnsafeBufferPointer { buffer -> ArraySlice<UInt8> in
             var out: [UInt8] = []
             var copied = 0, from = 0, matched = false
@@ -333,7 +338,7 @@ package struct ByteRegex: Sendable {
                 let (s, e) = (caps[0], caps[1])
                 if !matched { out.reserveCapacity(buffer.count + 16); matched = true }
                 out.append(contentsOf: buffer[copied..<s])
-                out.append(contentsOf: replacement)
+                replace(buffer[s..<e], &out)
                 copied = e
                 from = e > s ? e : e + 1
                 if e == s && s < buffer.count { out.append(buffer[s]); copied = s + 1 }

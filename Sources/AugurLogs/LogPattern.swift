@@ -70,6 +70,13 @@ package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immu
         return Array(foundation!.stringByReplacingMatches(in: string, range: NSRange(string.startIndex..., in: string), withTemplate: template).utf8)[...]
     }
 
+    /// `text` with every match replaced by what `replace` appends for it; Foundation-compiled patterns
+    /// replace each match with `fallback`.
+    package func replacingMatches(_ text: ArraySlice<UInt8>, scratch: ByteRegex.Scratch, fallback: [UInt8], replace: (UnsafeBufferPointer<UInt8>.SubSequence, inout [UInt8]) -> Void) -> ArraySlice<UInt8> {
+        if let bytes { return bytes.replacingMatches(in: text, scratch: scratch, replace: replace) }
+        return replacingMatches(text, with: fallback, scratch: scratch)
+    }
+
     /// Group names of `(?<name>…)` / `(?P<name>…)` groups in order, for Foundation-compiled patterns.
     private static func names(in source: String) -> [String: Int] {
         var out: [String: Int] = [:]
