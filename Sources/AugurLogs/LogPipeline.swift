@@ -78,15 +78,15 @@ package final class LogPipeline: @unchecked Sendable {
         mined.reserveCapacity(records.count)
         var messages: [[UInt8]] = []
         messages.reserveCapacity(records.count)
-        var lastOfStream: [Labels: Int] = [:]
         for var record in records {
             let (message, level) = Self.message(of: &record, fields: options.messageFields)
-            // A stack trace's lines are one event: appended to the line they continue, mined once.
-            if let i = lastOfStream[record.labels], Self.continues(message, at: record.timestampNs, after: mined[i].record.timestampNs) {
+            // A stack trace's lines are one event: appended to the stream's line they continue, mined
+            // once. (Looked for only when the line looks like a continuation: most lines cost nothing.)
+            if Self.looksContinued(message), let i = mined.indices.reversed().prefix(64).first(where: { mined[$0].record.labels == record.labels }),
+               Self.isWithinASecond(record.timestampNs, after: mined[i].record.timestampNs) {
                 mined[i].record.line += "\n" + message
                 continue
             }
-            lastOfStream[record.labels] = mined.count
             messages.append(Array(message.utf8))
             mined.append(MinedLogLine(record: record, service: Self.service(of: record.labels), templateId: 0, level: level))
         }
@@ -182,13 +182,17 @@ package final class LogPipeline: @unchecked Sendable {
 
     // MARK: Messages, levels, services
 
-    /// Whether `message` continues the stream's previous line as part of one event: a stack trace's
+    /// Whether `message` may continue the stream's previous line as part of one event: a stack trace's
     /// frames and causes (Java's `\tat …`, `Caused by: …`, `\t... 12 more`; Python's indented
     /// `  File "…"` lines; Go's tab-indented frames), logged within a second of it. Shippers that send
     /// each line of a stack trace as its own record (Docker's JSON log driver does) would otherwise
-    /// make every frame a template and every exception dozens of lines. Lines of one batch only.
-    static func continues(_ message: String, at ns: Int64, after previousNs: Int64) -> Bool {
-        guard message.hasPrefix("\t") || message.hasPrefix("  ") || message.hasPrefix("Caused by: ") || message.hasPrefix("Suppressed: ") else { return false }
+    /// make every frame a template and every exception dozens of lines. Lines of one batch only, the
+    /// stream's line among the 64 before it.
+    static func looksContinued(_ message: String) -> Bool {
+        message.hasPrefix("\t") || message.hasPrefix("  ") || message.hasPrefix("Caused by: ") || message.hasPrefix("Suppressed: ")
+    }
+
+    static func isWithinASecond(_ ns: Int64, after previousNs: Int64) -> Bool {
         let (gap, overflow) = ns.subtractingReportingOverflow(previousNs)
         return !overflow && gap >= 0 && gap <= 1_000_000_000
     }

@@ -268,9 +268,7 @@ package final class TemplateMiner {
     /// Whether token `line` fits template token `template`'s pattern: its text around each `<*>` in
     /// order (`blk_<*>` fits `blk_42`; a token without `<*>` fits only itself).
     func fits(_ template: Int32, _ line: Int32) -> Bool {
-        if template == Vocabulary.wildcard { return true }
-        let t = vocabulary.bytes(template), l = vocabulary.bytes(line)
-        return TemplateText.fits(t, l)
+        TemplateText.fits(vocabulary.bytes(template), vocabulary.bytes(line))
     }
 
     /// The token two differing tokens generalise to: their common text before and after the part

@@ -9,7 +9,17 @@ import Foundation
 /// variable; a word joined to a variable (`blk_<*>`, `/<*>`) is one variable; variables joined by a
 /// dot (an address, a version, a dotted name) or by nothing are one.
 enum TemplateText {
-    static let wildcard = Array("<*>".utf8)
+    static let wildcard = TemplateMiner.wildcardBytes
+
+    /// Whether `s` holds a `<*>`.
+    static func hasWildcard<C: RandomAccessCollection<UInt8>>(_ s: C) -> Bool where C.Index == Int {
+        var i = s.startIndex
+        while i + 2 < s.endIndex {
+            if s[i] == UInt8(ascii: "<") && s[i + 1] == UInt8(ascii: "*") && s[i + 2] == UInt8(ascii: ">") { return true }
+            i += 1
+        }
+        return false
+    }
 
     /// The delimiters of path-like strings and key-value pairs: whitespace and `,!;:=|"'[](){}`.
     @inline(__always) static func isPathDelimiter(_ b: UInt8) -> Bool {
@@ -45,7 +55,7 @@ enum TemplateText {
         let end = line.endIndex - parts[parts.count - 1].count
         for part in parts.dropFirst().dropLast() {
             // A <*> takes at least one byte, then the next literal part must follow somewhere.
-            guard at < end, let found = find(part, in: line[(at + 1)..<end]) else { return false }
+            guard at < end, let found = line[(at + 1)..<end].firstRange(of: part)?.lowerBound else { return false }
             at = found + part.count
         }
         return at < end
@@ -66,17 +76,6 @@ enum TemplateText {
         }
         parts.append(template[start..<template.endIndex])
         return parts
-    }
-
-    static func find(_ needle: ArraySlice<UInt8>, in hay: ArraySlice<UInt8>) -> Int? {
-        guard !needle.isEmpty else { return hay.startIndex }
-        guard needle.count <= hay.count else { return nil }
-        var i = hay.startIndex
-        while i + needle.count <= hay.endIndex {
-            if hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 
     /// Two differing tokens as one: their common beginning up to its last punctuation, `<*>`, and
@@ -109,7 +108,7 @@ enum TemplateText {
         // Digits, and words joined to a variable, between token delimiters.
         var out: [UInt8] = []
         forEachPiece(pieces[...], delimiter: isTokenDelimiter) { piece, isDelimiter in
-            if !isDelimiter && (piece.allSatisfy { $0 >= 48 && $0 <= 57 } || split(piece).count > 1) { out += wildcard } else { out += piece }
+            if !isDelimiter && (piece.allSatisfy { $0 >= 48 && $0 <= 57 } || hasWildcard(piece)) { out += wildcard } else { out += piece }
         }
         // Variables joined by dots or by nothing are one.
         var text = String(decoding: out, as: UTF8.self)

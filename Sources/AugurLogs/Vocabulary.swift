@@ -44,19 +44,12 @@ struct Vocabulary {
             let id = Int32(spans.count)
             spans.append((Int32(arena.count), Int32(t.count)))
             isWord.append(Self.word(t))
-            isVariable.append(Self.variable(t))
+            isVariable.append(TemplateText.hasWildcard(t))
             arena.append(contentsOf: t)
             table[slot] = id
             if spans.count * 2 > table.count { grow() }
             return id
         }
-    }
-
-    private static func variable(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in 0..<t.count {
-            if t[i] == UInt8(ascii: "<"), i + 2 < t.count, t[i + 1] == UInt8(ascii: "*"), t[i + 2] == UInt8(ascii: ">") { return true }
-        }
-        return false
     }
 
     private static func word(_ t: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -52,32 +52,31 @@ package enum ErrorEvidence {
         return out
     }
 
-    static func minute(_ ns: Int64) -> Int64 {
-        let ms = ns / 1_000_000
-        return ms - ((ms % 60_000) + 60_000) % 60_000
-    }
+    static func minute(_ ns: Int64) -> Int64 { minute(ms: ns / 1_000_000) }
 
-    /// The services whose names appear in `text` as whole words (bounded by characters that cannot be
-    /// part of a name: not letters, digits, `-` or `_`; a `.` may end it, as in a DNS name). Names shorter than 3 characters are not
-    /// looked for: too many words are spelled like them.
+    /// The start of the minute holding `ms` (floored, also before 1970).
+    static func minute(ms: Int64) -> Int64 { ms - ((ms % 60_000) + 60_000) % 60_000 }
+
+    /// The services whose names appear in `text` as whole words: maximal runs of the bytes a name is
+    /// made of (letters, digits, `-`, `_`), so `cartservice:7070` and `ts-order-service.default.svc`
+    /// name them and `cartservice2` does not. Names shorter than 3 characters are not looked for: too
+    /// many words are spelled like them.
     static func named(in text: String, among services: Set<String>) -> Set<String> {
         var found: Set<String> = []
         let bytes = Array(text.utf8)
         func isNameByte(_ b: UInt8) -> Bool {
             (b | 0x20) >= 97 && (b | 0x20) <= 122 || (b >= 48 && b <= 57) || b == 45 || b == 95
         }
-        for service in services where service.utf8.count >= 3 {
-            let name = Array(service.utf8)
-            var i = 0
-            while i + name.count <= bytes.count {
-                if bytes[i] == name[0], bytes[i..<(i + name.count)].elementsEqual(name),
-                   i == 0 || !isNameByte(bytes[i - 1]),
-                   i + name.count == bytes.count || !isNameByte(bytes[i + name.count]) {
-                    found.insert(service)
-                    break
-                }
-                i += 1
+        var start = 0
+        while start < bytes.count {
+            guard isNameByte(bytes[start]) else { start += 1; continue }
+            var end = start
+            while end < bytes.count && isNameByte(bytes[end]) { end += 1 }
+            if end - start >= 3 {
+                let word = String(decoding: bytes[start..<end], as: UTF8.self)
+                if services.contains(word) { found.insert(word) }
             }
+            start = end
         }
         return found
     }
@@ -98,19 +97,19 @@ extension RootCauseAnalyzer {
             .compactMap { l in streams[l.streamId].map { (line: l, service: $0) } }
         guard !lines.isEmpty else { return ([], [:]) }
         let logged = try store.select(try! Selector(parsing: #"{__name__="augur_log_lines_total"}"#), startMs: startMs, endMs: endMs)
-        let minutes = Set(logged.flatMap { $0.samples.map { ErrorEvidence.minute($0.timestampMs * 1_000_000) } }).sorted()
+        let minutes = Set(logged.flatMap { $0.samples.map { ErrorEvidence.minute(ms: $0.timestampMs) } }).sorted()
+        let firstMinute = ErrorEvidence.minute(ms: t)
         let texts = Dictionary(try store.logTemplates().map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
         let tally = ErrorEvidence.tally(lines, services: Set(streams.values), fromNs: TimeParsing.nsClamped(ms: t))
         var out: [(String, Evidence)] = []
         for (labels, counted) in tally.series {
-            let series = minutes.map { Sample($0, counted.perMinute[$0] ?? 0) }
             let modal = counted.templates.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
             // Errors naming a service are news about it only where that kind of error is: a template
             // that already named one service or another before (a flaky discovery, a habitual timeout)
             // is baselined on all it named, not on this service's share.
             let habitual = labels.name == ErrorEvidence.namedMetric ? modal.flatMap { tally.namingByTemplate[$0] } : nil
             let baseline = minutes.filter { $0 < t }.map { habitual?[$0] ?? counted.perMinute[$0] ?? 0 }
-            let after = series.filter { $0.timestampMs >= ErrorEvidence.minute(TimeParsing.nsClamped(ms: t)) && $0.timestampMs <= endMs }
+            let after = minutes.filter { $0 >= firstMinute && $0 <= endMs }.map { Sample($0, counted.perMinute[$0] ?? 0) }
             // The evidence names the template most of the events after the start share.
             let template = modal.flatMap { texts[$0] }
             let named = template.map { labels.adding("template", $0) } ?? labels
