@@ -105,47 +105,98 @@ package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immu
 }
 
 /// A LogPAI header format such as `<Date> <Time> <Pid> <Level> <Component>: <Content>`: each `<Field>`
-/// matches lazily, runs of spaces match `\s+`, other characters are regular-expression syntax as
-/// written (so `\[<PID>\]` and optional groups work), anchored at both ends. `<Content>` is the message.
+/// matches lazily, runs of spaces match `\s+`, anchored at both ends. `<Content>` is the message.
+/// The text between fields is read one of two ways: as regular-expression syntax (LogPAI's convention,
+/// so `\[<PID>\]` and optional groups work) or literally, as the lines look (`[<PID>]`).
+/// `HeaderFormat.fitting` tries both on a file and keeps the one that fits more of its lines.
 package struct HeaderFormat: Sendable {
+    package enum Spelling: String, Sendable { case regex, literal }
+
     package let fields: [String]
+    package let spelling: Spelling
     let pattern: LogPattern
     let contentGroup: Int
 
-    package init(_ format: String) throws(LogPattern.Invalid) {
+    package init(_ format: String, spelling: Spelling = .regex) throws(LogPattern.Invalid) {
         var regex = "^"
         var fields: [String] = []
         var rest = Substring(format)
         while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">"),
               rest[rest.index(after: open)..<close].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), rest.index(after: open) < close {
-            regex += Self.literal(rest[..<open])
+            regex += Self.between(rest[..<open], spelling)
             let name = String(rest[rest.index(after: open)..<close])
             fields.append(name)
             rest = rest[rest.index(after: close)...]
             // Lazy, as LogPAI's; a field that ends the format may as well be greedy (same match, found in one try).
             regex += rest.isEmpty ? "(?<\(name)>.*)" : "(?<\(name)>.*?)"
         }
-        regex += Self.literal(rest) + "$"
+        regex += Self.between(rest, spelling) + "$"
         guard fields.contains("Content") else { throw LogPattern.Invalid(description: "the format \(format) has no <Content> field") }
         self.fields = fields
+        self.spelling = spelling
         pattern = try LogPattern(regex)
         guard let g = pattern.names["Content"] else { throw LogPattern.Invalid(description: "the format \(format) has no <Content> field") }
         contentGroup = g
     }
 
-    /// Literal text of the format: runs of spaces become `\s+`, the rest stays regex syntax.
-    private static func literal(_ s: Substring) -> String {
+    /// The format's text between fields: runs of spaces become `\s+`; the rest stays regex syntax, or
+    /// is escaped when the format is read literally.
+    private static func between(_ s: Substring, _ spelling: Spelling) -> String {
         var out = "", inSpaces = false
         for c in s {
             if c == " " {
                 if !inSpaces { out += "\\s+" }
                 inSpaces = true
             } else {
+                if spelling == .literal && "\\^$.|?*+()[]{}".contains(c) { out.append("\\") }
                 out.append(c)
                 inSpaces = false
             }
         }
         return out
+    }
+
+    /// How a format fits a file's lines: those tried, those that fit, and the first that did not.
+    package struct Fit: Sendable {
+        package var tried = 0
+        package var matched = 0
+        package var firstMiss: String?
+
+        package init() {}
+
+        package var share: Double { tried == 0 ? 1 : Double(matched) / Double(tried) }
+
+        package mutating func count(_ line: ArraySlice<UInt8>, fits: Bool) {
+            tried += 1
+            if fits { matched += 1 } else if firstMiss == nil { firstMiss = String(decoding: line.prefix(300), as: UTF8.self) }
+        }
+
+        /// The warning an operator needs when fewer than half of the lines fit, or nil.
+        package func warning(format: String, file: String) -> String? {
+            guard tried > 0, matched * 2 < tried else { return nil }
+            return "warning: \(file): the format '\(format)' fits \(matched) of \(tried) lines (\(Int((100 * share).rounded()))%);"
+                + " the rest are mined whole, headers included. A line that does not fit: \(firstMiss ?? "")"
+        }
+    }
+
+    /// The spelling of `format` that fits more of a file's first lines: the regex reading unless the
+    /// literal one fits more. A spelling that does not compile is not tried.
+    package static func fitting(_ format: String, file bytes: [UInt8], sample: Int = 2000) throws(LogPattern.Invalid) -> HeaderFormat {
+        // Escaped, any text compiles: only a missing <Content> makes the literal reading fail.
+        let literal = try HeaderFormat(format, spelling: .literal)
+        guard let regex = try? HeaderFormat(format, spelling: .regex) else { return literal }
+        guard regex.pattern.source != literal.pattern.source else { return regex }
+        let scratch = ByteRegex.Scratch()
+        var regexFits = 0, literalFits = 0
+        var start = 0
+        for _ in 0..<sample where start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
+            let line = bytes[start..<(end > start && bytes[end - 1] == 13 ? end - 1 : end)]
+            start = end + 1
+            if regex.content(line, scratch: scratch) != nil { regexFits += 1 }
+            if literal.content(line, scratch: scratch) != nil { literalFits += 1 }
+        }
+        return literalFits > regexFits ? literal : regex
     }
 
     /// The header fields and the content of `line`, or nil when the line does not fit the format.

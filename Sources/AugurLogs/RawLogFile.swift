@@ -5,25 +5,25 @@ package enum RawLogFile {
     /// One record per line: the header fields as attributes (`Level` as the level), the time from
     /// `Timestamp` or `Date` + `Time` when they parse (`stampNs`; else `fallbackNs`, the file's time),
     /// `<Content>` as the message. A line that does not fit the format is kept whole, its message the line.
-    package static func records(_ bytes: [UInt8], header: HeaderFormat, fallbackNs: Int64) -> (records: [LogRecord], unparsed: Int) {
+    package static func records(_ bytes: [UInt8], header: HeaderFormat, fallbackNs: Int64) -> (records: [LogRecord], fit: HeaderFormat.Fit) {
         let scratch = ByteRegex.Scratch()
         var records: [LogRecord] = []
-        var unparsed = 0
+        var fit = HeaderFormat.Fit()
         for raw in bytes.split(separator: 10) {
             let line = raw.last == 13 ? raw.dropLast() : raw
             let text = String(decoding: line, as: UTF8.self)
             var record = LogRecord(timestampNs: fallbackNs, labels: Labels([]), line: text)
-            if let (fields, content) = header.parse(line, scratch: scratch) {
+            let parsed = header.parse(line, scratch: scratch)
+            fit.count(line, fits: parsed != nil)
+            if let (fields, content) = parsed {
                 record.message = String(decoding: content, as: UTF8.self)
                 for (name, value) in fields { record.attributes[name == "Level" ? "level" : name] = value }
                 let stamp = fields["Timestamp"] ?? [fields["Date"], fields["Time"]].compactMap { $0 }.joined(separator: " ")
                 if let ns = stampNs(stamp) { record.timestampNs = ns }
-            } else {
-                unparsed += 1
             }
             records.append(record)
         }
-        return (records, unparsed)
+        return (records, fit)
     }
 
     /// A header's time in Unix nanoseconds: what `TimeParsing.timestampNs` reads (RFC 3339 and its

@@ -8,7 +8,8 @@ import Foundation
 /// when (equal tokens − 2 × conflicting plain words) / tokens ≥ `similarity`, a masked variable at a
 /// template's `<*>` counting as equal; the template then turns differing positions into `<*>`.
 /// Otherwise the message starts a template. Each line is assigned once, as it arrives. Templates that
-/// generalise into the same text merge, keeping the older id. Pinned templates (patterns with `<*>`, or
+/// generalise into the same text merge, keeping the older id; so do templates that differ in one plain
+/// word once that position varies as a variable does (`Options.wordValues`). Pinned templates (patterns with `<*>`, or
 /// regexes) take precedence.
 package final class TemplateMiner {
     package struct Options: Sendable {
@@ -23,6 +24,11 @@ package final class TemplateMiner {
         /// `Ending … finalization.`). On: without it the development systems lose 0.03 GA (Windows,
         /// Hadoop, Zookeeper, BGL), though it splits templates whose variable is a plain word.
         package var wordConflicts = true
+        /// Templates that differ only in one plain word at one position are one template with a
+        /// variable there once that position has taken this many different words (`session closed for
+        /// user alice`, `… bob`, `… carol`, `… dave` → `session closed for user <*>`). A constant that
+        /// comes in variants has few of them (`Ending initialization.`, `… finalization.`).
+        package var wordValues = 4
 
         package init() {}
     }
@@ -46,6 +52,14 @@ package final class TemplateMiner {
         var pinned: LogPattern?
         /// The pinned pattern as the operator wrote it, and whether it is a regex.
         var pin: (source: String, regex: Bool)?
+        /// The family of templates it differs from in one plain word only (an index into `families`).
+        var family: Int?
+    }
+
+    /// Templates that differ from each other in one plain word, at `position`.
+    struct WordFamily {
+        var position: Int
+        var members: [Int]
     }
 
     package let options: Options
@@ -54,6 +68,7 @@ package final class TemplateMiner {
     var leaves: [SIMD4<Int32>: [Int]] = [:]
     var children: [SIMD4<Int32>: Set<Int32>] = [:]
     var pinned: [Int] = []
+    var families: [WordFamily] = []
     package private(set) var nextId: Int64 = 1
     /// Clusters created or changed since `takeChanges()`.
     private var changed: Set<Int> = []
@@ -81,10 +96,12 @@ package final class TemplateMiner {
         let route = self.route()
         let candidates = leaves[route] ?? []
         var best = -1, bestSimilarity = -1.0, bestParameters = -1
+        // A template that differs from the line in one plain word only, and where.
+        var sibling: (index: Int, position: Int)?
         let n = tokenBuffer.count
         for c in candidates {
             let template = clusters[c].tokens
-            var same = 0, parameters = 0, wordConflicts = 0
+            var same = 0, parameters = 0, wordConflicts = 0, conflictAt = 0
             for i in 0..<n {
                 let t = template[i], l = tokenBuffer[i]
                 if t == l {
@@ -96,8 +113,10 @@ package final class TemplateMiner {
                     if vocabulary.isVariable[Int(l)] || (t != Vocabulary.wildcard && fits(t, l)) { same += 1 } else { parameters += 1 }
                 } else if options.wordConflicts && vocabulary.isWord[Int(t)] && vocabulary.isWord[Int(l)] {
                     wordConflicts += 1
+                    conflictAt = i
                 }
             }
+            if wordConflicts == 1 && same == n - 1 && (sibling == nil || clusters[c].family != nil) { sibling = (c, conflictAt) }
             let similarity = n == 0 ? 1 : Double(same - 2 * wordConflicts) / Double(n)
             if similarity > bestSimilarity || (similarity == bestSimilarity && parameters > bestParameters) {
                 (best, bestSimilarity, bestParameters) = (c, similarity, parameters)
@@ -120,7 +139,43 @@ package final class TemplateMiner {
         nextId += 1
         leaves[route, default: []].append(index)
         changed.insert(index)
+        if let sibling { return joinFamily(index, of: sibling.index, at: sibling.position) }
         return index
+    }
+
+    /// Puts a new template in the word family of `sibling` (starting one), and turns the family into
+    /// one template with a variable at `position` once it holds `wordValues` different words there.
+    /// Returns where the new template's line went.
+    private func joinFamily(_ index: Int, of sibling: Int, at position: Int) -> Int {
+        let family: Int
+        if let f = clusters[sibling].family {
+            guard families[f].position == position else { return index }
+            family = f
+        } else {
+            family = families.count
+            families.append(WordFamily(position: position, members: [sibling]))
+            clusters[sibling].family = family
+        }
+        families[family].members.append(index)
+        clusters[index].family = family
+        let members = families[family].members.filter { clusters[$0].mergedInto == nil }
+        guard members.count >= options.wordValues else { return index }
+        let keep = members.min { clusters[$0].id < clusters[$1].id }!
+        clusters[keep].tokens[position] = Vocabulary.wildcard
+        clusters[keep].family = nil
+        for other in members where other != keep {
+            for i in clusters[keep].tokens.indices where clusters[keep].tokens[i] != clusters[other].tokens[i] {
+                clusters[keep].tokens[i] = generalise(clusters[keep].tokens[i], clusters[other].tokens[i])
+            }
+            clusters[keep].count += clusters[other].count
+            clusters[other].mergedInto = keep
+            clusters[other].family = nil
+            leaves[clusters[other].route]?.removeAll { $0 == other }
+            changed.insert(other)
+        }
+        families[family].members = []
+        changed.insert(keep)
+        return mergeIfDuplicate(keep)
     }
 
     /// A cluster whose template became another's in the same leaf merges into the older one.

@@ -39,7 +39,7 @@ struct LogsParse: AsyncParsableCommand {
     @Option(help: "Raw log file.")
     var input: String
 
-    @Option(help: "LogPAI header format, e.g. '<Date> <Time> <Pid> <Level> <Component>: <Content>'.")
+    @Option(help: "LogPAI header format, e.g. '<Date> <Time> <Pid> <Level> <Component>: <Content>'; literal ('[<Time>] <Content>') or regex-escaped ('\\[<Time>\\] <Content>').")
     var format = "<Content>"
 
     @OptionGroup var miner: MinerOptions
@@ -52,14 +52,14 @@ struct LogsParse: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let header = try HeaderFormat(format)
             guard let data = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
+            let bytes = [UInt8](data)
+            let header = try HeaderFormat.fitting(format, file: bytes)
             let started = ContinuousClock.now
             let mining = TemplateMiner(options: try miner.options())
             let scratch = ByteRegex.Scratch()
             var assigned: [Int] = []
-            var unparsed = 0
-            let bytes = [UInt8](data)
+            var fit = HeaderFormat.Fit()
             var lineStart = 0
             while lineStart < bytes.count {
                 var end = bytes[lineStart...].firstIndex(of: 10) ?? bytes.count
@@ -67,9 +67,9 @@ struct LogsParse: AsyncParsableCommand {
                 if end > lineStart && bytes[end - 1] == 13 { end -= 1 }
                 let line = bytes[lineStart..<end]
                 // A line that does not fit the format is kept whole, as its own message.
-                let content: ArraySlice<UInt8>
-                if let c = header.content(line, scratch: scratch) { content = c } else { content = line; unparsed += 1 }
-                assigned.append(mining.add(content))
+                let content = header.content(line, scratch: scratch)
+                fit.count(line, fits: content != nil)
+                assigned.append(mining.add(content ?? line))
                 if assigned.count % 1_000_000 == 0 { note("logs parse: \(assigned.count) lines, \(mining.templates.count) templates") }
                 lineStart = next
             }
@@ -92,8 +92,9 @@ struct LogsParse: AsyncParsableCommand {
                 for template in mining.templates { t += "E\(template.id),\(CSVText.field(template.text)),\(template.count)\n" }
                 try Data(t.utf8).write(to: URL(fileURLWithPath: templates))
             }
-            note(String(format: "logs parse: %d lines (%d unparsed) into %d templates in %.2f s (%.0f lines/s)",
-                        assigned.count, unparsed, mining.templates.count, elapsed, Double(assigned.count) / max(elapsed, 1e-9)))
+            if let warning = fit.warning(format: format, file: input) { note(warning) }
+            note(String(format: "logs parse: %d lines (%d unparsed, format read as %@) into %d templates in %.2f s (%.0f lines/s)",
+                        assigned.count, fit.tried - fit.matched, header.spelling.rawValue, mining.templates.count, elapsed, Double(assigned.count) / max(elapsed, 1e-9)))
         }
     }
 }
@@ -114,7 +115,10 @@ struct LogsImport: AsyncParsableCommand {
         discussion: """
         --format takes a LogPAI header format ('<Date> <Time> <Level> <Component>: <Content>'; header fields become
         attributes, Level the level, Date/Time/Timestamp the time), jsonl (Augur's JSON lines), or nezha (the Online
-        Boutique log CSVs, <day>/log/*.csv). Lines that do not fit the format are kept whole and counted as unparsed.
+        Boutique log CSVs, <day>/log/*.csv). A header format may be written as the lines look ('[<Time>] <Content>') or
+        regex-escaped as LogPAI writes it ('\\[<Time>\\] <Content>'): each file is read the way that fits more of its
+        first lines. Lines that do not fit are kept whole and counted as unparsed; when fewer than half fit, a warning
+        says so with a line that did not.
         """)
 
     @Argument(help: "A file or a directory (searched recursively).")
@@ -136,7 +140,6 @@ struct LogsImport: AsyncParsableCommand {
             let config = try options.resolve().config
             let extra = try parseLabels(labels)
             var bad = BadRecords(strict: strict)
-            let header = ["jsonl", "nezha"].contains(format) ? nil : try HeaderFormat(format)
             let store = try Store(path: config.storage.path)
             let pipeline = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
             var files: [String] = []
@@ -152,6 +155,7 @@ struct LogsImport: AsyncParsableCommand {
             }
             let started = ContinuousClock.now
             var lines = 0, unparsed = 0
+            var warnings: [String] = []
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { throw IngestError(.unreadable, format: format, "cannot read \(file)") }
                 var records: [LogRecord]
@@ -161,9 +165,14 @@ struct LogsImport: AsyncParsableCommand {
                 case "nezha": records = try LogBodies.nezhaCSV([UInt8](data), file: file, bad: &bad)
                 default:
                     let modified = (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? Date()
-                    let parsed = RawLogFile.records([UInt8](data), header: header!, fallbackNs: Int64(saturating: modified.timeIntervalSince1970 * 1e9))
+                    let bytes = [UInt8](data)
+                    let parsed = RawLogFile.records(bytes, header: try HeaderFormat.fitting(format, file: bytes), fallbackNs: Int64(saturating: modified.timeIntervalSince1970 * 1e9))
                     records = parsed.records
-                    unparsed += parsed.unparsed
+                    unparsed += parsed.fit.tried - parsed.fit.matched
+                    if let warning = parsed.fit.warning(format: format, file: file) {
+                        note(warning)
+                        warnings.append(warning)
+                    }
                 }
                 if !extra.isEmpty {
                     for i in records.indices { records[i].labels = Labels(Array(records[i].labels.dictionary.merging(extra) { _, new in new })) }
@@ -178,6 +187,7 @@ struct LogsImport: AsyncParsableCommand {
             let elapsed = seconds(ContinuousClock.now - started)
             for line in bad.report { note(line) }
             print(String(format: "imported %d files: %d lines (%d unparsed), %d templates in %.1f s, %d malformed records skipped", files.count, lines, unparsed, pipeline.templates.count, elapsed, bad.count))
+            for warning in warnings { print(warning) }
         }
     }
 }

@@ -65,6 +65,22 @@ import Testing
         #expect(miner.id(a[2]) != miner.id(a[3]))
     }
 
+    /// A position that takes many different plain words is a variable: one template per user until
+    /// the fourth user, then one template for all of them, under the oldest id; a word that comes in
+    /// two variants stays part of the template.
+    @Test func aPlainWordThatVariesIsAVariable() {
+        let miner = TemplateMiner()
+        let users = ["alice", "bob", "carol", "dave", "erin"]
+        var a = users.prefix(3).flatMap { user in (0..<2).map { _ in miner.add(Array("session closed for user \(user)".utf8)[...]) } }
+        #expect(miner.liveCount == 3, "three users are not yet a variable")
+        a += users.dropFirst(3).flatMap { user in (0..<2).map { _ in miner.add(Array("session closed for user \(user)".utf8)[...]) } }
+        #expect(Set(a.map(miner.id)) == [1], "\(miner.templates.map(\.text))")
+        #expect(miner.text(a[0]) == "session closed for user <*>" && miner.templates.first?.count == 10)
+        let states = ["job state now RUNNING", "job state now STOPPED", "job state now RUNNING"].map { miner.add(Array($0.utf8)[...]) }
+        #expect(miner.id(states[0]) != miner.id(states[1]) && miner.id(states[0]) == miner.id(states[2]))
+        #expect(miner.liveCount == 3)
+    }
+
     @Test func userMasksAndCommonVariableKinds() throws {
         var options = TemplateMiner.Options()
         options.masks = [try LogPattern("blk_-?\\d+")]
@@ -162,7 +178,32 @@ struct LoghubAccuracyTests {
         #expect(RawLogFile.stampNs("1117838570") == 1_117_838_570_000_000_000)
         #expect(RawLogFile.stampNs("081109 2036") == nil && RawLogFile.stampNs("17/13/09 20:10:40") == nil && RawLogFile.stampNs("INFO") == nil)
         let header = try HeaderFormat("<Date> <Time> <Pid> <Level> <Component>: <Content>")
-        let (records, unparsed) = RawLogFile.records(Array("081109 203615 148 INFO dfs.DataNode$PacketResponder: Received block blk_1\n".utf8), header: header, fallbackNs: 0)
-        #expect(unparsed == 0 && records.first?.timestampNs == 1_226_262_975_000_000_000)
+        let (records, fit) = RawLogFile.records(Array("081109 203615 148 INFO dfs.DataNode$PacketResponder: Received block blk_1\n".utf8), header: header, fallbackNs: 0)
+        #expect(fit.matched == 1 && fit.tried == 1 && records.first?.timestampNs == 1_226_262_975_000_000_000)
+    }
+
+    /// A format written as the lines look (`[<Time>]`) and the same format regex-escaped read the same
+    /// file alike; one that fits few lines says so, with a line that did not fit.
+    @Test func headerFormatsWrittenEitherWayFitTheFile() throws {
+        let file = Array("""
+            [2026-03-01 10:00:01] (billing) - job 7 started
+            [2026-03-01 10:00:02] (billing) - job 7 finished in 3s
+            [2026-03-01 10:00:05] (mailer) - queue drained
+
+            """.utf8)
+        for format in ["[<Time>] (<Program>) - <Content>", "\\[<Time>\\] \\(<Program>\\) - <Content>"] {
+            let header = try HeaderFormat.fitting(format, file: file)
+            let (records, fit) = RawLogFile.records(file, header: header, fallbackNs: 0)
+            #expect(fit.matched == 3 && fit.warning(format: format, file: "app.log") == nil, "\(format)")
+            #expect(records.map(\.message) == ["job 7 started", "job 7 finished in 3s", "queue drained"], "\(format)")
+            #expect(records.last?.attributes["Program"] == "mailer")
+            #expect(header.spelling == (format.hasPrefix("[") ? .literal : .regex))
+        }
+        // Where both readings are the same pattern, it is read as LogPAI writes it.
+        #expect(try HeaderFormat.fitting("<Level> <Content>", file: file).spelling == .regex)
+        let wrong = try HeaderFormat.fitting("<Date> <Time> <Level>: <Content>", file: file)
+        let (_, fit) = RawLogFile.records(file, header: wrong, fallbackNs: 0)
+        let warning = try #require(fit.warning(format: "<Date> <Time> <Level>: <Content>", file: "app.log"))
+        #expect(fit.matched == 0 && warning.contains("fits 0 of 3 lines") && warning.contains("[2026-03-01 10:00:01] (billing) - job 7 started"))
     }
 }
