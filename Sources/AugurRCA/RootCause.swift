@@ -120,6 +120,7 @@ package struct RootCauseAnalyzer: Sendable {
         let logsFrom = all.filter { $0.labels.name?.hasPrefix("augur_log_") == true }.compactMap { $0.samples.first?.timestampMs }.min() ?? t
         let expected = try ForecastSurprise.covering(store, series: Set(all.map(\.labels)), startMs: t, endMs: t + afterMs)
         var byService: [String: [Evidence]] = [:]
+        var traffic: [String: LostCalls.Traffic] = [:]
         for s in all {
             guard let service = Self.service(of: s.labels) else { continue }
             // Client-side latency (`…client…` series) is the time a service waits on its callees: evidence
@@ -135,8 +136,16 @@ package struct RootCauseAnalyzer: Sendable {
             let samples = isCount ? Self.zeroFilled(s.samples, from: max(t - beforeMs, logsFrom), to: t + afterMs, stepMs: 60_000) : s.samples
             let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterS }
             let baseline = normal[s.labels] ?? samples.filter { $0.timestampMs < t && $0.timestampMs >= t - beforeS }.map(\.value)
-            guard !after.isEmpty, baseline.count >= 3, let e = Self.evidence(s.labels, baseline: baseline, after: after, counts: isCount) else { continue }
+            guard !after.isEmpty, baseline.count >= 3 else { continue }
+            // The busiest traffic series of a service stands for its traffic.
+            if LostCalls.isTraffic(s.labels.name ?? ""), traffic[service].map({ Self.median($0.baseline) < Self.median(baseline) }) ?? true {
+                traffic[service] = LostCalls.Traffic(after: after, baseline: baseline)
+            }
+            guard let e = Self.evidence(s.labels, baseline: baseline, after: after, counts: isCount) else { continue }
             byService[service, default: []].append(e)
+        }
+        if traffic.values.contains(where: \.stopped) {
+            for (service, e) in LostCalls.evidence(traffic: traffic, edges: try store.edges()) { byService[service, default: []].append(e) }
         }
         let errors = try errorEvidence(atMs: t)
         for (service, evidence) in try handoffEvidence(atMs: t) + errors.evidence { byService[service, default: []].append(evidence) }
@@ -302,6 +311,11 @@ package struct RootCauseAnalyzer: Sendable {
         guard samples.count >= 2 else { return nil }
         let gaps = zip(samples, samples.dropFirst()).map { $1.timestampMs - $0.timestampMs }.filter { $0 > 0 }.sorted()
         return gaps.isEmpty ? nil : gaps[gaps.count / 2]
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let finite = values.filter(\.isFinite).sorted()
+        return finite.isEmpty ? 0 : quantile(finite, 0.5)
     }
 
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
