@@ -164,8 +164,6 @@ package struct HeaderFormat: Sendable {
 
         package init() {}
 
-        package var share: Double { tried == 0 ? 1 : Double(matched) / Double(tried) }
-
         package mutating func count(_ line: ArraySlice<UInt8>, fits: Bool) {
             tried += 1
             if fits { matched += 1 } else if firstMiss == nil { firstMiss = String(decoding: line.prefix(300), as: UTF8.self) }
@@ -174,7 +172,7 @@ package struct HeaderFormat: Sendable {
         /// The warning an operator needs when fewer than half of the lines fit, or nil.
         package func warning(format: String, file: String) -> String? {
             guard tried > 0, matched * 2 < tried else { return nil }
-            return "warning: \(file): the format '\(format)' fits \(matched) of \(tried) lines (\(Int((100 * share).rounded()))%);"
+            return "warning: \(file): the format '\(format)' fits \(matched) of \(tried) lines (\((100 * matched + tried / 2) / tried)%);"
                 + " the rest are mined whole, headers included. A line that does not fit: \(firstMiss ?? "")"
         }
     }
