@@ -28,10 +28,9 @@ enum LostCalls {
         var stopped: Bool { baseline.count >= 3 && idleShare < Self.rarelyIdle && after.contains { $0.value == 0 } }
         /// Whether it went on: no idle sample after the start, and not below half its usual level.
         var wentOn: Bool {
-            let b = baseline.filter(\.isFinite).sorted()
-            guard b.count >= 3, !after.isEmpty else { return false }
-            let usual = RootCauseAnalyzer.quantile(b, 0.5)
-            return after.allSatisfy { $0.value.isFinite && $0.value > 0 } && RootCauseAnalyzer.quantile(after.map(\.value).sorted(), 0.5) >= usual / 2
+            guard baseline.filter(\.isFinite).count >= 3, !after.isEmpty else { return false }
+            return after.allSatisfy { $0.value.isFinite && $0.value > 0 }
+                && RootCauseAnalyzer.median(after.map(\.value)) >= RootCauseAnalyzer.median(baseline) / 2
         }
 
         /// A baseline idle in under 5 % of its samples is one that does not fall silent by chance.
@@ -47,12 +46,10 @@ enum LostCalls {
         for (callee, t) in traffic where t.stopped {
             let callers = Set(edges.filter { $0.target == callee && $0.source != callee }.map(\.source))
             for caller in callers.sorted() where traffic[caller]?.wentOn == true {
-                let stop = t.after.first { $0.value == 0 }!
-                let usual = RootCauseAnalyzer.quantile(t.baseline.filter(\.isFinite).sorted(), 0.5)
                 out.append((caller, RootCauseAnalyzer.Evidence(
                     series: Labels(name: metric, ["service": caller, "callee": callee]),
                     score: (1 - t.idleShare) / RootCauseAnalyzer.relativeFloor, direction: -1,
-                    onsetMs: stop.timestampMs, baselineMedian: usual, peak: 0)))
+                    onsetMs: t.after.first { $0.value == 0 }!.timestampMs, baselineMedian: RootCauseAnalyzer.median(t.baseline), peak: 0)))
             }
         }
         return out
