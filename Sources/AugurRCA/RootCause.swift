@@ -133,9 +133,9 @@ package struct RootCauseAnalyzer: Sendable {
             }
             let isCount = s.labels.name?.hasPrefix("augur_log_") == true
             let (afterS, beforeS) = isCount ? (afterMs, beforeMs) : windows(s)
-            let samples = isCount ? Self.zeroFilled(s.samples, from: max(t - beforeMs, logsFrom), to: t + afterMs, stepMs: 60_000) : s.samples
+            let samples = isCount ? Self.zeroFilled(s.samples, from: max(t - beforeMs, logsFrom), to: t + afterMs, stepMs: 60_000) : Self.failureShare(s)
             let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterS }
-            let baseline = normal[s.labels] ?? samples.filter { $0.timestampMs < t && $0.timestampMs >= t - beforeS }.map(\.value)
+            let baseline = normal[s.labels].map { Self.failureShare(s.labels, $0) } ?? samples.filter { $0.timestampMs < t && $0.timestampMs >= t - beforeS }.map(\.value)
             guard !after.isEmpty, baseline.count >= 3 else { continue }
             // The busiest traffic series of a service stands for its traffic.
             if LostCalls.isTraffic(s.labels.name ?? ""), traffic[service].map({ Self.median($0.baseline) < Self.median(baseline) }) ?? true {
@@ -144,8 +144,17 @@ package struct RootCauseAnalyzer: Sendable {
             guard let e = Self.evidence(s.labels, baseline: baseline, after: after, counts: isCount) else { continue }
             byService[service, default: []].append(e)
         }
+        let edges = try store.edges()
         if traffic.values.contains(where: \.stopped) {
-            for (service, e) in LostCalls.evidence(traffic: traffic, edges: try store.edges()) { byService[service, default: []].append(e) }
+            for (service, e) in LostCalls.evidence(traffic: traffic, edges: edges) { byService[service, default: []].append(e) }
+        }
+        // A caller's failures are its callees' when one of them stands out: the failure ratio of a
+        // service (an entry's success rate above all) is evidence about it only when none of its callees
+        // has evidence of its own.
+        for (service, evidence) in byService where evidence.contains(where: { Self.isSuccessRatio($0.series) }) {
+            let callees = Set(edges.filter { $0.source == service && $0.target != service }.map(\.target))
+            guard callees.contains(where: { (byService[$0]?.map(\.score).max() ?? 0) >= Self.clearScore }) else { continue }
+            byService[service] = evidence.filter { !Self.isSuccessRatio($0.series) }
         }
         let errors = try errorEvidence(atMs: t)
         for (service, evidence) in try handoffEvidence(atMs: t) + errors.evidence { byService[service, default: []].append(evidence) }
@@ -305,6 +314,25 @@ package struct RootCauseAnalyzer: Sendable {
         let habit = windowScores.isEmpty || !discount ? 1 : max(1, quantile(windowScores.sorted(), 0.95))
         return Evidence(series: labels, score: abs(best) / habit, direction: best >= 0 ? 1 : -1, onsetMs: onset, baselineMedian: median, peak: peak)
     }
+
+    /// A success ratio is judged by its distance from its ceiling, the failure ratio: 100 % → 95 % is
+    /// failures going from none to 5 %, which the relative floor (10 % of the level) would hide.
+    static func isSuccessRatio(_ labels: Labels) -> Bool { labels.name?.lowercased().contains("success") == true }
+
+    static func failureShare(_ s: Series) -> [Sample] {
+        guard isSuccessRatio(s.labels) else { return s.samples }
+        let ceiling = ceiling(s.samples.map(\.value))
+        return s.samples.map { Sample($0.timestampMs, ceiling - $0.value) }
+    }
+
+    static func failureShare(_ labels: Labels, _ values: [Double]) -> [Double] {
+        guard isSuccessRatio(labels) else { return values }
+        let ceiling = ceiling(values)
+        return values.map { ceiling - $0 }
+    }
+
+    /// 100 for percentages, 1 for fractions.
+    static func ceiling(_ values: [Double]) -> Double { values.contains { $0.isFinite && $0 > 1 } ? 100 : 1 }
 
     /// A series' sampling step: the median spacing of its samples (nil with fewer than two).
     static func step(_ samples: [Sample]) -> Int64? {
