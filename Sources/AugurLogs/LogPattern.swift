@@ -4,7 +4,9 @@ import Foundation
 /// A compiled regular expression: the byte engine when it supports the pattern (byte semantics, then
 /// RE2's), Foundation's otherwise (slower and backtracking, so only for what an operator configures:
 /// `linearOnly` patterns, such as pins that any client may add, are refused instead).
-package struct LogPattern: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe
+/// A class: it is copied once per mask and line on the mining path, and a copy of a class is one
+/// reference count where a copy of this struct was one per array of its compiled program.
+package final class LogPattern: @unchecked Sendable {  // immutable; NSRegularExpression is thread-safe
     package let source: String
     private let bytes: ByteRegex?
     private let foundation: NSRegularExpression?
@@ -116,14 +118,18 @@ package struct HeaderFormat: Sendable {
     package let spelling: Spelling
     let pattern: LogPattern
     let contentGroup: Int
+    /// The format as a scan, when the text between its fields is plain (see `Scan`).
+    let scan: Scan?
 
     package init(_ format: String, spelling: Spelling = .regex) throws(LogPattern.Invalid) {
         var regex = "^"
         var fields: [String] = []
+        var separators: [[Scan.Piece]]? = []
         var rest = Substring(format)
         while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">"),
               rest[rest.index(after: open)..<close].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), rest.index(after: open) < close {
             regex += Self.between(rest[..<open], spelling)
+            if let pieces = Scan.pieces(rest[..<open], spelling), separators != nil { separators!.append(pieces) } else { separators = nil }
             let name = String(rest[rest.index(after: open)..<close])
             fields.append(name)
             rest = rest[rest.index(after: close)...]
@@ -137,6 +143,82 @@ package struct HeaderFormat: Sendable {
         pattern = try LogPattern(regex)
         guard let g = pattern.names["Content"] else { throw LogPattern.Invalid(description: "the format \(format) has no <Content> field") }
         contentGroup = g
+        // A format ending in text after its last field, or naming a field twice, is left to the regex.
+        scan = rest.isEmpty && Set(fields).count == fields.count ? separators.map { Scan(separators: $0, content: fields.firstIndex(of: "Content")!) } : nil
+    }
+
+    /// A header format whose text between fields is plain — literal bytes and runs of spaces (`\s+`),
+    /// no other regex syntax — matched by a scan instead of the regex: each field ends where the text
+    /// after it first matches, that text's spaces taken greedily, the last field runs to the end of
+    /// the line. That is the regex's own first choice at every step (lazy fields, greedy spaces), so
+    /// when the scan reaches the end it has found the regex's match; when it does not, the regex,
+    /// which may backtrack further, decides.
+    struct Scan: Sendable {
+        enum Piece: Sendable, Equatable { case byte(UInt8), spaces }
+
+        /// The text before each field.
+        let separators: [[Piece]]
+        let content: Int
+
+        /// The pieces of the text between two fields, or nil when it holds regex syntax (or a
+        /// whitespace byte other than a space, which greedy spaces would swallow).
+        static func pieces(_ s: Substring, _ spelling: Spelling) -> [Piece]? {
+            var out: [Piece] = []
+            var bytes = Array(s.utf8)[...]
+            while let b = bytes.popFirst() {
+                if b == 32 {
+                    if out.last != .spaces { out.append(.spaces) }
+                    continue
+                }
+                var literal = b
+                if spelling == .regex {
+                    if "^$.|?*+()[]{}".utf8.contains(b) { return nil }
+                    if b == UInt8(ascii: "\\") {
+                        // An escaped punctuation mark is itself; `\d`, `\s`, `\b`… are classes.
+                        guard let e = bytes.popFirst(), !(e >= 48 && e <= 57 || (e | 0x20) >= 97 && (e | 0x20) <= 122) else { return nil }
+                        literal = e
+                    }
+                }
+                if (9...13).contains(literal) { return nil }
+                out.append(.byte(literal))
+            }
+            return out
+        }
+
+        @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 32 || (b >= 9 && b <= 13) }
+
+        /// Where `pieces` match at `i`, the index after them.
+        static func match(_ pieces: [Piece], _ line: ArraySlice<UInt8>, at start: Int) -> Int? {
+            var i = start
+            for piece in pieces {
+                switch piece {
+                case .byte(let b):
+                    guard i < line.endIndex, line[i] == b else { return nil }
+                    i += 1
+                case .spaces:
+                    guard i < line.endIndex, isSpace(line[i]) else { return nil }
+                    while i < line.endIndex && isSpace(line[i]) { i += 1 }
+                }
+            }
+            return i
+        }
+
+        /// Each field's range in `line`, in the format's order, or nil when the scan did not reach the end.
+        func ranges(_ line: ArraySlice<UInt8>) -> [Range<Int>]? {
+            guard !line.contains(10), var i = Self.match(separators[0], line, at: line.startIndex) else { return nil }
+            var out: [Range<Int>] = []
+            out.reserveCapacity(separators.count)
+            for k in 1..<separators.count {
+                var end = i
+                while true {
+                    guard end < line.endIndex else { return nil }
+                    if let next = Self.match(separators[k], line, at: end) { out.append(i..<end); i = next; break }
+                    end += 1
+                }
+            }
+            out.append(i..<line.endIndex)
+            return out
+        }
     }
 
     /// The format's text between fields: runs of spaces become `\s+`; the rest stays regex syntax, or
@@ -199,6 +281,11 @@ package struct HeaderFormat: Sendable {
 
     /// The header fields and the content of `line`, or nil when the line does not fit the format.
     package func parse(_ line: ArraySlice<UInt8>, scratch: ByteRegex.Scratch) -> (fields: [String: String], content: ArraySlice<UInt8>)? {
+        if let scan, let ranges = scan.ranges(line) {
+            var out: [String: String] = [:]
+            for (k, name) in fields.enumerated() where k != scan.content { out[name] = String(decoding: line[ranges[k]], as: UTF8.self) }
+            return (out, line[ranges[scan.content]])
+        }
         guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
         let base = line.startIndex
         var out: [String: String] = [:]
@@ -210,6 +297,7 @@ package struct HeaderFormat: Sendable {
 
     /// Only the content (no field strings built): the parse contract's hot path.
     package func content(_ line: ArraySlice<UInt8>, scratch: ByteRegex.Scratch) -> ArraySlice<UInt8>? {
+        if let scan, let ranges = scan.ranges(line) { return line[ranges[scan.content]] }
         guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
         let base = line.startIndex
         return line[(base + caps[2 * contentGroup])..<(base + caps[2 * contentGroup + 1])]

@@ -141,6 +141,32 @@ import Testing
         #expect(hdfs.parse(Array("not a header at all".utf8)[...], scratch: scratch) == nil)
         #expect(throws: LogPattern.Invalid.self) { try HeaderFormat("<Date> <Time>") }
     }
+
+    /// The scan finds what the regex finds, field for field, on lines that fit, lines that do not,
+    /// and lines where the first place a separator matches is not the one that fits (where the
+    /// regex decides); formats with regex syntax between fields are left to the regex.
+    @Test func theHeaderScanAgreesWithTheRegex() throws {
+        let lines = ["2026-03-01 10:00:01 412 WARN db.Pool: pool: exhausted after 30s",
+                     "2026-03-01  10:00:01\t412 INFO a: b: c",
+                     "short line", "", "2026-03-01 10:00:01 412 INFO no colon here",
+                     "[x] 7 - a - b", "[x]7 - y", " [x] 7 - lead"]
+        let formats = ["<Date> <Time> <Pid> <Level> <Component>: <Content>", "\\[<Node>\\] <Id> - <Content>", "[<Node>] <Id> - <Content>"]
+        let scratch = ByteRegex.Scratch()
+        for format in formats {
+            for spelling in [HeaderFormat.Spelling.regex, .literal] {
+                let header = try HeaderFormat(format, spelling: spelling)
+                guard let scan = header.scan else { continue }
+                for line in lines.map({ Array($0.utf8)[...] }) {
+                    let caps = header.pattern.firstMatch(line, scratch: scratch)
+                    let byRegex = caps.map { c in header.fields.map { header.pattern.names[$0]! }.map { (c[2 * $0])..<(c[2 * $0 + 1]) } }
+                    if let byScan = scan.ranges(line) { #expect(byScan == byRegex, "\(format) (\(spelling)): \(String(decoding: line, as: UTF8.self))") }
+                }
+            }
+        }
+        #expect(try HeaderFormat(formats[0]).scan != nil && HeaderFormat(formats[1]).scan != nil && HeaderFormat(formats[2], spelling: .literal).scan != nil)
+        #expect(try HeaderFormat(formats[2]).scan == nil, "[<Node>] read as a regex is a character class")
+        #expect(try HeaderFormat("<Date> <Component>(\\[<PID>\\])?: <Content>").scan == nil)
+    }
 }
 
 /// Grouping accuracy (Zhu et al., ICSE-SEIP 2019) on the Loghub-2k systems with one setting.
@@ -158,6 +184,15 @@ struct LoghubAccuracyTests {
             let scratch = ByteRegex.Scratch()
             let lines = try Data(contentsOf: URL(fileURLWithPath: file)).split(separator: 10).map { [UInt8]($0) }
             let assigned = lines.map { line in miner.add(header.content(line[...], scratch: scratch) ?? line[...]) }
+            // The scan's content is the regex's, line for line.
+            if let scan = header.scan {
+                let group = header.pattern.names["Content"]!
+                for line in lines {
+                    guard let byScan = scan.ranges(line[...]) else { continue }
+                    let caps = try #require(header.pattern.firstMatch(line[...], scratch: scratch), "\(name): the scan fits a line the regex does not")
+                    #expect(byScan[scan.content] == caps[2 * group]..<caps[2 * group + 1], "\(name)")
+                }
+            }
             let rows = try CSVReader(bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: file + "_structured.csv"))), source: file).rows().map(\.fields)
             let column = try #require(rows.first?.firstIndex(of: "EventId"))
             let truth = rows.dropFirst().map { $0[column] }
