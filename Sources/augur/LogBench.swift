@@ -83,15 +83,16 @@ struct LogBench: AsyncParsableCommand {
         let miner = TemplateMiner(options: options)
         let scratch = ByteRegex.Scratch()
         let assigned = lines.map { miner.add(system.header.content($0, scratch: scratch) ?? $0) }
-        var texts: [Int: String] = [:]
-        let templates = assigned.map { a -> String in
+        // Each template's id and text rendered once, as `logs parse` renders its CSV.
+        var rendered: [Int: (id: String, text: String)] = [:]
+        let rows = assigned.map { a -> (id: String, text: String) in
             let live = miner.resolve(a)
-            if let t = texts[live] { return t }
-            let t = miner.text(live)
-            texts[live] = t
-            return t
+            if let r = rendered[live] { return r }
+            let r = (String(miner.id(live)), miner.text(live))
+            rendered[live] = r
+            return r
         }
-        return (assigned.map { String(miner.id($0)) }, templates, miner.liveCount)
+        return (rows.map(\.id), rows.map(\.text), miner.liveCount)
     }
 
     func structured(_ file: String) throws -> [(id: String, template: String)] {
