@@ -246,6 +246,8 @@ package struct HeaderFormat: Sendable {
 
         package init() {}
 
+        package var unmatched: Int { tried - matched }
+
         package mutating func count(_ line: ArraySlice<UInt8>, fits: Bool) {
             tried += 1
             if fits { matched += 1 } else if firstMiss == nil { firstMiss = String(decoding: line.prefix(300), as: UTF8.self) }
@@ -268,11 +270,7 @@ package struct HeaderFormat: Sendable {
         guard regex.pattern.source != literal.pattern.source else { return regex }
         let scratch = ByteRegex.Scratch()
         var regexFits = 0, literalFits = 0
-        var start = 0
-        for _ in 0..<sample where start < bytes.count {
-            let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
-            let line = bytes[start..<(end > start && bytes[end - 1] == 13 ? end - 1 : end)]
-            start = end + 1
+        RawLogFile.forEachLine(bytes, limit: sample) { line in
             if regex.content(line, scratch: scratch) != nil { regexFits += 1 }
             if literal.content(line, scratch: scratch) != nil { literalFits += 1 }
         }

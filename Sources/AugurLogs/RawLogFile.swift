@@ -26,6 +26,17 @@ package enum RawLogFile {
         return (records, fit)
     }
 
+    /// Each line of `bytes` in order, a CRLF's CR dropped and empty lines kept, at most `limit` of them.
+    package static func forEachLine(_ bytes: [UInt8], limit: Int = .max, _ body: (ArraySlice<UInt8>) -> Void) {
+        var start = 0, count = 0
+        while start < bytes.count && count < limit {
+            let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
+            body(bytes[start..<(end > start && bytes[end - 1] == 13 ? end - 1 : end)])
+            start = end + 1
+            count += 1
+        }
+    }
+
     /// A header's time in Unix nanoseconds: what `TimeParsing.timestampNs` reads (RFC 3339 and its
     /// space- and comma-separated variants, Unix times), and the compact stamps logs also carry, a
     /// two-digit year taken as 20YY: `081109 203615` (yyMMdd HHmmss, HDFS) and `17/06/09 20:10:40`

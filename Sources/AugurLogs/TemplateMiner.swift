@@ -167,14 +167,9 @@ package final class TemplateMiner {
             for i in clusters[keep].tokens.indices where clusters[keep].tokens[i] != clusters[other].tokens[i] {
                 clusters[keep].tokens[i] = generalise(clusters[keep].tokens[i], clusters[other].tokens[i])
             }
-            clusters[keep].count += clusters[other].count
-            clusters[other].mergedInto = keep
-            clusters[other].family = nil
-            leaves[clusters[other].route]?.removeAll { $0 == other }
-            changed.insert(other)
+            absorb(other, into: keep)
         }
         families[family].members = []
-        changed.insert(keep)
         return mergeIfDuplicate(keep)
     }
 
@@ -183,12 +178,17 @@ package final class TemplateMiner {
         let route = clusters[index].route
         guard let twin = leaves[route]?.first(where: { $0 != index && clusters[$0].tokens == clusters[index].tokens }) else { return index }
         let (keep, drop) = clusters[twin].id < clusters[index].id ? (twin, index) : (index, twin)
+        absorb(drop, into: keep)
+        return keep
+    }
+
+    /// Folds cluster `drop` into `keep`: its lines count for `keep`, and its leaf no longer offers it.
+    private func absorb(_ drop: Int, into keep: Int) {
         clusters[keep].count += clusters[drop].count
         clusters[drop].mergedInto = keep
-        leaves[route]?.removeAll { $0 == drop }
+        leaves[clusters[drop].route]?.removeAll { $0 == drop }
         changed.insert(keep)
         changed.insert(drop)
-        return keep
     }
 
     /// The live cluster `index` ended up in (following merges).
@@ -278,9 +278,7 @@ package final class TemplateMiner {
     package func merge(_ from: Int64, into: Int64) -> Bool {
         guard let a = clusters.indices.first(where: { clusters[$0].id == from && clusters[$0].mergedInto == nil }),
               let b = clusters.indices.first(where: { clusters[$0].id == into && clusters[$0].mergedInto == nil }), a != b else { return false }
-        clusters[b].count += clusters[a].count
-        clusters[a].mergedInto = b
-        leaves[clusters[a].route]?.removeAll { $0 == a }
+        absorb(a, into: b)
         pinned.removeAll { $0 == a }
         // The survivor absorbs the other's lines: where they differ it becomes <*>.
         if clusters[b].pinned == nil, clusters[a].pinned == nil, clusters[a].tokens.count == clusters[b].tokens.count {
@@ -288,8 +286,6 @@ package final class TemplateMiner {
         }
         // Lines of the other's leaf keep finding the survivor.
         if clusters[a].route != clusters[b].route, clusters[b].pinned == nil { leaves[clusters[a].route, default: []].append(b) }
-        changed.insert(a)
-        changed.insert(b)
         return true
     }
 

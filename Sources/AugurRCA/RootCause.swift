@@ -151,11 +151,13 @@ package struct RootCauseAnalyzer: Sendable {
         // A caller's failures are its callees' when one of them stands out: the failure ratio of a
         // service (an entry's success rate above all) is evidence about it only when none of its callees
         // has evidence of its own.
-        for (service, evidence) in byService where evidence.contains(where: { Self.isSuccessRatio($0.series) }) {
-            let callees = Set(edges.filter { $0.source == service && $0.target != service }.map(\.target))
-            guard callees.contains(where: { (byService[$0]?.map(\.score).max() ?? 0) >= Self.clearScore }) else { continue }
-            byService[service] = evidence.filter { !Self.isSuccessRatio($0.series) }
+        // (Judged on the evidence as it stands before any is dropped, so the order of services does not matter.)
+        let standsOut = Set(byService.filter { $0.value.contains { $0.score >= Self.clearScore } }.keys)
+        let explained = byService.keys.filter { service in
+            byService[service]!.contains { Self.isSuccessRatio($0.series) }
+                && edges.contains { $0.source == service && $0.target != service && standsOut.contains($0.target) }
         }
+        for service in explained { byService[service]!.removeAll { Self.isSuccessRatio($0.series) } }
         let errors = try errorEvidence(atMs: t)
         for (service, evidence) in try handoffEvidence(atMs: t) + errors.evidence { byService[service, default: []].append(evidence) }
         // A service's error lines that followed another service's first error in their trace are
@@ -321,18 +323,15 @@ package struct RootCauseAnalyzer: Sendable {
 
     static func failureShare(_ s: Series) -> [Sample] {
         guard isSuccessRatio(s.labels) else { return s.samples }
-        let ceiling = ceiling(s.samples.map(\.value))
-        return s.samples.map { Sample($0.timestampMs, ceiling - $0.value) }
+        return zip(s.samples, failureShare(s.labels, s.samples.map(\.value))).map { Sample($0.timestampMs, $1) }
     }
 
+    /// The distance from 100 for percentages, from 1 for fractions.
     static func failureShare(_ labels: Labels, _ values: [Double]) -> [Double] {
         guard isSuccessRatio(labels) else { return values }
-        let ceiling = ceiling(values)
+        let ceiling: Double = values.contains { $0.isFinite && $0 > 1 } ? 100 : 1
         return values.map { ceiling - $0 }
     }
-
-    /// 100 for percentages, 1 for fractions.
-    static func ceiling(_ values: [Double]) -> Double { values.contains { $0.isFinite && $0 > 1 } ? 100 : 1 }
 
     /// A series' sampling step: the median spacing of its samples (nil with fewer than two).
     static func step(_ samples: [Sample]) -> Int64? {

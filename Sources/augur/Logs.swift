@@ -60,18 +60,12 @@ struct LogsParse: AsyncParsableCommand {
             let scratch = ByteRegex.Scratch()
             var assigned: [Int] = []
             var fit = HeaderFormat.Fit()
-            var lineStart = 0
-            while lineStart < bytes.count {
-                var end = bytes[lineStart...].firstIndex(of: 10) ?? bytes.count
-                let next = end + 1
-                if end > lineStart && bytes[end - 1] == 13 { end -= 1 }
-                let line = bytes[lineStart..<end]
+            RawLogFile.forEachLine(bytes) { line in
                 // A line that does not fit the format is kept whole, as its own message.
                 let content = header.content(line, scratch: scratch)
                 fit.count(line, fits: content != nil)
                 assigned.append(mining.add(content ?? line))
                 if assigned.count % 1_000_000 == 0 { note("logs parse: \(assigned.count) lines, \(mining.templates.count) templates") }
-                lineStart = next
             }
             let elapsed = seconds(ContinuousClock.now - started)
             var out = "LineId,EventId,EventTemplate\n"
@@ -94,7 +88,7 @@ struct LogsParse: AsyncParsableCommand {
             }
             if let warning = fit.warning(format: format, file: input) { note(warning) }
             note(String(format: "logs parse: %d lines (%d unparsed, format read as %@) into %d templates in %.2f s (%.0f lines/s)",
-                        assigned.count, fit.tried - fit.matched, header.spelling.rawValue, mining.templates.count, elapsed, Double(assigned.count) / max(elapsed, 1e-9)))
+                        assigned.count, fit.unmatched, header.spelling.rawValue, mining.templates.count, elapsed, Double(assigned.count) / max(elapsed, 1e-9)))
         }
     }
 }
@@ -168,7 +162,7 @@ struct LogsImport: AsyncParsableCommand {
                     let bytes = [UInt8](data)
                     let parsed = RawLogFile.records(bytes, header: try HeaderFormat.fitting(format, file: bytes), fallbackNs: Int64(saturating: modified.timeIntervalSince1970 * 1e9))
                     records = parsed.records
-                    unparsed += parsed.fit.tried - parsed.fit.matched
+                    unparsed += parsed.fit.unmatched
                     if let warning = parsed.fit.warning(format: format, file: file) {
                         note(warning)
                         warnings.append(warning)
