@@ -42,30 +42,97 @@ package enum LogBodies {
     }
 
     /// Loki's JSON push body: `{"streams": [{"stream": {labels}, "values": [["<unix ns>", "<line>", {metadata}?], …]}]}`.
+    /// Read by a pull reader: this is the hot path of log ingest, and no tree of `Any` is built.
     package static func lokiJSON(_ body: [UInt8]) throws(IngestError) -> [LogRecord] {
         func bad(_ detail: String, field: String? = nil) -> IngestError { IngestError(.malformed, format: "loki-push", detail, field: field) }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { throw bad("not a JSON object") }
-        guard let streams = object["streams"] as? [Any] else { throw bad("\"streams\" must be an array", field: "streams") }
+        var json = JSONReader(body)
         var records: [LogRecord] = []
-        for (s, stream) in streams.enumerated() {
-            guard let stream = stream as? [String: Any] else { throw bad("stream \(s) is not an object", field: "streams[\(s)]") }
-            let labels = try labels(stream["stream"], bad: { bad($0, field: "streams[\(s)].stream") })
-            guard let values = stream["values"] as? [Any] else { throw bad("\"values\" must be an array", field: "streams[\(s)].values") }
-            for (v, value) in values.enumerated() {
-                let field = "streams[\(s)].values[\(v)]"
-                guard let pair = value as? [Any], pair.count == 2 || pair.count == 3, let line = pair[1] as? String else {
-                    throw bad("each value is [\"<unix ns>\", \"<line>\"] with optional metadata", field: field)
+        do {
+            guard try json.peek() == .object else { throw bad("not a JSON object") }
+            try json.beginObject()
+            var sawStreams = false
+            while let key = try json.nextKey() {
+                guard key == "streams" else { try json.skipValue(); continue }
+                guard try json.peek() == .array else { throw bad("\"streams\" must be an array", field: "streams") }
+                sawStreams = true
+                try json.beginArray()
+                var s = 0
+                while try json.nextElement() {
+                    try lokiStream(&json, index: s, into: &records, bad: bad)
+                    s += 1
                 }
-                guard let ts = (pair[0] as? String).flatMap({ Int64($0) }) else { throw bad("the timestamp must be a string of unix nanoseconds (years 1678-2262)", field: field) }
-                var metadata: [String: String] = [:]
-                if pair.count == 3 {
-                    guard let m = pair[2] as? [String: Any] else { throw bad("structured metadata must be an object", field: field) }
-                    for (k, x) in m { metadata[k] = x as? String ?? "" }
-                }
-                records.append(record(ts, labels, line, metadata))
             }
+            try json.end()
+            guard sawStreams else { throw bad("\"streams\" must be an array", field: "streams") }
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw bad("not valid JSON: \(error)")
         }
         return records
+    }
+
+    /// One `{"stream": {…}, "values": […]}` of a Loki JSON push, in either member order.
+    private static func lokiStream(_ json: inout JSONReader, index s: Int, into records: inout [LogRecord],
+                                   bad: (String, String?) -> IngestError) throws(IngestError) -> Void {
+        do {
+            guard try json.peek() == .object else { throw bad("stream \(s) is not an object", "streams[\(s)]") }
+            try json.beginObject()
+            var labels = Labels([])
+            var entries: [(Int64, String, [String: String])] = []
+            var sawValues = false
+            while let key = try json.nextKey() {
+                switch key {
+                case "stream":
+                    labels = try Self.labels(&json) { bad($0, "streams[\(s)].stream") }
+                case "values":
+                    guard try json.peek() == .array else { throw bad("\"values\" must be an array", "streams[\(s)].values") }
+                    sawValues = true
+                    try json.beginArray()
+                    var v = 0
+                    while try json.nextElement() {
+                        entries.append(try lokiEntry(&json, field: "streams[\(s)].values[\(v)]", bad: bad))
+                        v += 1
+                    }
+                default: try json.skipValue()
+                }
+            }
+            guard sawValues else { throw bad("\"values\" must be an array", "streams[\(s)].values") }
+            for (ts, line, metadata) in entries { records.append(record(ts, labels, line, metadata)) }
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw bad("not valid JSON: \(error)", nil)
+        }
+    }
+
+    /// `["<unix ns>", "<line>"]` or `["<unix ns>", "<line>", {structured metadata}]`.
+    private static func lokiEntry(_ json: inout JSONReader, field: String, bad: (String, String?) -> IngestError) throws(IngestError) -> (Int64, String, [String: String]) {
+        let shape = bad("each value is [\"<unix ns>\", \"<line>\"] with optional metadata", field)
+        do {
+            guard try json.peek() == .array else { throw shape }
+            try json.beginArray()
+            guard try json.nextElement() else { throw shape }
+            guard try json.peek() == .string, let ts = try json.decimalString() else {
+                throw bad("the timestamp must be a string of unix nanoseconds (years 1678-2262)", field)
+            }
+            guard try json.nextElement(), try json.peek() == .string else { throw shape }
+            let line = try json.string()
+            var metadata: [String: String] = [:]
+            if try json.nextElement() {
+                guard try json.peek() == .object else { throw bad("structured metadata must be an object", field) }
+                try json.beginObject()
+                while let k = try json.nextKey() {
+                    if try json.peek() == .string { metadata[k] = try json.string() } else { try json.skipValue(); metadata[k] = "" }
+                }
+                guard try !json.nextElement() else { throw shape }
+            }
+            return (ts, line, metadata)
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw bad("not valid JSON: \(error)", nil)
+        }
     }
 
     /// Loki's protobuf push body (`logproto.PushRequest`, after snappy), what Promtail and the
@@ -152,6 +219,7 @@ package enum LogBodies {
 
     /// A record with trace and span ids lifted out of the metadata (OpenTelemetry's names and Loki's).
     static func record(_ ts: Int64, _ labels: Labels, _ line: String, _ metadata: [String: String]) -> LogRecord {
+        if metadata.isEmpty { return LogRecord(timestampNs: ts, labels: labels, line: line) }
         var m = metadata
         let trace = m.removeValue(forKey: "trace_id") ?? m.removeValue(forKey: "traceID") ?? m.removeValue(forKey: "traceid")
         let span = m.removeValue(forKey: "span_id") ?? m.removeValue(forKey: "spanID") ?? m.removeValue(forKey: "spanid")
@@ -162,6 +230,19 @@ package enum LogBodies {
         if let s = value as? String { return TimeParsing.timestampNs(s) }
         if let n = value as? NSNumber { return TimeParsing.timestampNs(n.stringValue) }
         return nil
+    }
+
+    /// An object of string values as labels, read from `json`.
+    static func labels(_ json: inout JSONReader, bad: (String) -> IngestError) throws -> Labels {
+        guard try json.peek() == .object else { throw bad("labels must be an object of strings") }
+        try json.beginObject()
+        var pairs: [(String, String)] = []
+        while let k = try json.nextKey() {
+            guard try json.peek() == .string else { throw bad("label \(k) must be a string") }
+            guard !k.isEmpty else { throw bad("a label name is empty") }
+            pairs.append((Labels.sanitizedName(k), try json.string()))
+        }
+        return Labels(pairs)
     }
 
     static func labels(_ value: Any?, bad: (String) -> IngestError) throws(IngestError) -> Labels {
