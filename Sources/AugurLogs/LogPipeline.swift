@@ -88,7 +88,8 @@ package final class LogPipeline: @unchecked Sendable {
                 continue
             }
             messages.append(Array(message.utf8))
-            mined.append(MinedLogLine(record: record, service: Self.service(of: record.labels), templateId: 0, level: level))
+            let service = mined.last.flatMap { $0.record.labels == record.labels ? $0.service : nil } ?? Self.service(of: record.labels)
+            mined.append(MinedLogLine(record: record, service: service, templateId: 0, level: level))
         }
 
         lock.lock()
@@ -236,7 +237,11 @@ package final class LogPipeline: @unchecked Sendable {
 
     static func normalisedLevel(_ raw: String?) -> String? {
         guard let raw else { return nil }
-        switch raw.lowercased() {
+        return level(lowercased: raw.lowercased())
+    }
+
+    private static func level(lowercased word: String) -> String? {
+        switch word {
         case "trace", "finest", "finer": return "trace"
         case "debug", "dbug", "fine", "d": return "debug"
         case "info", "information", "informational", "notice", "i": return "info"
@@ -250,27 +255,28 @@ package final class LogPipeline: @unchecked Sendable {
     /// A level word among the first eight words of a message (`2024-… ERROR …`, `[warn] …`). Runs on
     /// every line, so it looks at bytes: only words of 3 to 11 letters are looked up.
     static func levelInText(_ message: String) -> String? {
-        var utf8 = message.utf8.makeIterator()
-        var word: [UInt8] = []
-        word.reserveCapacity(12)
-        var words = 0, letters = true
+        var word = SIMD16<UInt8>()  // its first `length` bytes, lowered as they are read
+        var length = 0, words = 0, letters = true
         func check() -> String? {
-            defer { word.removeAll(keepingCapacity: true); letters = true }
-            guard letters, word.count >= 3, word.count <= 11 else { return nil }
-            let w = String(decoding: word, as: UTF8.self)
-            return w.count == 3 && w.lowercased() != "err" ? nil : normalisedLevel(w)
+            guard letters, length >= 3, length <= 11 else { return nil }
+            let w = withUnsafeBytes(of: word) { String(decoding: $0.prefix(length), as: UTF8.self) }  // a small string: no allocation
+            return length == 3 && w != "err" ? nil : level(lowercased: w)
         }
-        while words < 8, let b = utf8.next() {
+        for b in message.utf8 {
             switch b {
             case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                if !word.isEmpty { if let l = check() { return l }; words += 1 }
+                guard length > 0 else { continue }
+                if let l = check() { return l }
+                words += 1
+                if words == 8 { return nil }
+                (length, letters) = (0, true)
             case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "|"), UInt8(ascii: "<"), UInt8(ascii: ">"):
                 continue
             default:
-                if word.count < 12 { word.append(b) }
+                if length < 12 { word[length] = b | 0x20; length += 1 }
                 if !((b | 0x20) >= 97 && (b | 0x20) <= 122) { letters = false }
             }
         }
-        return words < 8 && !word.isEmpty ? check() : nil
+        return length > 0 ? check() : nil
     }
 }

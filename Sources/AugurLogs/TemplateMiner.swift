@@ -44,7 +44,7 @@ package final class TemplateMiner {
 
     struct Cluster {
         var id: Int64
-        var tokens: [Int32]
+        var tokens: [Int32] { didSet { text = nil } }
         var count: Int
         var route: SIMD4<Int32>
         /// Set when merged into another cluster (an index).
@@ -54,6 +54,9 @@ package final class TemplateMiner {
         var pin: (source: String, regex: Bool)?
         /// The family of templates it differs from in one plain word only (an index into `families`).
         var family: Int?
+        /// The template's text, rendered once per change of `tokens`: every batch of a push sends its
+        /// templates' rows, and most lines change only a count.
+        var text: String? = nil
     }
 
     /// Templates that differ from each other in one plain word, at `position`.
@@ -204,9 +207,11 @@ package final class TemplateMiner {
     package func text(_ index: Int) -> String { ownText(resolve(index)) }
 
     private func ownText(_ index: Int) -> String {
-        let c = clusters[index]
-        if let p = c.pin { return p.source }
-        return c.tokens.map { TemplateText.canonical(vocabulary.bytes($0)) }.joined(separator: " ")
+        if let p = clusters[index].pin { return p.source }
+        if let text = clusters[index].text { return text }
+        let text = clusters[index].tokens.map { TemplateText.canonical(vocabulary.bytes($0)) }.joined(separator: " ")
+        clusters[index].text = text
+        return text
     }
 
     /// Cluster `index` itself (merged or not).

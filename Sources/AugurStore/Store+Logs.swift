@@ -76,7 +76,9 @@ extension Store {
                 let findStream = try w.conn.prepare("SELECT id FROM log_streams WHERE labels = ?")
                 var streamOf: [Int64] = []
                 streamOf.reserveCapacity(lines.count)
-                for l in lines {
+                for (k, l) in lines.enumerated() {
+                    // A push's lines come stream by stream: the previous line's stream is the likely one.
+                    if k > 0, l.record.labels == lines[k - 1].record.labels { streamOf.append(streamOf[k - 1]); continue }
                     if let s = streams[l.record.labels] { streamOf.append(s); continue }
                     let json = JSONText.object(l.record.labels)
                     try addStream.bind(json, l.service).run()

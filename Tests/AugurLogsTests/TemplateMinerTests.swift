@@ -242,3 +242,22 @@ struct LoghubAccuracyTests {
         #expect(fit.matched == 0 && warning.contains("fits 0 of 3 lines") && warning.contains("[2026-03-01 10:00:01] (billing) - job 7 started"))
     }
 }
+
+@Suite struct LogLevelTests {
+    @Test(arguments: [
+        ("2024-05-01 12:00:00 ERROR payment failed", "error"),
+        ("[warn] disk at 91%", "warn"),
+        ("081109 203615 148 INFO dfs.DataNode: Receiving block", "info"),
+        ("Level=Fatal: out of memory", nil),  // one word, `level=fatal`, is not a level word
+        ("(Critical) fan stopped", "fatal"),
+        ("err: no such file", "error"),
+        ("GET /api 200 12ms", nil),  // three letters are not a level unless `err`
+        ("one two three four five six seven eight ERROR", nil),  // past the eighth word
+        ("INFORMATION", "info"),
+        ("informational logging", nil),  // longer than 11 letters
+        ("", nil),
+    ] as [(String, String?)])
+    func levelFromTheFirstWords(_ message: String, _ level: String?) {
+        #expect(LogPipeline.levelInText(message) == level)
+    }
+}
