@@ -90,17 +90,16 @@ extension RootCauseAnalyzer {
     /// the minutes before `t` (back to `handoffBaselineMs`) in which anything was logged — logs are
     /// often collected in bursts, and a minute nothing was collected in is unknown, not quiet. With it,
     /// per service, the share of its traced error lines after `t` that were propagation.
-    func errorEvidence(atMs t: Int64) throws(StoreError) -> (evidence: [(String, Evidence)], propagated: [String: Double]) {
+    func errorEvidence(_ input: RCAInput, atMs t: Int64) -> (evidence: [(String, Evidence)], propagated: [String: Double]) {
         let startMs = t - handoffBaselineMs, endMs = t + afterMs
-        let streams = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
-        let lines = try store.errorLines(startNs: TimeParsing.nsClamped(ms: startMs), endNs: TimeParsing.nsClamped(ms: endMs), limit: Self.errorLineLimit)
-            .compactMap { l in streams[l.streamId].map { (line: l, service: $0) } }
+        let (fromNs, toNs) = (TimeParsing.nsClamped(ms: startMs), TimeParsing.nsClamped(ms: endMs))
+        let lines = input.errorLines.filter { $0.line.timestampNs >= fromNs && $0.line.timestampNs <= toNs }
         guard !lines.isEmpty else { return ([], [:]) }
-        let logged = try store.select(try! Selector(parsing: #"{__name__="augur_log_lines_total"}"#), startMs: startMs, endMs: endMs)
+        let logged = input.logged.compactMap { $0.slice(fromMs: startMs, toMs: endMs) }
         let minutes = Set(logged.flatMap { $0.samples.map { ErrorEvidence.minute(ms: $0.timestampMs) } }).sorted()
         let firstMinute = ErrorEvidence.minute(ms: t)
-        let texts = Dictionary(try store.logTemplates().map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
-        let tally = ErrorEvidence.tally(lines, services: Set(streams.values), fromNs: TimeParsing.nsClamped(ms: t))
+        let texts = input.templateTexts
+        let tally = ErrorEvidence.tally(lines, services: input.logServices, fromNs: TimeParsing.nsClamped(ms: t))
         var out: [(String, Evidence)] = []
         for (labels, counted) in tally.series {
             let modal = counted.templates.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key

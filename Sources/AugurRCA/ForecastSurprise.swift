@@ -7,7 +7,9 @@ import Synchronization
 /// covers the analysed window is scored by how far it fell outside that forecast — its residual in
 /// units of the forecast's own spread — instead of against its recent past. A daily ramp the model
 /// expected is then no anomaly, and a ramp that failed to come is one.
-struct ForecastSurprise {
+struct ForecastSurprise: Sendable {
+    /// When the registry says it was trained to, and how far its forecast reaches.
+    let trainedToMs: Int64, coversToMs: Int64
     let originMs: Int64, stepMs: Int64
     let point: [Double]
     /// The forecast's standard deviation per step, from its widest saved interval.
@@ -28,17 +30,24 @@ struct ForecastSurprise {
         return model
     }
 
-    /// The expectations of the trusted models of `series` whose forecast runs from before `startMs` past `endMs`.
-    static func covering(_ store: Store, series: Set<Labels>, startMs: Int64, endMs: Int64) throws(StoreError) -> [Labels: ForecastSurprise] {
-        var out: [Labels: ForecastSurprise] = [:]
-        for m in try store.registeredModels() where m.trusted && m.trainedToMs < startMs && series.contains(m.series) {
-            guard let saved = model(m.path, createdMs: m.createdMs), saved.trainedToMs + Int64(saved.horizon) * saved.stepMs >= endMs,
+    /// The trusted models of `series` trained before `beforeMs` whose files parse, per series in the
+    /// registry's order.
+    static func candidates(_ store: Store, series: Set<Labels>, beforeMs: Int64) throws(StoreError) -> [Labels: [ForecastSurprise]] {
+        var out: [Labels: [ForecastSurprise]] = [:]
+        for m in try store.registeredModels() where m.trusted && m.trainedToMs < beforeMs && series.contains(m.series) {
+            guard let saved = model(m.path, createdMs: m.createdMs),
                   let (level, widths) = saved.halfWidths.filter({ z[$0.key] != nil }).max(by: { Double($0.key)! < Double($1.key)! }),
                   let forecast = try? saved.forecast() else { continue }
-            out[m.series] = ForecastSurprise(originMs: saved.trainedToMs, stepMs: saved.stepMs, point: forecast.point,
-                                             sigma: widths.map { max($0 / z[level]!, 1e-9) })
+            out[m.series, default: []].append(ForecastSurprise(
+                trainedToMs: m.trainedToMs, coversToMs: saved.trainedToMs + Int64(saved.horizon) * saved.stepMs,
+                originMs: saved.trainedToMs, stepMs: saved.stepMs, point: forecast.point, sigma: widths.map { max($0 / z[level]!, 1e-9) }))
         }
         return out
+    }
+
+    /// Of a series' candidates, the newest registered that was trained before `startMs` and forecasts past `endMs`.
+    static func covering(_ candidates: [ForecastSurprise]?, startMs: Int64, endMs: Int64) -> ForecastSurprise? {
+        candidates?.last { $0.trainedToMs < startMs && $0.coversToMs >= endMs }
     }
 
     /// The series' evidence in `[t, t + after]` against the forecast: its largest standardised residual

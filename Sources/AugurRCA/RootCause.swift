@@ -37,7 +37,6 @@ package struct RootCauseAnalyzer: Sendable {
         package var changes: [LinkedChange] = []
     }
 
-    package let store: Store
     package var beforeMs: Int64 = 30 * 60_000
     package var afterMs: Int64 = 5 * 60_000
     /// The fewest samples of its own a series is judged on after the start, and baselined on before it:
@@ -54,7 +53,7 @@ package struct RootCauseAnalyzer: Sendable {
     /// How far the windows may grow.
     static let longestAfterMs: Int64 = 86_400_000, longestBeforeMs: Int64 = 7 * 86_400_000
 
-    package init(store: Store) { self.store = store }
+    package init() {}
 
     /// The service a series is evidence about: the callee of a per-call series, else its own (ServiceNaming).
     static func service(of labels: Labels) -> String? {
@@ -96,29 +95,24 @@ package struct RootCauseAnalyzer: Sendable {
 
     /// Suspects at `atMs`, most likely first. `symptoms`: services where the problem was seen (an
     /// alert's); a change then counts only on a service they reach along the call graph.
-    package func rank(atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> [Suspect] {
-        try analyse(atMs: t, symptoms: symptoms).suspects
+    package func rank(_ store: Store, atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> [Suspect] {
+        try analyse(store, atMs: t, symptoms: symptoms).suspects
     }
 
     /// `rank`, with what the analysis looked at.
-    package func analyse(atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> Analysis {
-        let every = try! Selector(parsing: #"{__name__=~".+",period=""}"#)
-        var all = try store.select(every, startMs: t - beforeMs, endMs: t + afterMs)
+    package func analyse(_ store: Store, atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> Analysis {
+        analyse(try gather(store, times: t...t), atMs: t, symptoms: symptoms)
+    }
+
+    /// The analysis at `atMs` (within `input.times`) of what `gather` read.
+    package func analyse(_ input: RCAInput, atMs t: Int64, symptoms: [String] = []) -> Analysis {
         // Each series' windows hold at least `afterSamples` / `beforeSamples` of its own samples.
-        func windows(_ s: Series) -> (after: Int64, before: Int64) {
-            let step = Self.step(s.samples) ?? 0
-            return (min(max(afterMs, Int64(afterSamples) * step), Self.longestAfterMs), min(max(beforeMs, Int64(beforeSamples) * step), Self.longestBeforeMs))
-        }
-        let widest = all.map(windows).reduce((afterMs, beforeMs)) { (max($0.0, $1.after), max($0.1, $1.before)) }
-        if widest != (afterMs, beforeMs) { all = try store.select(every, startMs: t - widest.1, endMs: t + widest.0) }
-        // The reference period may lie anywhere in time: all of it is the baseline.
-        var normal: [Labels: [Double]] = [:]
-        for s in try store.select(try! Selector(parsing: #"{period="normal"}"#), startMs: .min, endMs: .max) {
-            normal[Labels(s.labels.dictionary.filter { $0.key != "period" }.map { ($0.key, $0.value) })] = s.samples.map(\.value)
-        }
+        var all = input.series.compactMap { $0.slice(fromMs: t - beforeMs, toMs: t + afterMs) }
+        let widest = all.map { windows(Self.step($0.samples)) }.reduce((afterMs, beforeMs)) { (max($0.0, $1.after), max($0.1, $1.before)) }
+        if widest != (afterMs, beforeMs) { all = input.series.compactMap { $0.slice(fromMs: t - widest.1, toMs: t + widest.0) } }
+        let normal = input.normal
         // Logs counted from when they were first collected: minutes before that are unknown, not zero.
         let logsFrom = all.filter { $0.labels.name?.hasPrefix("augur_log_") == true }.compactMap { $0.samples.first?.timestampMs }.min() ?? t
-        let expected = try ForecastSurprise.covering(store, series: Set(all.map(\.labels)), startMs: t, endMs: t + afterMs)
         var byService: [String: [Evidence]] = [:]
         var traffic: [String: LostCalls.Traffic] = [:]
         for s in all {
@@ -127,12 +121,12 @@ package struct RootCauseAnalyzer: Sendable {
             // about them, not about it (Online Boutique AC@1 0.54 → 0.57, TrainTicket 0.06 → 0.12). Handing
             // it to the callees along the call graph did worse (0.52): one slow caller implicates them all.
             if s.labels.name?.contains("client") == true { continue }
-            if let e = expected[s.labels]?.evidence(s, from: t, to: t + afterMs) {
+            if let e = ForecastSurprise.covering(input.expectations[s.labels], startMs: t, endMs: t + afterMs)?.evidence(s, from: t, to: t + afterMs) {
                 byService[service, default: []].append(e)
                 continue
             }
             let isCount = s.labels.name?.hasPrefix("augur_log_") == true
-            let (afterS, beforeS) = isCount ? (afterMs, beforeMs) : windows(s)
+            let (afterS, beforeS) = isCount ? (afterMs, beforeMs) : windows(Self.step(s.samples))
             let samples = isCount ? Self.zeroFilled(s.samples, from: max(t - beforeMs, logsFrom), to: t + afterMs, stepMs: 60_000) : Self.failureShare(s)
             let after = samples.filter { $0.timestampMs >= t && $0.timestampMs <= t + afterS }
             let baseline = normal[s.labels].map { Self.failureShare(s.labels, $0) } ?? samples.filter { $0.timestampMs < t && $0.timestampMs >= t - beforeS }.map(\.value)
@@ -144,7 +138,7 @@ package struct RootCauseAnalyzer: Sendable {
             guard let e = Self.evidence(s.labels, baseline: baseline, after: after, counts: isCount) else { continue }
             byService[service, default: []].append(e)
         }
-        let edges = try store.edges()
+        let edges = input.edges
         if traffic.values.contains(where: \.stopped) {
             for (service, e) in LostCalls.evidence(traffic: traffic, edges: edges) { byService[service, default: []].append(e) }
         }
@@ -158,8 +152,8 @@ package struct RootCauseAnalyzer: Sendable {
                 && edges.contains { $0.source == service && $0.target != service && standsOut.contains($0.target) }
         }
         for service in explained { byService[service]!.removeAll { Self.isSuccessRatio($0.series) } }
-        let errors = try errorEvidence(atMs: t)
-        for (service, evidence) in try handoffEvidence(atMs: t) + errors.evidence { byService[service, default: []].append(evidence) }
+        let errors = errorEvidence(input, atMs: t)
+        for (service, evidence) in handoffEvidence(input, atMs: t) + errors.evidence { byService[service, default: []].append(evidence) }
         // A service's error lines that followed another service's first error in their trace are
         // propagation: its error-level log evidence, and the errors of others that name it, count
         // only for the share that is not.
@@ -174,7 +168,7 @@ package struct RootCauseAnalyzer: Sendable {
             return Suspect(service: service, score: sorted.first?.score ?? 0, evidence: Array(sorted.prefix(5)))
         }
         let steps = all.compactMap { Self.step($0.samples) }
-        return Analysis(suspects: try linkChanges(suspects, atMs: t, symptoms: symptoms).sorted { ($0.score, $1.service) > ($1.score, $0.service) },
+        return Analysis(suspects: linkChanges(suspects, input, atMs: t, symptoms: symptoms).sorted { ($0.score, $1.service) > ($1.score, $0.service) },
                         windowMs: t...(t + widest.0), baselineMs: (t - widest.1)...t, referenceSeries: all.filter { normal[$0.labels] != nil }.count,
                         series: all.count, stepsMs: steps.min().map { $0...steps.max()! })
     }
@@ -196,11 +190,11 @@ package struct RootCauseAnalyzer: Sendable {
     /// link's strength. Guarded against blaming a change for being recent: it counts only on a service
     /// whose series moved (score ≥ `changeFloor`) with the onset after the change, and, when symptoms
     /// are given and the call graph is known, only where the symptoms reach along it.
-    func linkChanges(_ suspects: [Suspect], atMs t: Int64, symptoms: [String]) throws(StoreError) -> [Suspect] {
-        let changes = try store.changes(fromMs: t - changeLookbackMs, toMs: t + afterMs)
+    func linkChanges(_ suspects: [Suspect], _ input: RCAInput, atMs t: Int64, symptoms: [String]) -> [Suspect] {
+        let changes = input.changes.filter { $0.event.timeMs >= t - changeLookbackMs && $0.event.timeMs <= t + afterMs }
         guard !changes.isEmpty else { return suspects }
         var reachable: Set<String>?
-        let edges = symptoms.isEmpty ? [] : try store.edges()
+        let edges = symptoms.isEmpty ? [] : input.edges
         if !edges.isEmpty {
             var seen = Set(symptoms), queue = symptoms
             while let s = queue.popLast() {
@@ -240,8 +234,9 @@ package struct RootCauseAnalyzer: Sendable {
     /// 0.71/0.80, share first 0.76/0.91, their product 0.76/0.86; the other data sets carry too few traces
     /// to move. A 1 s delay on basic slowed basic→travel, basic→preserve and preserve→basic; preserve's
     /// other hand-offs kept their pace.
-    func handoffEvidence(atMs t: Int64) throws(StoreError) -> [(String, Evidence)] {
-        let lines = try TraceHandoffs.lines(store, startMs: t - handoffBaselineMs, endMs: t + afterMs, limit: handoffLineLimit)
+    func handoffEvidence(_ input: RCAInput, atMs t: Int64) -> [(String, Evidence)] {
+        let (fromNs, toNs) = (TimeParsing.nsClamped(ms: t - handoffBaselineMs), TimeParsing.nsClamped(ms: t + afterMs))
+        let lines = input.tracedLines.filter { $0.timestampNs >= fromNs && $0.timestampNs <= toNs }
         guard !lines.isEmpty else { return [] }
         var active: [String: Int] = [:]
         var slowed: [(edge: TraceHandoffs.Edge, evidence: Evidence)] = []

@@ -77,10 +77,12 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
     package static func analyse(store: Store, atMs: Int64, searchMs: Int64 = 0, services: [String], nowMs: Int64) throws -> IncidentSnapshot {
         var s = IncidentSnapshot()
         s.analysedMs = nowMs
-        let analyzer = RootCauseAnalyzer(store: store)
+        let analyzer = RootCauseAnalyzer()
+        // Read once for every time the search tries.
+        let input = try analyzer.gather(store, times: (atMs - searchMs)...atMs)
         var best: (at: Int64, analysis: RootCauseAnalyzer.Analysis)?
         for at in stride(from: atMs - searchMs, through: atMs, by: 60_000) {
-            let analysis = try analyzer.analyse(atMs: at, symptoms: services)
+            let analysis = analyzer.analyse(input, atMs: at, symptoms: services)
             if best == nil || (analysis.suspects.first?.score ?? 0) > (best!.analysis.suspects.first?.score ?? 0) { best = (at, analysis) }
         }
         s.atMs = best!.at
@@ -104,7 +106,7 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
                 s.charts.append(Chart(title: e.text, service: suspect.service, points: points, onsetMs: e.onsetMs, band: Self.band(series, fromMs: from, toMs: to)))
             }
         }
-        let edges = try store.edges()
+        let edges = input.edges
         s.edges = edges.map { [$0.source, $0.target] }
         if let top = s.suspects.first?.service {
             // From the alerting service furthest up the call graph: the chain starts at the first symptom users saw.

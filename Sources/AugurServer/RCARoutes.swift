@@ -34,7 +34,7 @@ struct RCARoutes: Sendable {
         do { body = try JSONDecoder().decode(Body.self, from: Data(raw.isEmpty ? Array("{}".utf8) : raw)) } catch {
             throw QueryError(.badParameter, "body must be JSON {\"time\": RFC 3339 or unix, \"window\": \"5m\", \"baseline\": \"30m\", \"symptom\": {\"service\": …}}")
         }
-        var analyzer = RootCauseAnalyzer(store: store)
+        var analyzer = RootCauseAnalyzer()
         // An analysis reads every series over its window and baseline: both are bounded.
         if let w = body.window {
             guard let ms = TimeParsing.durationMs(w), ms > 0, ms <= Self.longestWindowMs else {
@@ -57,7 +57,10 @@ struct RCARoutes: Sendable {
         }
         let started = ContinuousClock.now
         let (ranker, symptoms) = (analyzer, [body.symptom?.service].compactMap { $0 })
-        let (analysis, edges) = try await offload(QueryBudget(limits)) { (try ranker.analyse(atMs: t, symptoms: symptoms), try ranker.store.edges()) }
+        let (analysis, edges) = try await offload(QueryBudget(limits)) { [store] in
+            let input = try ranker.gather(store, times: t...t)
+            return (ranker.analyse(input, atMs: t, symptoms: symptoms), input.edges)
+        }
         let suspects = analysis.suspects
         let elapsed = ContinuousClock.now - started
         return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"clear_cause\":\(RootCauseAnalyzer.hasClearCause(suspects)),\"score_meaning\":\(JSONText.string(RootCauseAnalyzer.scoreMeaning)),\"looked_at\":\(RCAJSON.lookedAt(analysis, analyzer: ranker)),\"suspects\":\(RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: symptoms, edges: edges)))}}")

@@ -22,6 +22,7 @@ package final class Store: Sendable {
     private let fullSince = Atomic<Int64>(0)
     /// Rows in `head_log`: each request adds one; compaction folds them into one.
     private let headLogRows = Atomic<Int>(0)
+    private let readCount = Atomic<Int>(0)
 
     /// Whether a write failed because the disk is full, and no ingest has succeeded since (compaction
     /// may still fit in pages the store already has, so only an append clears it).
@@ -310,7 +311,11 @@ package final class Store: Sendable {
         return try result.get()
     }
 
+    /// How many reads the store has served (a connection lent to a query): tests count them.
+    package var reads: Int { readCount.load(ordering: .relaxed) }
+
     func withReader<T>(_ body: (SQLiteConnection) throws(StoreError) -> T) throws(StoreError) -> T {
+        readCount.add(1, ordering: .relaxed)
         let pooled = readers.withLock { $0.popLast() }
         let conn: SQLiteConnection
         if let pooled { conn = pooled } else { conn = try SQLiteConnection(path: path, readOnly: true) }

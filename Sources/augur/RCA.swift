@@ -25,10 +25,10 @@ struct RCA: AsyncParsableCommand {
             guard let t = TimeParsing.timestampMs(at) else { throw ValidationError("--at \(at) is not a time") }
             guard let w = TimeParsing.durationMs(window), w > 0 else { throw ValidationError("--window \(window) is not a duration") }
             let store = try Store(path: try options.resolve().config.storage.path, readOnly: true)
-            var analyzer = RootCauseAnalyzer(store: store)
+            var analyzer = RootCauseAnalyzer()
             analyzer.afterMs = w
             print("rank\tservice\tscore\tevidence")
-            let analysis = try analyzer.analyse(atMs: t)
+            let analysis = try analyzer.analyse(store, atMs: t)
             let suspects = analysis.suspects
             for (k, s) in suspects.prefix(10).enumerated() {
                 let top = s.evidence.first.map { "\($0.series) \($0.direction > 0 ? "up" : "down") from \(String(format: "%.4g", $0.baselineMedian)) to \(String(format: "%.4g", $0.peak))" } ?? ""
@@ -97,9 +97,9 @@ struct RCAEval: AsyncParsableCommand {
     /// RCA at `t` on `store`, timed; `untilMs`, when known, ends the incident period (the window after `t`).
     func analyse(_ id: String, store: Store, atMs t: Int64, untilMs: Int64? = nil) throws -> Case {
         let started = ContinuousClock.now
-        var analyzer = RootCauseAnalyzer(store: store)
+        var analyzer = RootCauseAnalyzer()
         if let untilMs, untilMs > t { analyzer.afterMs = max(analyzer.afterMs, untilMs - t) }
-        let analysis = try analyzer.analyse(atMs: t)
+        let analysis = try analyzer.analyse(store, atMs: t)
         let elapsed = seconds(ContinuousClock.now - started)
         let suspects = analysis.suspects
         return (id, suspects, RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: [], edges: try store.edges()), limit: 3),

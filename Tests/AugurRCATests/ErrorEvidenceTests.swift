@@ -39,7 +39,7 @@ import Testing
                 }
             }
             _ = try LogPipeline(store: store).ingest(logs)
-            let analysis = try RootCauseAnalyzer(store: store).analyse(atMs: t)
+            let analysis = try RootCauseAnalyzer().analyse(store, atMs: t)
             let top = try #require(analysis.suspects.first)
             #expect(top.service == "stock", "\(analysis.suspects.map { ($0.service, $0.score, $0.evidence.map { ($0.series.name ?? "", $0.score) }) })")
             let origin = try #require(top.evidence.first { $0.series.name == ErrorEvidence.originMetric })

@@ -42,11 +42,11 @@ import Testing
                                        horizon: 288, trustThreshold: 10, createdMs: 1)
                 #expect(saved.trusted, "\(saved.backtestMASE)")
                 let path = try saved.save(in: URL(fileURLWithPath: file).deletingLastPathComponent().path)
-                let analyzer = RootCauseAnalyzer(store: store)
-                let without = try analyzer.rank(atMs: t)
+                let analyzer = RootCauseAnalyzer()
+                let without = try analyzer.rank(store, atMs: t)
                 try store.register(RegisteredModel(series: webLabels, kind: saved.kind.rawValue, path: path, period: 288, stepMs: step,
                                                    trainedFromMs: history.startMs, trainedToMs: history.endMs, backtest: "{}", trusted: true, createdMs: 1))
-                let with = try analyzer.rank(atMs: t)
+                let with = try analyzer.rank(store, atMs: t)
                 let webEvidence = with.first { $0.service == "web" }?.evidence.first
                 if stepComes {
                     #expect(without.first?.service == "web", "without a model the expected step looks like news: \(without.map { ($0.service, $0.score) })")

@@ -25,7 +25,7 @@ import Testing
             }
             try store.append(batch)
             try store.replaceEdges([("web", "orders"), ("orders", "stock"), ("orders", "mail")].map { GraphEdge(source: $0.0, target: $0.1, origin: "test") }, origin: "test")
-            let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+            let suspects = try RootCauseAnalyzer().rank(store, atMs: t)
             let top = try #require(suspects.first)
             #expect(top.service == "orders", "\(suspects.map { ($0.service, $0.score, $0.evidence.map { $0.series.description }) })")
             let lost = try #require(top.evidence.first { $0.series.name == LostCalls.metric })

@@ -29,7 +29,7 @@ import Testing
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000
             try write(store, at: t, cause: nil)
-            let top = try #require(try RootCauseAnalyzer(store: store).rank(atMs: t).first)
+            let top = try #require(try RootCauseAnalyzer().rank(store, atMs: t).first)
             #expect(top.service == "web" && top.evidence.first?.series.name == "success_rate" && top.score >= RootCauseAnalyzer.clearScore, "\(top)")
         }
     }
@@ -39,7 +39,7 @@ import Testing
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000
             try write(store, at: t, cause: "ads")
-            let suspects = try RootCauseAnalyzer(store: store).rank(atMs: t)
+            let suspects = try RootCauseAnalyzer().rank(store, atMs: t)
             #expect(suspects.first?.service == "ads", "\(suspects.map { ($0.service, $0.score) })")
             #expect(suspects.first { $0.service == "web" }?.evidence.contains { $0.series.name == "success_rate" } != true)
         }

@@ -1,0 +1,83 @@
+package import AugurCore
+package import AugurStore
+
+/// Everything a root-cause analysis looks at, read from the store at once: the series over the widest
+/// windows, the fault-free reference period, what the trusted saved models expected, the call graph,
+/// the traced and error log lines, and recent changes. An analysis at any time in `times` reads only
+/// this value, so an incident's onset search (one analysis per minute of its look-back) reads the
+/// store once.
+package struct RCAInput: Sendable {
+    /// The analysis times it holds the data for, Unix ms.
+    package let times: ClosedRange<Int64>
+    /// Every series but the reference period's, over the widest windows of any time in `times`.
+    let series: [Series]
+    /// The reference period (label `period="normal"`, dropped from the keys): all of it is the baseline.
+    let normal: [Labels: [Double]]
+    /// Trusted models' forecasts per series, oldest first; an analysis picks the newest that covers it.
+    let expectations: [Labels: [ForecastSurprise]]
+    package let edges: [GraphEdge]
+    /// Lines carrying a trace id, oldest first, with their stream's service.
+    let tracedLines: [(traceId: String, timestampNs: Int64, service: String)]
+    /// Error and fatal lines, oldest first, with their stream's service; and every stream's service.
+    let errorLines: [(line: ErrorLogLine, service: String)]
+    let logServices: Set<String>
+    /// `augur_log_lines_total`: the minutes that had logs.
+    let logged: [Series]
+    let templateTexts: [Int64: String]
+    let changes: [(id: Int64, event: ChangeEvent)]
+}
+
+extension RootCauseAnalyzer {
+    /// Reads what analyses at the times in `times` look at.
+    package func gather(_ store: Store, times: ClosedRange<Int64>) throws(StoreError) -> RCAInput {
+        let (first, last) = (times.lowerBound, times.upperBound)
+        let every = try! Selector(parsing: #"{__name__=~".+",period=""}"#)
+        var series = try store.select(every, startMs: first - beforeMs, endMs: last + afterMs)
+        let widest = series.map { windows(Self.step($0.samples)) }.reduce((afterMs, beforeMs)) { (max($0.0, $1.after), max($0.1, $1.before)) }
+        if widest != (afterMs, beforeMs) { series = try store.select(every, startMs: first - widest.1, endMs: last + widest.0) }
+        var normal: [Labels: [Double]] = [:]
+        for s in try store.select(try! Selector(parsing: #"{period="normal"}"#), startMs: .min, endMs: .max) {
+            normal[Labels(s.labels.dictionary.filter { $0.key != "period" }.map { ($0.key, $0.value) })] = s.samples.map(\.value)
+        }
+        let expectations = try ForecastSurprise.candidates(store, series: Set(series.map(\.labels)), beforeMs: last)
+        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
+        let logFrom = first - handoffBaselineMs, logTo = last + afterMs
+        let (fromNs, toNs) = (TimeParsing.nsClamped(ms: logFrom), TimeParsing.nsClamped(ms: logTo))
+        let traced = try store.tracedLines(startNs: fromNs, endNs: toNs, limit: handoffLineLimit).compactMap { l in
+            services[l.streamId].map { (l.traceId, l.timestampNs, $0) }
+        }
+        let errors = try store.errorLines(startNs: fromNs, endNs: toNs, limit: Self.errorLineLimit).compactMap { l in services[l.streamId].map { (line: l, service: $0) } }
+        let logged = errors.isEmpty ? [] : try store.select(try! Selector(parsing: #"{__name__="augur_log_lines_total"}"#), startMs: logFrom, endMs: logTo)
+        let texts = errors.isEmpty ? [:] : Dictionary(try store.logTemplates().map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
+        return RCAInput(times: times, series: series, normal: normal, expectations: expectations, edges: try store.edges(),
+                        tracedLines: traced, errorLines: errors, logServices: Set(services.values), logged: logged, templateTexts: texts,
+                        changes: try store.changes(fromMs: first - changeLookbackMs, toMs: last + afterMs))
+    }
+
+    /// A series' windows after and before the start: at least `afterSamples` / `beforeSamples` of its
+    /// own samples, whatever its step.
+    func windows(_ step: Int64?) -> (after: Int64, before: Int64) {
+        let step = step ?? 0
+        return (min(max(afterMs, Int64(afterSamples) * step), Self.longestAfterMs), min(max(beforeMs, Int64(beforeSamples) * step), Self.longestBeforeMs))
+    }
+}
+
+extension Series {
+    /// The samples in `[fromMs, toMs]`; nil when there are none.
+    func slice(fromMs: Int64, toMs: Int64) -> Series? {
+        let lo = samples.partitionPoint { $0.timestampMs < fromMs }, hi = samples.partitionPoint { $0.timestampMs <= toMs }
+        return lo < hi ? Series(labels: labels, samples: Array(samples[lo..<hi])) : nil
+    }
+}
+
+extension Array {
+    /// The first index whose element is not `belowIt` (the array ordered by it).
+    func partitionPoint(_ belowIt: (Element) -> Bool) -> Int {
+        var (lo, hi) = (0, count)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if belowIt(self[mid]) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
