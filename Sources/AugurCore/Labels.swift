@@ -128,13 +128,6 @@ package struct Labels: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 }
 
-/// Why a client's label set was refused, safe to show.
-package struct LabelError: Error, Sendable, CustomStringConvertible {
-    package let detail: String
-    package init(_ detail: String) { self.detail = detail }
-    package var description: String { detail }
-}
-
 /// One observation: Unix milliseconds (UTC) and a float64 value.
 /// NaN, ±Inf and Prometheus' stale marker are kept bit for bit.
 package struct Sample: Sendable, Equatable {

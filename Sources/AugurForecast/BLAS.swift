@@ -1,3 +1,4 @@
+import AugurCore
 import CLAPACKE
 
 /// The one place Augur calls OpenBLAS/LAPACKE. Matrices are column-major, as LAPACK expects.

@@ -141,6 +141,7 @@ package struct ETSState: Sendable, Codable {
 }
 
 #if canImport(Glibc)
+import AugurCore
 import Glibc
 #else
 import Darwin

@@ -123,6 +123,7 @@ package final class BatchModelRegistry: Sendable {
 }
 
 #if canImport(Glibc)
+import AugurCore
 import Glibc
 #else
 import Darwin

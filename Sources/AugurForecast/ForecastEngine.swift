@@ -1,3 +1,5 @@
+import AugurCore
+
 /// What a forecast of one series returns: the points, their intervals, the model used and why.
 package struct ForecastResult: Sendable {
     package let model: ModelKind

@@ -1,3 +1,4 @@
+import AugurCore
 import CLAPACKE
 
 /// A global linear autoregression: one ridge regression shared by every series of a batch, from the

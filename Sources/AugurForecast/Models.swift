@@ -80,6 +80,7 @@ enum SES {
 }
 
 #if canImport(Glibc)
+import AugurCore
 import Glibc
 #else
 import Darwin

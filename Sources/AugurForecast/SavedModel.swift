@@ -1,3 +1,4 @@
+import AugurCore
 import Foundation
 
 /// A trained model as saved under `models/` — JSON, versioned:

@@ -1,5 +1,7 @@
+import AugurCore
+
 /// Bad input to an ingest path: what is wrong and where (line, field), safe to show to the client.
-package struct IngestError: Error, Sendable, CustomStringConvertible {
+package struct IngestError: AugurError {
     package enum Code: String, Sendable {
         /// The body or file does not parse in the named format.
         case malformed

@@ -2,16 +2,11 @@ package import AugurCore
 import Foundation
 
 /// A change event refused at the API: what is wrong, and in which field.
-package struct ChangeEventError: Error, Sendable, CustomStringConvertible {
-    package let detail: String
-    package let field: String?
+package typealias ChangeEventError = CodedError<ChangeEventFault>
+package enum ChangeEventFault: String, Sendable { case invalid }
 
-    init(_ detail: String, field: String? = nil) {
-        self.detail = detail
-        self.field = field
-    }
-
-    package var description: String { detail }
+extension CodedError where Code == ChangeEventFault {
+    init(_ detail: String, field: String? = nil) { self.init(.invalid, detail, field: field) }
 }
 
 /// A change that may explain a suspect's anomaly, and how strongly.

@@ -247,7 +247,7 @@ func collectBody(_ request: Request, config: AugurConfig.Server) async throws ->
         }
         defer { group.cancelAll() }
         guard let first = try await group.next(), let buffer = first else {
-            throw Problem(.requestTimeout, type: "timeout", title: "Request timeout", detail: "the body did not arrive within \(timeout)")
+            throw RequestError(.timeout, "the body did not arrive within \(timeout)")
         }
         return buffer
     }

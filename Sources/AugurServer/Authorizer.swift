@@ -74,7 +74,7 @@ package final class Authorizer: Sendable {
             let granted = scopes(of: presented)
             if granted.contains(scope) { return }
             if !granted.isEmpty {
-                throw Problem(.forbidden, type: "forbidden", title: "Forbidden", detail: "this token may not \(scope.rawValue); use the \(scope == .read ? "read" : scope == .write ? "write" : "admin") token")
+                throw AccessError(.forbidden, "this token may not \(scope.rawValue); use the \(scope == .read ? "read" : scope == .write ? "write" : "admin") token")
             }
             throw unauthorized("the bearer token is not valid")
         }
@@ -82,7 +82,7 @@ package final class Authorizer: Sendable {
             // SameSite=Strict keeps the cookie off cross-site requests; the CSRF token is the second lock.
             if unsafe {
                 guard let csrf = request.uri.queryParameters.get("csrf"), constantTimeEqual(csrf, session.csrf) else {
-                    throw Problem(.forbidden, type: "csrf", title: "Forbidden", detail: "a form posted with a session must carry its csrf token")
+                    throw AccessError(.csrf, "a form posted with a session must carry its csrf token")
                 }
             }
             return
@@ -90,32 +90,28 @@ package final class Authorizer: Sendable {
         throw unauthorized("send Authorization: Bearer <token>, or log in at /login")
     }
 
-    private func unauthorized(_ detail: String) -> Problem {
-        var p = Problem(.unauthorized, type: "unauthorized", title: "Unauthorized", detail: detail)
-        p.headers[.wwwAuthenticate] = "Bearer realm=\"augur\""
-        return p
-    }
+    private func unauthorized(_ detail: String) -> AccessError { AccessError(.unauthorized, detail) }
 
     /// DNS rebinding: a page at attacker.example whose name now points at 127.0.0.1 sends `Host: attacker.example`.
     private func checkHost(_ request: Request) throws {
         guard let host = request.head.authority else { return }  // HTTP/1.0 clients send none
         guard allowedHosts.contains(Self.hostName(host)) else {
-            throw Problem(.misdirectedRequest, type: "bad-host", title: "Unknown host",
-                          detail: "Host \(String(host.prefix(100))) is not an address Augur is reached at (set incidents.external_url)")
+            throw AccessError(.badHost,
+                              "Host \(String(host.prefix(100))) is not an address Augur is reached at (set incidents.external_url)")
         }
     }
 
     /// A browser says where a request comes from; a cross-site one may not change anything.
     private func checkSameOrigin(_ request: Request) throws {
         if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" {
-            throw Problem(.forbidden, type: "cross-site", title: "Forbidden", detail: "cross-site requests may not change Augur (Sec-Fetch-Site: \(site))")
+            throw AccessError(.crossSite, "cross-site requests may not change Augur (Sec-Fetch-Site: \(site))")
         }
         // Same origin: the Origin's host[:port] is the authority the request was sent to.
         if let origin = request.headers[.origin] {
             let url = URL(string: origin)
             let originAuthority = url?.host.map { $0.contains(":") ? "[\($0)]" : $0 }.map { host in url?.port.map { "\(host):\($0)" } ?? host }?.lowercased()
             guard let originAuthority, originAuthority == request.head.authority?.lowercased() else {
-                throw Problem(.forbidden, type: "cross-site", title: "Forbidden", detail: "requests from origin \(String(origin.prefix(100))) may not change Augur")
+                throw AccessError(.crossSite, "requests from origin \(String(origin.prefix(100))) may not change Augur")
             }
         }
     }
@@ -224,7 +220,7 @@ struct LoginRoutes: Sendable {
             let body = try await collectBody(request, config: config)
             let token = FormBody.parse(String(decoding: body, as: UTF8.self))["token"]?.last ?? ""
             guard let id = auth.login(token: token) else {
-                throw Problem(.unauthorized, type: "unauthorized", title: "Unauthorized", detail: "that token is not valid")
+                throw AccessError(.unauthorized, "that token is not valid")
             }
             var headers: HTTPFields = [.location: Self.safeNext(request.uri.queryParameters.get("next"))]
             headers[.setCookie] = "\(Authorizer.cookieName)=\(id); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(Authorizer.sessionSeconds)" + (auth.secureCookies ? "; Secure" : "")

@@ -153,7 +153,7 @@ struct LogRoutes: Sendable {
             throw QueryError(.badParameter, "body must be JSON {\"from\": <template id>, \"into\": <template id>}")
         }
         guard try pipeline.merge(body.from, into: body.into) else {
-            throw Problem(.notFound, type: "not-found", title: "Not found", detail: "templates \(body.from) and \(body.into) must both exist, differ and not be merged already")
+            throw RequestError(.notFound, "templates \(body.from) and \(body.into) must both exist, differ and not be merged already")
         }
         return json("{\"template_id\":\(body.into),\"merged\":\(body.from)}")
     }

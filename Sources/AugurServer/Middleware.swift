@@ -19,8 +19,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return try problem.response(from: request, context: context)
             }
             context.logger.error("unexpected error", metadata: ["augur.error": "\(error)", "augur.path": "\(request.uri.path)"])
-            return try Problem(.internalServerError, type: "internal", title: "Internal server error", detail: "request id \(context.id)")
-                .response(from: request, context: context)
+            return try Problem.unexpected(requestId: "\(context.id)").response(from: request, context: context)
         }
     }
 }

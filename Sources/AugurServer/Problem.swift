@@ -38,7 +38,55 @@ package struct Problem: HTTPResponseError, Sendable {
     }
 }
 
+/// A request Augur's access rules refuse.
+typealias AccessError = CodedError<AccessFault>
+enum AccessFault: String, Sendable {
+    /// No credentials, or credentials that are not valid.
+    case unauthorized
+    /// A token without the scope the route needs.
+    case forbidden
+    /// A form posted with a session but without its CSRF token.
+    case csrf
+    /// A browser's cross-site request that would change something.
+    case crossSite
+    /// A Host that is not an address Augur is reached at (DNS rebinding).
+    case badHost
+}
+
+/// A request that cannot be served as sent.
+typealias RequestError = CodedError<RequestFault>
+enum RequestFault: String, Sendable {
+    /// No such route, or no such thing at it.
+    case notFound
+    /// The body did not arrive in time.
+    case timeout
+}
+
 extension Problem {
+    init(_ e: AccessError) {
+        switch e.code {
+        case .unauthorized:
+            self.init(.unauthorized, type: "unauthorized", title: "Unauthorized", detail: e.detail)
+            headers[.wwwAuthenticate] = "Bearer realm=\"augur\""
+        case .forbidden: self.init(.forbidden, type: "forbidden", title: "Forbidden", detail: e.detail)
+        case .csrf: self.init(.forbidden, type: "csrf", title: "Forbidden", detail: e.detail)
+        case .crossSite: self.init(.forbidden, type: "cross-site", title: "Forbidden", detail: e.detail)
+        case .badHost: self.init(.misdirectedRequest, type: "bad-host", title: "Unknown host", detail: e.detail)
+        }
+    }
+
+    init(_ e: RequestError) {
+        switch e.code {
+        case .notFound: self.init(.notFound, type: "not-found", title: "Not found", detail: e.detail)
+        case .timeout: self.init(.requestTimeout, type: "timeout", title: "Request timeout", detail: e.detail)
+        }
+    }
+
+    /// What a client sees of an error Augur did not expect: the request id to find it in the log by.
+    static func unexpected(requestId: String) -> Problem {
+        Problem(.internalServerError, type: "internal", title: "Internal server error", detail: "request id \(requestId)")
+    }
+
     init(_ e: IngestError) {
         var extra = ["format": e.format]
         if let line = e.line { extra["line"] = String(line) }
@@ -110,14 +158,16 @@ extension Problem {
 
     init(_ e: IncidentError) {
         switch e.code {
-        case .badInput: self.init(.badRequest, type: "bad-incident-input", title: "Invalid alert or incident input", detail: e.detail, extra: e.field.map { ["field": $0] } ?? [:])
+        case .badInput: self.init(.badRequest, type: "bad-incident-input", title: "Invalid alert or incident input", detail: e.detail, extra: Self.field(e))
         case .notFound: self.init(.notFound, type: "unknown-incident", title: "No such incident", detail: e.detail)
         }
     }
 
     init(_ e: ChangeEventError) {
-        self.init(.badRequest, type: "bad-change-event", title: "Invalid change event", detail: e.detail, extra: e.field.map { ["field": $0] } ?? [:])
+        self.init(.badRequest, type: "bad-change-event", title: "Invalid change event", detail: e.detail, extra: Self.field(e))
     }
+
+    private static func field(_ e: some AugurError) -> [String: String] { e.field.map { ["field": $0] } ?? [:] }
 
     /// Maps any error to a problem; unknown errors become a bare 500 (the caller logs them).
     static func from(_ error: any Error) -> Problem? {
@@ -130,6 +180,8 @@ extension Problem {
         case let e as ScaleError: return Problem(e)
         case let e as IncidentError: return Problem(e)
         case let e as ChangeEventError: return Problem(e)
+        case let e as AccessError: return Problem(e)
+        case let e as RequestError: return Problem(e)
         case let e as HTTPError: return Problem(e)
         case is NIOTooManyBytesError: return Problem(HTTPError(.contentTooLarge, message: "request body is over the configured limit"))
         default: return nil

@@ -65,7 +65,7 @@ struct CanonicalPathMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix("/"), !path.contains("//"), path == "/" || !path.hasSuffix("/") else {
-            throw Problem(.notFound, type: "not-found", title: "Not found", detail: "no route for this path (paths have no empty or trailing segments)")
+            throw RequestError(.notFound, "no route for this path (paths have no empty or trailing segments)")
         }
         return try await next(request, context)
     }

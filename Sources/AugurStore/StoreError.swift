@@ -1,5 +1,7 @@
+import AugurCore
+
 /// A failure of the SQLite store.
-package struct StoreError: Error, Sendable, CustomStringConvertible {
+package struct StoreError: AugurError {
     package enum Code: String, Sendable {
         /// The file cannot be opened or is not an Augur store.
         case cannotOpen

@@ -1,6 +1,9 @@
 import AugurCore
+import AugurForecast
 import AugurIngest
 import AugurLogs
+import AugurReports
+import AugurScaling
 import AugurStore
 import ArgumentParser
 import Foundation
@@ -9,16 +12,23 @@ import Foundation
 func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
-    } catch let e as IngestError {
-        fail(e.description, code: e.code == .unreadable ? 66 : 65)  // EX_NOINPUT, EX_DATAERR
-    } catch let e as QueryError {
-        fail(e.detail, code: 64)  // EX_USAGE
-    } catch let e as ConfigError {
-        fail(e.detail, code: 78)  // EX_CONFIG
+    } catch let e as any AugurError {
+        fail(e.description, code: exitCode(e))
     } catch let e as LogPattern.Invalid {
         fail(e.description, code: 64)  // EX_USAGE: a format or mask that does not compile
-    } catch let e as StoreError {
-        fail(e.description, code: e.code == .locked ? 75 : 74)  // EX_TEMPFAIL (another writer), EX_IOERR
+    }
+}
+
+/// The one mapping from a domain error to an exit code (sysexits(3)).
+func exitCode(_ e: any AugurError) -> Int32 {
+    switch e {
+    case let e as IngestError: e.code == .unreadable ? 66 : 65  // EX_NOINPUT, EX_DATAERR
+    case let e as StoreError: e.code == .locked ? 75 : 74  // EX_TEMPFAIL (another writer), EX_IOERR
+    case is ConfigError: 78  // EX_CONFIG
+    case let e as ForecastError: e.code == .numerical ? 70 : 65  // EX_SOFTWARE, EX_DATAERR
+    case let e as ScaleError: e.code == .badInput ? 65 : 69  // EX_DATAERR, EX_UNAVAILABLE
+    case let e as IncidentError: e.code == .badInput ? 65 : 69
+    default: 64  // EX_USAGE: a query, label set or change event as given
     }
 }
 
