@@ -33,7 +33,7 @@ extension RootCauseAnalyzer {
         let (first, last) = (times.lowerBound, times.upperBound)
         let every = try! Selector(parsing: #"{__name__=~".+",period=""}"#)
         var series = try store.select(every, startMs: first - beforeMs, endMs: last + afterMs)
-        let widest = series.map { windows(Self.step($0.samples)) }.reduce((afterMs, beforeMs)) { (max($0.0, $1.after), max($0.1, $1.before)) }
+        let widest = widestWindows(series)
         if widest != (afterMs, beforeMs) { series = try store.select(every, startMs: first - widest.1, endMs: last + widest.0) }
         var normal: [Labels: [Double]] = [:]
         for s in try store.select(try! Selector(parsing: #"{period="normal"}"#), startMs: .min, endMs: .max) {
@@ -52,6 +52,11 @@ extension RootCauseAnalyzer {
         return RCAInput(times: times, series: series, normal: normal, expectations: expectations, edges: try store.edges(),
                         tracedLines: traced, errorLines: errors, logServices: Set(services.values), logged: logged, templateTexts: texts,
                         changes: try store.changes(fromMs: first - changeLookbackMs, toMs: last + afterMs))
+    }
+
+    /// The longest windows after and before the start any of `series` needs.
+    func widestWindows(_ series: [Series]) -> (after: Int64, before: Int64) {
+        series.map { windows(Self.step($0.samples)) }.reduce((afterMs, beforeMs)) { (max($0.0, $1.after), max($0.1, $1.before)) }
     }
 
     /// A series' windows after and before the start: at least `afterSamples` / `beforeSamples` of its

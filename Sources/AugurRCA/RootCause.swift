@@ -108,7 +108,7 @@ package struct RootCauseAnalyzer: Sendable {
     package func analyse(_ input: RCAInput, atMs t: Int64, symptoms: [String] = []) -> Analysis {
         // Each series' windows hold at least `afterSamples` / `beforeSamples` of its own samples.
         var all = input.series.compactMap { $0.slice(fromMs: t - beforeMs, toMs: t + afterMs) }
-        let widest = all.map { windows(Self.step($0.samples)) }.reduce((afterMs, beforeMs)) { (max($0.0, $1.after), max($0.1, $1.before)) }
+        let widest = widestWindows(all)
         if widest != (afterMs, beforeMs) { all = input.series.compactMap { $0.slice(fromMs: t - widest.1, toMs: t + widest.0) } }
         let normal = input.normal
         // Logs counted from when they were first collected: minutes before that are unknown, not zero.
