@@ -63,15 +63,36 @@ let package = Package(
             exclude: ["KEDA/externalscaler.proto"],
             swiftSettings: swiftSettings
         ),
+        // What the two executables share: how a domain error becomes a message and an exit code.
+        .target(
+            name: "AugurCommandLine",
+            dependencies: ["AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "augur",
             dependencies: [
                 "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurServer",
+                "AugurCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The benchmarks: a binary of their own, so that the product ships none of their code.
+        .executableTarget(
+            name: "augur-bench",
+            dependencies: [
+                "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurServer",
+                "AugurCommandLine", "AugurTestSupport", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/augur-bench",
             swiftSettings: swiftSettings
         ),
 

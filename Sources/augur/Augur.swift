@@ -1,3 +1,4 @@
+import AugurCommandLine
 import ArgumentParser
 import AugurCore
 import Logging
@@ -7,7 +8,7 @@ struct Augur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augur",
         abstract: "AIOps analysis: ingest metrics, forecast load, recommend replicas, explain incidents.",
-        subcommands: [Serve.self, Import.self, Query.self, Forecast.self, Retrain.self, Migrate.self, Demo.self, Logs.self, RCA.self, Scale.self, Incident.self, Bench.self]
+        subcommands: [Serve.self, Import.self, Query.self, Forecast.self, Retrain.self, Migrate.self, Demo.self, Logs.self, RCA.self, Scale.self, Incident.self]
     )
 }
 

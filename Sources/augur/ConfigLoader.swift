@@ -1,3 +1,4 @@
+import AugurCommandLine
 import AugurCore
 import Foundation
 import Logging

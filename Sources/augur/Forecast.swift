@@ -1,3 +1,4 @@
+import AugurCommandLine
 import ArgumentParser
 import AugurCore
 import AugurForecast
@@ -37,7 +38,7 @@ struct Forecast: AsyncParsableCommand {
     var upper: String?
 
     // Off by default here: the batch contract forecasts each series as given. On M4 Hourly it makes no
-    // measurable difference (`augur bench forecast --exclude-incidents`: OWA 0.503 either way).
+    // measurable difference (`augur-bench forecast --exclude-incidents`: OWA 0.503 either way).
     @Flag(help: "Replace detected incidents (runs far outside the seasonal norm) by the norm before fitting, as `augur serve` does.")
     var excludeIncidents = false
 

@@ -1,3 +1,4 @@
+import AugurCommandLine
 import AugurCore
 import AugurRCA
 import ArgumentParser

@@ -1,3 +1,4 @@
+import AugurCommandLine
 import ArgumentParser
 import AugurCore
 import AugurScaling
@@ -116,13 +117,6 @@ struct ScaleComparison {
         }
         return String(out.dropLast())
     }
-}
-
-func loadTrace(_ path: String) throws -> LoadTrace {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-        throw ValidationError("cannot read \(path)")
-    }
-    do { return try LoadTrace.csv(text, name: path) } catch { fail(error.description, code: 65) }
 }
 
 /// `2014-04-10 00:04:00` in UTC.

@@ -1,3 +1,4 @@
+import AugurCommandLine
 import ArgumentParser
 import AugurCore
 import AugurDemo

@@ -1,14 +1,16 @@
+import AugurCommandLine
 import ArgumentParser
 import AsyncHTTPClient
 import AugurCore
 import AugurIngest
 import AugurLogs
 import AugurStore
+import AugurTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// `augur bench logs`: Loghub-2k accuracy per system with one setting, `logs parse` throughput on a
+/// `augur-bench logs`: Loghub-2k accuracy per system with one setting, `logs parse` throughput on a
 /// million lines, Loki push ingest through the HTTP server into SQLite, and bytes per stored line.
 struct LogBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +44,7 @@ struct LogBench: AsyncParsableCommand {
                 return System(name: name, file: loghub + "/" + (s["log_file"] as? String ?? ""), header: try HeaderFormat(s["log_format"] as? String ?? ""),
                               masks: try (s["masking_regexes"] as? [String] ?? []).map { (m) throws(LogPattern.Invalid) in try LogPattern(m) })
             }
-            print("augur bench logs — Loghub-2k, one setting for every system (similarity 0.5, depth 4), LogPAI formats and masks")
+            print("augur-bench logs — Loghub-2k, one setting for every system (similarity 0.5, depth 4), LogPAI formats and masks")
             print("system        GA      PA   templates (truth)")
             var gas: [Double] = []
             for system in systems {

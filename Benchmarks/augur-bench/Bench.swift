@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import AugurCommandLine
 import AugurCore
 import AugurIngest
 import AugurServer
@@ -9,11 +10,16 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (build with -c release).", subcommands: [IngestBench.self, ForecastBench.self, LogBench.self, ScaleBench.self, SoakBench.self])
+/// `augur-bench`: Augur's benchmarks, built beside the product but not in it (`swift build -c release`
+/// makes `.build/release/augur-bench`).
+@main
+struct AugurBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augur-bench", abstract: "Augur's benchmarks (build with -c release).",
+        subcommands: [IngestBench.self, ForecastBench.self, LogBench.self, ScaleBench.self, SoakBench.self])
 }
 
-/// `augur bench ingest`: remote-write ingest through HTTP, beside Debian's Prometheus on the same load.
+/// `augur-bench ingest`: remote-write ingest through HTTP, beside Debian's Prometheus on the same load.
 struct IngestBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
@@ -86,11 +92,11 @@ struct IngestBench: AsyncParsableCommand {
                     rows.append(("augur ÷ prometheus, \(size) samples/request", format(augurRates[size]! / rate)))
                 }
             }
-            let raw = try StoreBenchmarks.rawInsert(samples: min(load.totalSamples, 2_000_000), series: series, batch: 5000, directory: workdir)
+            let raw = try rawInsert(samples: min(load.totalSamples, 2_000_000), series: series, batch: 5000, directory: workdir)
             rows.append(("raw SQLite insert loop (row per sample, 5000/txn)", "\(format(raw.rate / 1e6)) M samples/s, \(format(raw.bytesPerSample)) bytes/sample"))
             for size in sizes { rows.append(("augur \(size)/request ÷ raw SQLite insert loop", format(augurRates[size]! / raw.rate))) }
             let width = rows.map(\.0.count).max() ?? 0
-            print("augur bench ingest — \(series) series × \(scrapes) scrapes (15 s), \(connections) connections, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print("augur-bench ingest — \(series) series × \(scrapes) scrapes (15 s), \(connections) connections, \(ProcessInfo.processInfo.activeProcessorCount) cores")
             for (k, v) in rows { print(k.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + v) }
         }
     }
@@ -252,8 +258,6 @@ func directorySize(_ path: String) -> Int {
         total + (((try? fm.attributesOfItem(atPath: path + "/" + rel))?[.size] as? NSNumber)?.intValue ?? 0)
     }
 }
-
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
 func format(_ v: Double) -> String { String(format: v >= 100 ? "%.0f" : (v >= 10 ? "%.1f" : "%.2f"), v) }
 

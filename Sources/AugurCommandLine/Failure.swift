@@ -5,11 +5,10 @@ import AugurLogs
 import AugurReports
 import AugurScaling
 import AugurStore
-import ArgumentParser
 import Foundation
 
 /// Runs a command body, printing domain errors as one line on stderr with a sysexits-style code.
-func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
+package func reportingFailures<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let e as any AugurError {
@@ -32,11 +31,14 @@ func exitCode(_ e: any AugurError) -> Int32 {
     }
 }
 
-func fail(_ message: String, code: Int32) -> Never {
+package func fail(_ message: String, code: Int32) -> Never {
     FileHandle.standardError.write(Data("augur: error: \(message)\n".utf8))
     exit(code)
 }
 
-func note(_ message: String) {
+package func note(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+/// A duration in seconds.
+package func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

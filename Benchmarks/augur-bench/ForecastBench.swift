@@ -1,10 +1,11 @@
+import AugurCommandLine
 import ArgumentParser
 import AugurCore
 import AugurForecast
 import AugurIngest
 import Foundation
 
-/// `augur bench forecast`: the M4 Hourly hold-out per model, the NAB rolling-origin MASE and the LSTM's
+/// `augur-bench forecast`: the M4 Hourly hold-out per model, the NAB rolling-origin MASE and the LSTM's
 /// training throughput beside PyTorch's.
 struct ForecastBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,7 +39,7 @@ struct ForecastBench: AsyncParsableCommand {
             let fitted = excludeIncidents ? train.map { IncidentDetection().cleaned($0, period: m).values } : train
             var naive2 = Scores()
             for (tr, te) in zip(train, test) { naive2.add(train: tr, test: te, forecast: try Naive2().forecast(tr, horizon: horizon, period: m), period: m) }
-            print("augur bench forecast — M4 Hourly, \(series.count) series, last \(horizon) held out, m = \(m), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print("augur-bench forecast — M4 Hourly, \(series.count) series, last \(horizon) held out, m = \(m), \(ProcessInfo.processInfo.activeProcessorCount) cores")
             print("model       sMAPE    MASE     OWA    MSIS  coverage95  wall")
             for name in models.split(separator: ",").map(String.init) {
                 guard name == "auto" || ModelKind(rawValue: name) != nil else { throw ValidationError("unknown model \(name)") }

@@ -1,3 +1,4 @@
+import AugurCommandLine
 import ArgumentParser
 import AsyncHTTPClient
 import AugurCore
@@ -6,11 +7,14 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// `augur bench soak`: a real `augur serve` under mixed load for a few minutes — remote-write, Loki
+/// `augur-bench soak`: a real `augur serve` under mixed load for a few minutes — remote-write, Loki
 /// pushes and a fixed-window `query_range` — reporting per interval the throughput, errors, the
 /// query's p50/p99 and the server's resident memory, so that one can see both level off.
 struct SoakBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "soak", abstract: "Mixed remote-write, Loki and query load on a real server; throughput, errors, p99 and memory over time.")
+
+    @Option(help: "The augur binary to run (default: the one beside augur-bench).")
+    var augur: String?
 
     @Option(help: "Minutes to run.")
     var minutes = 3.0
@@ -133,10 +137,11 @@ struct SoakBench: AsyncParsableCommand {
         return String(format: "%.0f", kb / 1024)
     }
 
-    /// `augur serve` (this binary) on a fresh store and a free port, read from its log.
+    /// `augur serve` (the `augur` beside this binary, or `--augur`) on a fresh store and a free port, read from its log.
     func startServer() throws -> (Process, Int) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
+        let me = URL(fileURLWithPath: CommandLine.arguments[0], relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        p.executableURL = augur.map { URL(fileURLWithPath: $0) } ?? me.deletingLastPathComponent().appendingPathComponent("augur")
         p.arguments = ["serve", "--db", workdir + "/augur.sqlite", "--listen", "127.0.0.1:0", "--log-level", "info"]
         let pipe = Pipe()
         p.standardError = pipe

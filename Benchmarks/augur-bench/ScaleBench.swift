@@ -1,3 +1,4 @@
+import AugurCommandLine
 import ArgumentParser
 import AugurCore
 import AugurIngest
@@ -5,7 +6,7 @@ import AugurScaling
 import Dispatch
 import Foundation
 
-/// `augur bench scale`: the autoscaling targets on NAB CloudWatch and M4 Hourly traces.
+/// `augur-bench scale`: the autoscaling targets on NAB CloudWatch and M4 Hourly traces.
 struct ScaleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scale",
@@ -50,7 +51,7 @@ struct ScaleBench: AsyncParsableCommand {
             }
             guard let startupMs = TimeParsing.durationMs(startup) else { throw ValidationError("--startup \(startup) is not a duration") }
             let qs = quantiles.split(separator: ",").compactMap { Double($0) }
-            print("augur bench scale — target \(target), start-up \(startup), decisions every 5 min, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print("augur-bench scale — target \(target), start-up \(startup), decisions every 5 min, \(ProcessInfo.processInfo.activeProcessorCount) cores")
             print("group\tquantile\ttraces\tbad min HPA\tbad min augur\tfewer\tsnaive-day\tsnaive-week\tpod-h augur/HPA (total)\tmean per trace\tsnaive-day pod-h/HPA\ttraces meeting both targets\tlatency p50 ms\tp99 ms")
             for (name, traces) in groups {
                 for q in qs {
