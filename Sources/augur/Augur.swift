@@ -1,4 +1,3 @@
-import AugurCommandLine
 import ArgumentParser
 import AugurCore
 import Logging

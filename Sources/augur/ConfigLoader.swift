@@ -1,4 +1,3 @@
-import AugurCommandLine
 import AugurCore
 import Foundation
 import Logging
