@@ -42,6 +42,21 @@ package enum TimeParsing {
         return total
     }
 
+    /// A time as the command line takes it, in Unix ms: what `timestampMs` reads, or `now`, or a
+    /// duration from now (`now-1h`, `now+5m`, and `-30m` for `now-30m`).
+    package static func commandTimeMs(_ text: some StringProtocol, nowMs: Int64) -> Int64? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var offset = Substring(t)
+        if offset.hasPrefix("now") { offset = offset.dropFirst(3) } else if !offset.hasPrefix("-") || Double(t) != nil { return timestampMs(t) }
+        if offset.isEmpty { return nowMs }
+        guard let sign = offset.first, sign == "-" || sign == "+", let d = durationMs(String(offset.dropFirst())) else { return nil }
+        let (ms, overflow) = sign == "-" ? nowMs.subtractingReportingOverflow(d) : nowMs.addingReportingOverflow(d)
+        return !overflow && ms >= earliestMs && ms <= latestMs ? ms : nil
+    }
+
+    /// What `commandTimeMs` takes, for help texts and errors.
+    package static let commandTimeForms = "RFC 3339, Unix time, now or now-30m; --flag=-30m for short"
+
     /// RFC 3339 / ISO-8601 (`2024-01-01T00:00:00Z`, fractional seconds, offsets, or a space instead of `T`,
     /// without zone meaning UTC) or a Unix time in seconds, milliseconds or nanoseconds (told apart by
     /// magnitude); nil when it is neither or lies outside `earliestMs...latestMs`.

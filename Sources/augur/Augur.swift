@@ -7,6 +7,7 @@ struct Augur: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augur",
         abstract: "AIOps analysis: ingest metrics, forecast load, recommend replicas, explain incidents.",
+        version: AugurVersion.current,
         subcommands: [Serve.self, Import.self, Query.self, Forecast.self, Retrain.self, Migrate.self, Demo.self, Logs.self, RCA.self, Scale.self, Incident.self]
     )
 }

@@ -20,7 +20,7 @@ struct Demo: AsyncParsableCommand {
         @Option(help: "Days of history.")
         var days = 14
 
-        @Option(help: "End time (RFC 3339 or Unix seconds); default now.")
+        @Option(help: "End time (RFC 3339, Unix time, now, now-30m); default now.")
         var end: String?
 
         func run() async throws {
@@ -28,7 +28,7 @@ struct Demo: AsyncParsableCommand {
                 guard days >= 1 && days <= 90 else { throw ValidationError("--days must be 1…90") }
                 var endMs = WallClock.nowMs()
                 if let end {
-                    guard let t = TimeParsing.timestampMs(end) else { throw ValidationError("--end \(end) is not a time") }
+                    guard let t = TimeParsing.commandTimeMs(end, nowMs: endMs) else { throw ValidationError("--end \(end) is not a time (\(TimeParsing.commandTimeForms))") }
                     endMs = t
                 }
                 let data = DemoSystem(seed: seed, endMs: endMs, days: days).generate()

@@ -197,7 +197,7 @@ struct LogsQuery: AsyncParsableCommand {
     @Option(help: "Full-text search (SQLite FTS5 syntax: words, \"phrases\", OR, prefix*).")
     var search: String?
 
-    @Option(help: "Window start (RFC 3339 or unix); default an hour before --end.")
+    @Option(help: "Window start (RFC 3339, Unix time, now, now-30m); default an hour before --end.")
     var start: String?
 
     @Option(help: "Window end; default now.")
@@ -217,7 +217,11 @@ struct LogsQuery: AsyncParsableCommand {
             let store = try Store(path: config.storage.path, readOnly: true)
             func time(_ text: String?, _ name: String) throws -> Int64? {
                 guard let text else { return nil }
-                guard let ns = TimeParsing.timestampNs(text) else { throw ValidationError("--\(name) \(text) is not a time") }
+                // Nanoseconds kept where the text has them; relative times to the millisecond.
+                if let ns = TimeParsing.timestampNs(text) { return ns }
+                guard let ms = TimeParsing.commandTimeMs(text, nowMs: WallClock.nowMs()), let ns = TimeParsing.ns(ms, times: 1_000_000) else {
+                    throw ValidationError("--\(name) \(text) is not a time (\(TimeParsing.commandTimeForms))")
+                }
                 return ns
             }
             let endNs = try time(end, "end") ?? WallClock.nowMs() * 1_000_000

@@ -11,7 +11,7 @@ struct Query: AsyncParsableCommand {
     @Argument(help: "A series selector, e.g. 'http_request_duration_seconds{service=\"payment\",quantile=\"0.99\"}'.")
     var selector: String
 
-    @Option(help: "Start time (RFC 3339 or Unix seconds); default: the end minus 1h.")
+    @Option(help: "Start time (RFC 3339, Unix time, now, now-30m); default: the end minus 1h.")
     var start: String?
 
     @Option(help: "End time; default: the newest sample in the store.")
@@ -32,7 +32,7 @@ struct Query: AsyncParsableCommand {
             let sel = try Selector(parsing: selector)
             func time(_ text: String?, _ fallback: Int64) throws -> Int64 {
                 guard let text else { return fallback }
-                guard let ms = TimeParsing.timestampMs(text) else { throw QueryError(.badParameter, "\"\(text)\" is not a time") }
+                guard let ms = TimeParsing.commandTimeMs(text, nowMs: WallClock.nowMs()) else { throw QueryError(.badParameter, "\"\(text)\" is not a time (\(TimeParsing.commandTimeForms))") }
                 return ms
             }
             let endMs = try time(end, store.stats().newestTs ?? WallClock.nowMs())

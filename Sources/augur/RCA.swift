@@ -12,7 +12,7 @@ struct RCA: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rca", abstract: "Root-cause analysis: suspects at a time (--at), or the benchmark contract (eval, score).",
                                                     subcommands: [RCAEval.self, RCAScore.self])
 
-    @Option(help: "When the incident started (RFC 3339 or unix); the analysis looks at the window after it.")
+    @Option(help: "When the incident started (RFC 3339, Unix time, now, now-30m); the analysis looks at the window after it.")
     var at: String?
 
     @Option(help: "Window after --at to look at.")
@@ -23,7 +23,7 @@ struct RCA: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             guard let at else { throw ValidationError("--at TIME is required (or use augur rca eval)") }
-            guard let t = TimeParsing.timestampMs(at) else { throw ValidationError("--at \(at) is not a time") }
+            guard let t = TimeParsing.commandTimeMs(at, nowMs: WallClock.nowMs()) else { throw ValidationError("--at \(at) is not a time (\(TimeParsing.commandTimeForms))") }
             guard let w = TimeParsing.durationMs(window), w > 0 else { throw ValidationError("--window \(window) is not a duration") }
             let store = try Store(path: try options.resolve().config.storage.path, readOnly: true)
             var analyzer = RootCauseAnalyzer()

@@ -89,6 +89,15 @@ import Testing
     func badTimestamps(_ text: String) {
         #expect(TimeParsing.timestampMs(text) == nil)
     }
+
+    @Test(arguments: [
+        ("now", Int64(1_704_067_200_000)), ("NOW", 1_704_067_200_000), ("now-1h", 1_704_063_600_000), ("now+5m", 1_704_067_500_000),
+        ("-30m", 1_704_065_400_000), ("2024-01-01T00:00:00Z", 1_704_067_200_000), ("1704067200", 1_704_067_200_000),
+        ("-5", -5_000),  // a number is a Unix time, even a negative one
+    ] as [(String, Int64?)] + [("now-", nil), ("now*2", nil), ("-x", nil), ("now-1000000y", nil)])
+    func commandTimes(_ text: String, _ ms: Int64?) {
+        #expect(TimeParsing.commandTimeMs(text, nowMs: 1_704_067_200_000) == ms)
+    }
 }
 
 @Suite struct ConfigTests {
