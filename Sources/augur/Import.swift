@@ -21,12 +21,7 @@ struct Import: AsyncParsableCommand {
     @Option(help: "One of: \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: String
 
-    @Option(help: "Labels added to every series, e.g. env=prod,cluster=eu1.")
-    var labels: String?
-
-    @Flag(help: "All or nothing: stop at the first malformed record (by default it is skipped, counted and reported).")
-    var strict = false
-
+    @OptionGroup var records: ImportOptions
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
@@ -34,10 +29,10 @@ struct Import: AsyncParsableCommand {
             guard let format = ImportFormat(rawValue: format) else {
                 throw ValidationError("unknown format \(format); one of \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let extra = try parseLabels(labels)
+            let extra = try records.extraLabels()
             let config = try options.resolve().config
             let store = try Store(path: config.storage.path)
-            let importer = FileImporter(ingestor: Ingestor(store: store), extraLabels: extra, strict: strict)
+            let importer = FileImporter(ingestor: Ingestor(store: store), extraLabels: extra, strict: records.strict)
             let started = ContinuousClock.now
             let summary = try importer.importPath(path, format: format) { file, s in
                 note("imported \(file): \(s.files) files, \(s.series) series, \(s.samples) samples so far")
@@ -50,13 +45,23 @@ struct Import: AsyncParsableCommand {
     }
 }
 
-func parseLabels(_ text: String?) throws -> [String: String] {
-    guard let text, !text.isEmpty else { return [:] }
-    var out: [String: String] = [:]
-    for pair in text.split(separator: ",") {
-        let kv = pair.split(separator: "=", maxSplits: 1)
-        guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("labels must be name=value pairs separated by commas, got \"\(pair)\"") }
-        out[String(kv[0])] = String(kv[1])
+/// What every file import takes beside the file: labels for everything it holds, and whether one
+/// malformed record stops it.
+struct ImportOptions: ParsableArguments {
+    @Option(help: "Labels added to everything imported, e.g. env=prod,cluster=eu1.")
+    var labels: String?
+
+    @Flag(help: "All or nothing: stop at the first malformed record (by default it is skipped, counted and reported).")
+    var strict = false
+
+    func extraLabels() throws -> [String: String] {
+        guard let labels, !labels.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for pair in labels.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("labels must be name=value pairs separated by commas, got \"\(pair)\"") }
+            out[String(kv[0])] = String(kv[1])
+        }
+        return out
     }
-    return out
 }

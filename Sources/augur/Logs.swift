@@ -122,19 +122,14 @@ struct LogsImport: AsyncParsableCommand {
     @Option(help: "A LogPAI header format, jsonl or nezha.")
     var format: String
 
-    @Option(help: "Labels for every line, e.g. service=hdfs,env=prod.")
-    var labels: String?
-
-    @Flag(help: "All or nothing: stop at the first malformed record (by default it is skipped, counted and reported).")
-    var strict = false
-
+    @OptionGroup var records: ImportOptions
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
         try await reportingFailures {
             let config = try options.resolve().config
-            let extra = try parseLabels(labels)
-            var bad = BadRecords(strict: strict)
+            let extra = try records.extraLabels()
+            var bad = BadRecords(strict: records.strict)
             let store = try Store(path: config.storage.path)
             let pipeline = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
             var files: [String] = []
