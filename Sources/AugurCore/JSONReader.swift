@@ -98,7 +98,7 @@ package struct JSONReader {
                     } else if scalar >= 0xDC00 && scalar < 0xE000 {
                         i = j; throw fail("unpaired surrogate")
                     }
-                    out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+                    UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }  // a valid scalar: surrogates are paired or refused above
                 default:
                     i = j - 1; throw fail("invalid escape")
                 }

@@ -72,67 +72,57 @@ package enum LogBodies {
         return records
     }
 
-    /// One `{"stream": {…}, "values": […]}` of a Loki JSON push, in either member order.
+    /// One `{"stream": {…}, "values": […]}` of a Loki JSON push, in either member order. Throws
+    /// `IngestError` for a body of the wrong shape and `JSONReader.Failure` for one that is not JSON.
     private static func lokiStream(_ json: inout JSONReader, index s: Int, into records: inout [LogRecord],
-                                   bad: (String, String?) -> IngestError) throws(IngestError) -> Void {
-        do {
-            guard try json.peek() == .object else { throw bad("stream \(s) is not an object", "streams[\(s)]") }
-            try json.beginObject()
-            var labels = Labels([])
-            var entries: [(Int64, String, [String: String])] = []
-            var sawValues = false
-            while let key = try json.nextKey() {
-                switch key {
-                case "stream":
-                    labels = try Self.labels(&json) { bad($0, "streams[\(s)].stream") }
-                case "values":
-                    guard try json.peek() == .array else { throw bad("\"values\" must be an array", "streams[\(s)].values") }
-                    sawValues = true
-                    try json.beginArray()
-                    var v = 0
-                    while try json.nextElement() {
-                        entries.append(try lokiEntry(&json, field: "streams[\(s)].values[\(v)]", bad: bad))
-                        v += 1
-                    }
-                default: try json.skipValue()
+                                   bad: (String, String?) -> IngestError) throws {
+        guard try json.peek() == .object else { throw bad("stream \(s) is not an object", "streams[\(s)]") }
+        try json.beginObject()
+        var labels = Labels([])
+        var entries: [(Int64, String, [String: String])] = []
+        var sawValues = false
+        while let key = try json.nextKey() {
+            switch key {
+            case "stream":
+                labels = try Self.labels(&json) { bad($0, "streams[\(s)].stream") }
+            case "values":
+                guard try json.peek() == .array else { throw bad("\"values\" must be an array", "streams[\(s)].values") }
+                sawValues = true
+                try json.beginArray()
+                var v = 0
+                while try json.nextElement() {
+                    entries.append(try lokiEntry(&json) { bad($0, "streams[\(s)].values[\(v)]") })
+                    v += 1
                 }
+            default: try json.skipValue()
             }
-            guard sawValues else { throw bad("\"values\" must be an array", "streams[\(s)].values") }
-            for (ts, line, metadata) in entries { records.append(record(ts, labels, line, metadata)) }
-        } catch let error as IngestError {
-            throw error
-        } catch {
-            throw bad("not valid JSON: \(error)", nil)
         }
+        guard sawValues else { throw bad("\"values\" must be an array", "streams[\(s)].values") }
+        for (ts, line, metadata) in entries { records.append(record(ts, labels, line, metadata)) }
     }
 
-    /// `["<unix ns>", "<line>"]` or `["<unix ns>", "<line>", {structured metadata}]`.
-    private static func lokiEntry(_ json: inout JSONReader, field: String, bad: (String, String?) -> IngestError) throws(IngestError) -> (Int64, String, [String: String]) {
-        let shape = bad("each value is [\"<unix ns>\", \"<line>\"] with optional metadata", field)
-        do {
-            guard try json.peek() == .array else { throw shape }
-            try json.beginArray()
-            guard try json.nextElement() else { throw shape }
-            guard try json.peek() == .string, let ts = try json.decimalString() else {
-                throw bad("the timestamp must be a string of unix nanoseconds (years 1678-2262)", field)
-            }
-            guard try json.nextElement(), try json.peek() == .string else { throw shape }
-            let line = try json.string()
-            var metadata: [String: String] = [:]
-            if try json.nextElement() {
-                guard try json.peek() == .object else { throw bad("structured metadata must be an object", field) }
-                try json.beginObject()
-                while let k = try json.nextKey() {
-                    if try json.peek() == .string { metadata[k] = try json.string() } else { try json.skipValue(); metadata[k] = "" }
-                }
-                guard try !json.nextElement() else { throw shape }
-            }
-            return (ts, line, metadata)
-        } catch let error as IngestError {
-            throw error
-        } catch {
-            throw bad("not valid JSON: \(error)", nil)
+    /// `["<unix ns>", "<line>"]` or `["<unix ns>", "<line>", {structured metadata}]`. (`bad` names
+    /// the entry only when there is a fault: nothing is built per line for the error's sake.)
+    private static func lokiEntry(_ json: inout JSONReader, bad: (String) -> IngestError) throws -> (Int64, String, [String: String]) {
+        func shape() -> IngestError { bad("each value is [\"<unix ns>\", \"<line>\"] with optional metadata") }
+        guard try json.peek() == .array else { throw shape() }
+        try json.beginArray()
+        guard try json.nextElement() else { throw shape() }
+        guard try json.peek() == .string, let ts = try json.decimalString() else {
+            throw bad("the timestamp must be a string of unix nanoseconds (years 1678-2262)")
         }
+        guard try json.nextElement(), try json.peek() == .string else { throw shape() }
+        let line = try json.string()
+        var metadata: [String: String] = [:]
+        if try json.nextElement() {
+            guard try json.peek() == .object else { throw bad("structured metadata must be an object") }
+            try json.beginObject()
+            while let k = try json.nextKey() {
+                if try json.peek() == .string { metadata[k] = try json.string() } else { try json.skipValue(); metadata[k] = "" }
+            }
+            guard try !json.nextElement() else { throw shape() }
+        }
+        return (ts, line, metadata)
     }
 
     /// Loki's protobuf push body (`logproto.PushRequest`, after snappy), what Promtail and the
@@ -238,9 +228,7 @@ package enum LogBodies {
         try json.beginObject()
         var pairs: [(String, String)] = []
         while let k = try json.nextKey() {
-            guard try json.peek() == .string else { throw bad("label \(k) must be a string") }
-            guard !k.isEmpty else { throw bad("a label name is empty") }
-            pairs.append((Labels.sanitizedName(k), try json.string()))
+            pairs.append(try labelPair(k, try json.peek() == .string ? try json.string() : nil, bad: bad))
         }
         return Labels(pairs)
     }
@@ -249,12 +237,15 @@ package enum LogBodies {
         guard let value else { return Labels([]) }
         guard let object = value as? [String: Any] else { throw bad("labels must be an object of strings") }
         var pairs: [(String, String)] = []
-        for (k, v) in object {
-            guard let s = v as? String else { throw bad("label \(k) must be a string") }
-            guard !k.isEmpty else { throw bad("a label name is empty") }
-            pairs.append((Labels.sanitizedName(k), s))
-        }
+        for (k, v) in object { pairs.append(try labelPair(k, v as? String, bad: bad)) }
         return Labels(pairs)
+    }
+
+    /// A label as a client sent it: a non-empty name (sanitised as Prometheus' are) and a string value.
+    private static func labelPair(_ name: String, _ value: String?, bad: (String) -> IngestError) throws(IngestError) -> (String, String) {
+        guard let value else { throw bad("label \(name) must be a string") }
+        guard !name.isEmpty else { throw bad("a label name is empty") }
+        return (Labels.sanitizedName(name), value)
     }
 
     /// The Online Boutique log CSVs (`Timestamp,TimeUnixNano,Node,PodName,Container,TraceID,SpanID,Log`):

@@ -205,19 +205,24 @@ package struct HeaderFormat: Sendable {
 
         /// Each field's range in `line`, in the format's order, or nil when the scan did not reach the end.
         func ranges(_ line: ArraySlice<UInt8>) -> [Range<Int>]? {
-            guard !line.contains(10), var i = Self.match(separators[0], line, at: line.startIndex) else { return nil }
             var out: [Range<Int>] = []
-            out.reserveCapacity(separators.count)
+            return walk(line) { out.append($1) } ? out : nil
+        }
+
+        /// Hands each field's range in `line` to `field`, in the format's order; false when the scan
+        /// did not reach the end (the ranges handed over so far are then meaningless).
+        func walk(_ line: ArraySlice<UInt8>, _ field: (Int, Range<Int>) -> Void) -> Bool {
+            guard !line.contains(10), var i = Self.match(separators[0], line, at: line.startIndex) else { return false }
             for k in 1..<separators.count {
                 var end = i
                 while true {
-                    guard end < line.endIndex else { return nil }
-                    if let next = Self.match(separators[k], line, at: end) { out.append(i..<end); i = next; break }
+                    guard end < line.endIndex else { return false }
+                    if let next = Self.match(separators[k], line, at: end) { field(k - 1, i..<end); i = next; break }
                     end += 1
                 }
             }
-            out.append(i..<line.endIndex)
-            return out
+            field(separators.count - 1, i..<line.endIndex)
+            return true
         }
     }
 
@@ -279,10 +284,11 @@ package struct HeaderFormat: Sendable {
 
     /// The header fields and the content of `line`, or nil when the line does not fit the format.
     package func parse(_ line: ArraySlice<UInt8>, scratch: ByteRegex.Scratch) -> (fields: [String: String], content: ArraySlice<UInt8>)? {
-        if let scan, let ranges = scan.ranges(line) {
-            var out: [String: String] = [:]
-            for (k, name) in fields.enumerated() where k != scan.content { out[name] = String(decoding: line[ranges[k]], as: UTF8.self) }
-            return (out, line[ranges[scan.content]])
+        if let scan {
+            var out: [String: String] = [:], content = line.startIndex..<line.startIndex
+            if scan.walk(line, { k, r in if k == scan.content { content = r } else { out[fields[k]] = String(decoding: line[r], as: UTF8.self) } }) {
+                return (out, line[content])
+            }
         }
         guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
         let base = line.startIndex
@@ -295,7 +301,10 @@ package struct HeaderFormat: Sendable {
 
     /// Only the content (no field strings built): the parse contract's hot path.
     package func content(_ line: ArraySlice<UInt8>, scratch: ByteRegex.Scratch) -> ArraySlice<UInt8>? {
-        if let scan, let ranges = scan.ranges(line) { return line[ranges[scan.content]] }
+        if let scan {
+            var content = line.startIndex..<line.startIndex
+            if scan.walk(line, { k, r in if k == scan.content { content = r } }) { return line[content] }
+        }
         guard let caps = pattern.firstMatch(line, scratch: scratch) else { return nil }
         let base = line.startIndex
         return line[(base + caps[2 * contentGroup])..<(base + caps[2 * contentGroup + 1])]

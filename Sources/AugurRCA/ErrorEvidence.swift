@@ -25,7 +25,7 @@ package enum ErrorEvidence {
         var namingByTemplate: [Int64: [Int64: Double]] = [:]
     }
 
-    static func tally(_ lines: [(line: ErrorLogLine, service: String)], services: Set<String>, fromNs: Int64) -> Tally {
+    static func tally(_ lines: some Collection<(line: ErrorLogLine, service: String)>, services: Set<String>, fromNs: Int64) -> Tally {
         var out = Tally()
         func add(_ metric: String, _ service: String, _ line: ErrorLogLine) {
             let key = Labels(name: metric, ["service": service])
@@ -93,7 +93,7 @@ extension RootCauseAnalyzer {
     func errorEvidence(_ input: RCAInput, atMs t: Int64) -> (evidence: [(String, Evidence)], propagated: [String: Double]) {
         let startMs = t - handoffBaselineMs, endMs = t + afterMs
         let (fromNs, toNs) = (TimeParsing.nsClamped(ms: startMs), TimeParsing.nsClamped(ms: endMs))
-        let lines = input.errorLines.filter { $0.line.timestampNs >= fromNs && $0.line.timestampNs <= toNs }
+        let lines = input.errorLines(fromNs: fromNs, toNs: toNs)
         guard !lines.isEmpty else { return ([], [:]) }
         let logged = input.logged.compactMap { $0.slice(fromMs: startMs, toMs: endMs) }
         let minutes = Set(logged.flatMap { $0.samples.map { ErrorEvidence.minute(ms: $0.timestampMs) } }).sorted()

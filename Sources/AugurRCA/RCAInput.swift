@@ -40,12 +40,10 @@ extension RootCauseAnalyzer {
             normal[Labels(s.labels.dictionary.filter { $0.key != "period" }.map { ($0.key, $0.value) })] = s.samples.map(\.value)
         }
         let expectations = try ForecastSurprise.candidates(store, series: Set(series.map(\.labels)), beforeMs: last)
-        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
+        let services = try TraceHandoffs.streamServices(store)
         let logFrom = first - handoffBaselineMs, logTo = last + afterMs
         let (fromNs, toNs) = (TimeParsing.nsClamped(ms: logFrom), TimeParsing.nsClamped(ms: logTo))
-        let traced = try store.tracedLines(startNs: fromNs, endNs: toNs, limit: handoffLineLimit).compactMap { l in
-            services[l.streamId].map { (l.traceId, l.timestampNs, $0) }
-        }
+        let traced = try TraceHandoffs.lines(store, services: services, startMs: logFrom, endMs: logTo, limit: handoffLineLimit)
         let errors = try store.errorLines(startNs: fromNs, endNs: toNs, limit: Self.errorLineLimit).compactMap { l in services[l.streamId].map { (line: l, service: $0) } }
         let logged = errors.isEmpty ? [] : try store.select(try! Selector(parsing: #"{__name__="augur_log_lines_total"}"#), startMs: logFrom, endMs: logTo)
         let texts = errors.isEmpty ? [:] : Dictionary(try store.logTemplates().map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
@@ -64,6 +62,17 @@ extension RootCauseAnalyzer {
     func windows(_ step: Int64?) -> (after: Int64, before: Int64) {
         let step = step ?? 0
         return (min(max(afterMs, Int64(afterSamples) * step), Self.longestAfterMs), min(max(beforeMs, Int64(beforeSamples) * step), Self.longestBeforeMs))
+    }
+}
+
+extension RCAInput {
+    /// The traced and the error lines in `[fromNs, toNs]`: both are ordered by time.
+    func tracedLines(fromNs: Int64, toNs: Int64) -> ArraySlice<(traceId: String, timestampNs: Int64, service: String)> {
+        tracedLines[tracedLines.partitionPoint { $0.timestampNs < fromNs }..<tracedLines.partitionPoint { $0.timestampNs <= toNs }]
+    }
+
+    func errorLines(fromNs: Int64, toNs: Int64) -> ArraySlice<(line: ErrorLogLine, service: String)> {
+        errorLines[errorLines.partitionPoint { $0.line.timestampNs < fromNs }..<errorLines.partitionPoint { $0.line.timestampNs <= toNs }]
     }
 }
 

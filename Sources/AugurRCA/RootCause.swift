@@ -236,7 +236,7 @@ package struct RootCauseAnalyzer: Sendable {
     /// other hand-offs kept their pace.
     func handoffEvidence(_ input: RCAInput, atMs t: Int64) -> [(String, Evidence)] {
         let (fromNs, toNs) = (TimeParsing.nsClamped(ms: t - handoffBaselineMs), TimeParsing.nsClamped(ms: t + afterMs))
-        let lines = input.tracedLines.filter { $0.timestampNs >= fromNs && $0.timestampNs <= toNs }
+        let lines = input.tracedLines(fromNs: fromNs, toNs: toNs)
         guard !lines.isEmpty else { return [] }
         var active: [String: Int] = [:]
         var slowed: [(edge: TraceHandoffs.Edge, evidence: Evidence)] = []

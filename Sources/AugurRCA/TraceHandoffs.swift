@@ -18,7 +18,7 @@ package enum TraceHandoffs {
 
     /// Per pair of services, the gaps where a trace moves on from a line of one to the next line, of
     /// the other: each a sample at the time of the first line, in seconds.
-    package static func gaps(_ lines: [(traceId: String, timestampNs: Int64, service: String)]) -> [Edge: [Sample]] {
+    package static func gaps(_ lines: some Sequence<(traceId: String, timestampNs: Int64, service: String)>) -> [Edge: [Sample]] {
         var traces: [String: [(Int64, String)]] = [:]
         for l in lines { traces[l.traceId, default: []].append((l.timestampNs, l.service)) }
         var out: [Edge: [Sample]] = [:]
@@ -34,9 +34,18 @@ package enum TraceHandoffs {
     /// The store's newest `limit` lines that carry a trace id in `[startMs, endMs]`, oldest first, each
     /// with the service its stream belongs to (lines of streams that name no service are left out).
     package static func lines(_ store: Store, startMs: Int64, endMs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, service: String)] {
-        let services = try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
-        return try store.tracedLines(startNs: TimeParsing.nsClamped(ms: startMs), endNs: TimeParsing.nsClamped(ms: endMs), limit: limit).compactMap { l in
+        try lines(store, services: try streamServices(store), startMs: startMs, endMs: endMs, limit: limit)
+    }
+
+    /// The same, with the streams' services already read (`streamServices`).
+    static func lines(_ store: Store, services: [Int64: String], startMs: Int64, endMs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, service: String)] {
+        try store.tracedLines(startNs: TimeParsing.nsClamped(ms: startMs), endNs: TimeParsing.nsClamped(ms: endMs), limit: limit).compactMap { l in
             services[l.streamId].map { (l.traceId, l.timestampNs, $0) }
         }
+    }
+
+    /// The service each log stream belongs to (streams that name none are left out).
+    static func streamServices(_ store: Store) throws(StoreError) -> [Int64: String] {
+        try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
     }
 }

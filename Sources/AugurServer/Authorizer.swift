@@ -76,7 +76,7 @@ package final class Authorizer: Sendable {
             if !granted.isEmpty {
                 throw AccessError(.forbidden, "this token may not \(scope.rawValue); use the \(scope == .read ? "read" : scope == .write ? "write" : "admin") token")
             }
-            throw unauthorized("the bearer token is not valid")
+            throw AccessError(.unauthorized, "the bearer token is not valid")
         }
         if let session = session(request), session.scopes.contains(scope) {
             // SameSite=Strict keeps the cookie off cross-site requests; the CSRF token is the second lock.
@@ -87,10 +87,8 @@ package final class Authorizer: Sendable {
             }
             return
         }
-        throw unauthorized("send Authorization: Bearer <token>, or log in at /login")
+        throw AccessError(.unauthorized, "send Authorization: Bearer <token>, or log in at /login")
     }
-
-    private func unauthorized(_ detail: String) -> AccessError { AccessError(.unauthorized, detail) }
 
     /// DNS rebinding: a page at attacker.example whose name now points at 127.0.0.1 sends `Host: attacker.example`.
     private func checkHost(_ request: Request) throws {
