@@ -40,14 +40,20 @@ let package = Package(
         .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .target(name: "CLSTMCell"),
         .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE", "CLSTMCell"], swiftSettings: swiftSettings),
-        .target(name: "AugurLogs", dependencies: ["AugurCore", "AugurStore"], swiftSettings: swiftSettings),
-        .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurStore", "AugurForecast"], swiftSettings: swiftSettings),
-        .target(name: "AugurReports", dependencies: ["AugurCore", "AugurStore", "AugurForecast", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
+        .target(name: "AugurLogs", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
+        .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
+        .target(name: "AugurReports", dependencies: ["AugurCore", "AugurForecast", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
         .target(name: "AugurScaling", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
+        // The app layer: the one place where the store meets the analyses (no HTTP here).
+        .target(
+            name: "AugurApp",
+            dependencies: ["AugurCore", "AugurStore", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "AugurServer",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -66,13 +72,13 @@ let package = Package(
         // What the two executables share: how a domain error becomes a message and an exit code.
         .target(
             name: "AugurCommandLine",
-            dependencies: ["AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports"],
+            dependencies: ["AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports", "AugurApp"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurServer",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp", "AugurServer",
                 "AugurCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "augur-bench",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurServer",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurApp", "AugurServer",
                 "AugurCommandLine", "AugurTestSupport", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,14 +118,14 @@ let package = Package(
         .testTarget(name: "AugurCoreTests", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurForecast", "AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurApp", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurApp", "AugurForecast", "AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurScalingTests", dependencies: ["AugurScaling", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AugurServerTests",
             dependencies: [
-                "AugurServer", "AugurIngest", "AugurTestSupport", "augur",
+                "AugurServer", "AugurApp", "AugurIngest", "AugurTestSupport", "augur",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -15,6 +15,11 @@ package struct GraphEdge: Sendable, Hashable, Codable {
 }
 
 package enum ServiceNaming {
+    /// The workload a log stream belongs to: `service(of:)`, else its `job` or `container`.
+    package static func logService(of labels: Labels) -> String {
+        service(of: labels) ?? labels["job"] ?? labels["container"] ?? "unknown"
+    }
+
     /// The workload a series or log stream belongs to: its `service` label (or `service_name`, `app`,
     /// `app_kubernetes_io_name`), else its pod's workload; nil when it names none.
     package static func service(of labels: Labels) -> String? {

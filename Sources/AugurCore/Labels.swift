@@ -149,6 +149,8 @@ package enum StaleMarker {
     package static let bitPattern: UInt64 = 0x7ff0_0000_0000_0002
     package static var value: Double { Double(bitPattern: bitPattern) }
     package static func isStale(_ v: Double) -> Bool { v.bitPattern == bitPattern }
+    /// Prometheus' default look-back: a point at time t takes the newest sample in (t − 5m, t].
+    package static let lookbackMs: Int64 = 5 * 60_000
 }
 
 /// A series with its samples in time order.

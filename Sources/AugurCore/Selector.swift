@@ -51,6 +51,12 @@ package struct Selector: Sendable, CustomStringConvertible {
         self.matchers = try p.parse()
         self.text = text
     }
+
+    /// The selector of every series that has all of `labels` (`name{a="x",…}`).
+    package init(exactly labels: Labels) {
+        matchers = labels.pairs.map { try! Matcher(name: $0.name, op: .equal, value: $0.value) }  // `=` compiles nothing: never throws
+        text = labels.description
+    }
 }
 
 /// Full-match regular expression, compiled once, matched in linear time (RE2's semantics through

@@ -1,5 +1,4 @@
 package import AugurCore
-package import AugurStore
 
 /// How often each template was logged per service in a window against the window of the same length
 /// before it: new templates and surges are what an incident changes in the logs.
@@ -15,31 +14,37 @@ package struct TemplateActivity: Sendable, Equatable {
     package let surge: Double
     package let example: String?
 
-    /// Activity in [startNs, endNs) of `streams`, most surging first.
-    package static func compare(store: Store, streams: [Int64: Labels], startNs: Int64, endNs: Int64) throws(StoreError) -> [TemplateActivity] {
+    /// Lines per template and stream in one window, as the store counts them.
+    package typealias Counts = [(templateId: Int64, stream: Int64, count: Int)]
+
+    /// The window of the same length before `[startNs, endNs)` (clamped to Int64's range).
+    package static func previousWindow(startNs: Int64, endNs: Int64) -> (startNs: Int64, endNs: Int64) {
         let (span, overflow) = endNs.subtractingReportingOverflow(startNs)
         let length = overflow ? Int64.max : max(span, 1)
-        let now = try store.logTemplateCounts(streams: streams, startNs: startNs, endNs: endNs)
         let (beforeStart, under) = startNs.subtractingReportingOverflow(length)
-        let before = try store.logTemplateCounts(streams: streams, startNs: under ? .min : beforeStart, endNs: startNs)
-        let templates = Dictionary(try store.logTemplates().map { ($0.id, $0) }) { a, _ in a }
-        /// Merged templates count for the template that absorbed them.
-        func live(_ id: Int64) -> Int64 {
-            var i = id, hops = 0
-            while let next = templates[i]?.mergedInto, hops < 100 { i = next; hops += 1 }
-            return i
-        }
+        return (under ? .min : beforeStart, startNs)
+    }
+
+    /// The template that absorbed `id` through merges (itself when none did).
+    package static func live(_ id: Int64, in templates: [Int64: LogTemplateRow]) -> Int64 {
+        var i = id, hops = 0
+        while let next = templates[i]?.mergedInto, hops < 100 { i = next; hops += 1 }
+        return i
+    }
+
+    /// Activity in the window starting at `startNs` (`now`) against the window before it (`before`),
+    /// most surging first; merged templates count for the template that absorbed them. `examples`:
+    /// a line of each live template in the window.
+    package static func compare(now: Counts, before: Counts, templates: [Int64: LogTemplateRow], streams: [Int64: Labels], startNs: Int64,
+                                examples: [Int64: String]) -> [TemplateActivity] {
         struct Key: Hashable { let template: Int64; let service: String }
         var counts: [Key: (now: Int, before: Int)] = [:]
         for (t, stream, n) in now {
-            let key = Key(template: live(t), service: LogPipeline.service(of: streams[stream] ?? Labels([])))
-            counts[key, default: (0, 0)].now += n
+            counts[Key(template: live(t, in: templates), service: ServiceNaming.logService(of: streams[stream] ?? Labels([]))), default: (0, 0)].now += n
         }
         for (t, stream, n) in before {
-            let key = Key(template: live(t), service: LogPipeline.service(of: streams[stream] ?? Labels([])))
-            counts[key, default: (0, 0)].before += n
+            counts[Key(template: live(t, in: templates), service: ServiceNaming.logService(of: streams[stream] ?? Labels([]))), default: (0, 0)].before += n
         }
-        let examples = try store.logExamples(templates: Array(Set(counts.keys.map(\.template))), startNs: startNs, endNs: endNs)
         return counts.map { key, c in
             let firstSeen = templates[key.template]?.firstSeenNs ?? .min
             return TemplateActivity(templateId: key.template, text: templates[key.template]?.text ?? "", service: key.service, count: c.now, previous: c.before,

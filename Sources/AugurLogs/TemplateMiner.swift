@@ -40,6 +40,10 @@ package final class TemplateMiner {
         /// The prefix-tree leaf it lives in, so a restored miner routes lines as before.
         package let route: String
         package let pinned: Bool
+
+        package init(id: Int64, text: String, count: Int, route: String, pinned: Bool) {
+            (self.id, self.text, self.count, self.route, self.pinned) = (id, text, count, route, pinned)
+        }
     }
 
     struct Cluster {

@@ -1,6 +1,5 @@
 package import AugurCore
 import AugurForecast
-package import AugurStore
 
 extension GraphLearner {
     /// The last resort, when neither configuration, metric labels nor traces give an edge: services
@@ -57,25 +56,6 @@ extension GraphLearner {
             [GraphEdge(source: pair.a, target: pair.b, weight: score, origin: "correlation"),
              GraphEdge(source: pair.b, target: pair.a, weight: score, origin: "correlation")]
         }.sorted { ($0.source, $0.target) < ($1.source, $1.target) }
-    }
-
-    /// `fromCorrelation` over the store's metrics in `[startMs, endMs]` (reference periods left out):
-    /// only the metric names that two services or more report are read, at most `maxSeries` series
-    /// (names reported by the most services first), so a large store costs a bounded read.
-    package static func fromCorrelation(_ store: Store, startMs: Int64, endMs: Int64, maxSeries: Int = 5_000) throws(StoreError) -> [GraphEdge] {
-        var services: [String: Set<String>] = [:], counts: [String: Int] = [:]
-        for labels in store.series(matching: [try! Selector(parsing: #"{__name__=~".+",period=""}"#)], startMs: startMs, endMs: endMs) {
-            guard let name = labels.name, !name.hasPrefix("augur_"), let service = RootCauseAnalyzer.service(of: labels) else { continue }
-            services[name, default: []].insert(service)
-            counts[name, default: 0] += 1
-        }
-        var series: [Series] = []
-        for (name, reporters) in services.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) where reporters.count >= 2 {
-            guard series.count + counts[name]! <= maxSeries,
-                  let selector = try? Selector(parsing: "{__name__=\"\(name)\",period=\"\"}") else { continue }
-            series += try store.select(selector, startMs: startMs, endMs: endMs)
-        }
-        return fromCorrelation(series)
     }
 
     /// An unordered pair of services.

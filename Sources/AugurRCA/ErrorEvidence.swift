@@ -1,5 +1,4 @@
 import AugurCore
-import AugurStore
 
 /// Evidence about code-level faults from error lines (levels error and fatal). An exception or a wrong
 /// return value rarely moves CPU or latency, but it is logged: by the faulty service first, then by
@@ -84,7 +83,7 @@ package enum ErrorEvidence {
 
 extension RootCauseAnalyzer {
     /// At most this many error lines are read (the newest).
-    static let errorLineLimit = 50_000
+    package static let errorLineLimit = 50_000
 
     /// Error-origin and error-naming evidence at `t`: each service's counts in `[t, t + after]` against
     /// the minutes before `t` (back to `handoffBaselineMs`) in which anything was logged — logs are

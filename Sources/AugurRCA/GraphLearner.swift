@@ -1,5 +1,4 @@
 package import AugurCore
-package import AugurStore
 
 /// Call-graph edges read from metric labels that name both ends of a call: Istio's
 /// `source_workload`/`destination_workload`, and `source`/`target` as imported call graphs and
@@ -8,9 +7,10 @@ package import AugurStore
 package enum GraphLearner {
     static let endpoints = [("source_workload", "destination_workload"), ("source", "target"), ("client", "server")]
 
-    package static func fromMetricLabels(_ store: Store) -> [GraphEdge] {
+    /// Edges named by `series` (every series' labels).
+    package static func fromMetricLabels(_ series: [Labels]) -> [GraphEdge] {
         var weights: [String: [String: Double]] = [:]
-        for labels in store.series(matching: [try! Selector(parsing: #"{__name__=~".+"}"#)]) {
+        for labels in series {
             for (from, to) in endpoints {
                 guard let caller = labels[from], let callee = labels[to], !caller.isEmpty, !callee.isEmpty, caller != callee,
                       caller != "unknown", callee != "unknown" else { continue }
@@ -48,22 +48,5 @@ extension GraphLearner {
         return counts.filter { $0.value >= minTraces }
             .map { var e = $0.key; e.weight = Double($0.value); return e }
             .sorted { ($0.source, $0.target) < ($1.source, $1.target) }
-    }
-
-    /// `fromTraces` over the store's newest traced lines in `[startMs, endMs]`.
-    package static func fromTraces(_ store: Store, startMs: Int64, endMs: Int64, limit: Int = 200_000) throws(StoreError) -> [GraphEdge] {
-        fromTraces(try TraceHandoffs.lines(store, startMs: startMs, endMs: endMs, limit: limit))
-    }
-}
-
-extension GraphLearner {
-    /// The graph from the first source that gives one: call-level metric labels, else trace ids in
-    /// the logs of `[startMs, endMs]`, else the metrics that moved together in it (`correlation`, possibly empty).
-    package static func learn(_ store: Store, startMs: Int64, endMs: Int64) throws(StoreError) -> (origin: String, edges: [GraphEdge]) {
-        let calls = fromMetricLabels(store)
-        if !calls.isEmpty { return ("metrics", calls) }
-        let traces = try fromTraces(store, startMs: startMs, endMs: endMs)
-        if !traces.isEmpty { return ("traces", traces) }
-        return ("correlation", try fromCorrelation(store, startMs: startMs, endMs: endMs))
     }
 }

@@ -1,7 +1,6 @@
 package import AugurCore
-package import AugurStore
 
-/// Everything a root-cause analysis looks at, read from the store at once: the series over the widest
+/// Everything a root-cause analysis looks at, read at once (the app layer's `gather`): the series over the widest
 /// windows, the fault-free reference period, what the trusted saved models expected, the call graph,
 /// the traced and error log lines, and recent changes. An analysis at any time in `times` reads only
 /// this value, so an incident's onset search (one analysis per minute of its look-back) reads the
@@ -25,35 +24,27 @@ package struct RCAInput: Sendable {
     let logged: [Series]
     let templateTexts: [Int64: String]
     let changes: [(id: Int64, event: ChangeEvent)]
+
+    package init(times: ClosedRange<Int64>, series: [Series], normal: [Labels: [Double]], expectations: [Labels: [ForecastSurprise]], edges: [GraphEdge],
+                 tracedLines: [(traceId: String, timestampNs: Int64, service: String)], errorLines: [(line: ErrorLogLine, service: String)],
+                 logServices: Set<String>, logged: [Series], templateTexts: [Int64: String], changes: [(id: Int64, event: ChangeEvent)]) {
+        self.times = times
+        self.series = series
+        self.normal = normal
+        self.expectations = expectations
+        self.edges = edges
+        self.tracedLines = tracedLines
+        self.errorLines = errorLines
+        self.logServices = logServices
+        self.logged = logged
+        self.templateTexts = templateTexts
+        self.changes = changes
+    }
 }
 
 extension RootCauseAnalyzer {
-    /// Reads what analyses at the times in `times` look at.
-    package func gather(_ store: Store, times: ClosedRange<Int64>) throws(StoreError) -> RCAInput {
-        let (first, last) = (times.lowerBound, times.upperBound)
-        let every = try! Selector(parsing: #"{__name__=~".+",period=""}"#)
-        var series = try store.select(every, startMs: first - beforeMs, endMs: last + afterMs)
-        let widest = widestWindows(series)
-        if widest != (afterMs, beforeMs) { series = try store.select(every, startMs: first - widest.1, endMs: last + widest.0) }
-        var normal: [Labels: [Double]] = [:]
-        for s in try store.select(try! Selector(parsing: #"{period="normal"}"#), startMs: .min, endMs: .max) {
-            normal[Labels(s.labels.dictionary.filter { $0.key != "period" }.map { ($0.key, $0.value) })] = s.samples.map(\.value)
-        }
-        let expectations = try ForecastSurprise.candidates(store, series: Set(series.map(\.labels)), beforeMs: last)
-        let services = try TraceHandoffs.streamServices(store)
-        let logFrom = first - handoffBaselineMs, logTo = last + afterMs
-        let (fromNs, toNs) = (TimeParsing.nsClamped(ms: logFrom), TimeParsing.nsClamped(ms: logTo))
-        let traced = try TraceHandoffs.lines(store, services: services, startMs: logFrom, endMs: logTo, limit: handoffLineLimit)
-        let errors = try store.errorLines(startNs: fromNs, endNs: toNs, limit: Self.errorLineLimit).compactMap { l in services[l.streamId].map { (line: l, service: $0) } }
-        let logged = errors.isEmpty ? [] : try store.select(try! Selector(parsing: #"{__name__="augur_log_lines_total"}"#), startMs: logFrom, endMs: logTo)
-        let texts = errors.isEmpty ? [:] : Dictionary(try store.logTemplates().map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
-        return RCAInput(times: times, series: series, normal: normal, expectations: expectations, edges: try store.edges(),
-                        tracedLines: traced, errorLines: errors, logServices: Set(services.values), logged: logged, templateTexts: texts,
-                        changes: try store.changes(fromMs: first - changeLookbackMs, toMs: last + afterMs))
-    }
-
     /// The longest windows after and before the start any of `series` needs.
-    func widestWindows(_ series: [Series]) -> (after: Int64, before: Int64) {
+    package func widestWindows(_ series: [Series]) -> (after: Int64, before: Int64) {
         series.map { windows(Self.step($0.samples)) }.reduce((afterMs, beforeMs)) { (max($0.0, $1.after), max($0.1, $1.before)) }
     }
 

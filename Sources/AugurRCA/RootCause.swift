@@ -1,5 +1,4 @@
 package import AugurCore
-package import AugurStore
 
 /// Ranks services as the likely root cause of an incident at a time, from how abnormal each of their
 /// series (metrics and per-template log counts) became after it. A series with a trusted saved model
@@ -56,7 +55,7 @@ package struct RootCauseAnalyzer: Sendable {
     package init() {}
 
     /// The service a series is evidence about: the callee of a per-call series, else its own (ServiceNaming).
-    static func service(of labels: Labels) -> String? {
+    package static func service(of labels: Labels) -> String? {
         // A call's series (`source`/`target` as imported call graphs name them, Istio's
         // `source_workload`/`destination_workload`) measure the callee as its caller sees it: evidence
         // about the callee (Online Boutique AC@1 0.57 → 0.73 with its per-call latencies).
@@ -91,17 +90,6 @@ package struct RootCauseAnalyzer: Sendable {
                 + "; \(d(windowMs.upperBound - windowMs.lowerBound)) after the start, against \(d(baselineMs.upperBound - baselineMs.lowerBound)) before it"
                 + (referenceSeries > 0 ? " (\(referenceSeries) against the fault-free reference period)" : "")
         }
-    }
-
-    /// Suspects at `atMs`, most likely first. `symptoms`: services where the problem was seen (an
-    /// alert's); a change then counts only on a service they reach along the call graph.
-    package func rank(_ store: Store, atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> [Suspect] {
-        try analyse(store, atMs: t, symptoms: symptoms).suspects
-    }
-
-    /// `rank`, with what the analysis looked at.
-    package func analyse(_ store: Store, atMs t: Int64, symptoms: [String] = []) throws(StoreError) -> Analysis {
-        analyse(try gather(store, times: t...t), atMs: t, symptoms: symptoms)
     }
 
     /// The analysis at `atMs` (within `input.times`) of what `gather` read.

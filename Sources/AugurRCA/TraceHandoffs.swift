@@ -1,5 +1,4 @@
 package import AugurCore
-package import AugurStore
 
 /// Where a trace's time goes between services, read from logs that carry trace ids: within one trace,
 /// ordered by time, the gap from a line of one service to the next line of another is time spent on
@@ -29,23 +28,5 @@ package enum TraceHandoffs {
             }
         }
         return out.mapValues { $0.sorted { $0.timestampMs < $1.timestampMs } }
-    }
-
-    /// The store's newest `limit` lines that carry a trace id in `[startMs, endMs]`, oldest first, each
-    /// with the service its stream belongs to (lines of streams that name no service are left out).
-    package static func lines(_ store: Store, startMs: Int64, endMs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, service: String)] {
-        try lines(store, services: try streamServices(store), startMs: startMs, endMs: endMs, limit: limit)
-    }
-
-    /// The same, with the streams' services already read (`streamServices`).
-    static func lines(_ store: Store, services: [Int64: String], startMs: Int64, endMs: Int64, limit: Int) throws(StoreError) -> [(traceId: String, timestampNs: Int64, service: String)] {
-        try store.tracedLines(startNs: TimeParsing.nsClamped(ms: startMs), endNs: TimeParsing.nsClamped(ms: endMs), limit: limit).compactMap { l in
-            services[l.streamId].map { (l.traceId, l.timestampNs, $0) }
-        }
-    }
-
-    /// The service each log stream belongs to (streams that name none are left out).
-    static func streamServices(_ store: Store) throws(StoreError) -> [Int64: String] {
-        try store.logStreams(matching: nil).compactMapValues { ServiceNaming.service(of: $0) }
     }
 }

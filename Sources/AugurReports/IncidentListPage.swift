@@ -1,10 +1,9 @@
-import AugurCore
-package import AugurStore
+package import AugurCore
 import Foundation
 
 /// The incidents page: open first, severity, service, age, top suspect; MTTR and RCA accuracy on top.
 package enum IncidentListPage {
-    package static func html(_ incidents: [Store.IncidentRow], nowMs now: Int64) -> String {
+    package static func html(_ incidents: [Incident], nowMs now: Int64) -> String {
         let stats = IncidentStats(incidents, nowMs: now)
         var h = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Incidents — Augur</title><style>\(IncidentReport.style)</style></head><body><main><h1>Incidents</h1>"
         h += "<p class=\"meta\"><span>Open <strong>\(stats.open)</strong></span><span>MTTR \(stats.mttrSeconds.map { IncidentReport.duration(Int64(saturating: $0 * 1000)) } ?? "n/a")</span>"
@@ -42,14 +41,14 @@ package struct IncidentStats: Sendable {
     package var weekly: [Week] = []
     package var accuracy: Double? { confirmed > 0 ? Double(correct) / Double(confirmed) : nil }
 
-    package init(_ incidents: [Store.IncidentRow], nowMs: Int64) {
+    package init(_ incidents: [Incident], nowMs: Int64) {
         let week: Int64 = 7 * 86_400_000
         func mttr(_ from: Int64, _ to: Int64) -> (Int, Double?) {
             let repairs = incidents.compactMap { i in i.resolvedMs.flatMap { $0 > from && $0 <= to ? Double($0 - i.startedMs) / 1000 : nil } }
             return (repairs.count, repairs.isEmpty ? nil : repairs.reduce(0, +) / Double(repairs.count))
         }
         for i in incidents {
-            if i.status != "resolved" { open += 1 }
+            if i.status != .resolved { open += 1 }
             if let cause = i.confirmedCause {
                 confirmed += 1
                 if IncidentSnapshot.decode(i.snapshot).suspects.first?.service == cause { correct += 1 }

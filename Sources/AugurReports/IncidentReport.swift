@@ -1,21 +1,19 @@
-import AugurCore
+package import AugurCore
 import AugurRCA
-package import AugurStore
 import Foundation
 
 /// An incident's report, rendered from its stored row, alerts, timeline and snapshot: Markdown for
 /// tickets and chat, self-contained HTML (inline CSS and SVG, no script, no network) for the page.
 package struct IncidentReport: Sendable {
-    package let incident: Store.IncidentRow
-    package let alerts: [Store.AlertRow]
-    package let events: [Store.IncidentEvent]
+    package let incident: Incident
+    package let alerts: [IncidentAlert]
+    package let events: [IncidentEvent]
     package let snapshot: IncidentSnapshot
 
-    package init(store: Store, id: Int64) throws {
-        guard let incident = try store.incident(id: id) else { throw IncidentError(.notFound, "no incident \(id)") }
+    package init(incident: Incident, alerts: [IncidentAlert], events: [IncidentEvent]) {
         self.incident = incident
-        alerts = try store.alerts(incidentId: id)
-        events = try store.incidentEvents(incidentId: id)
+        self.alerts = alerts
+        self.events = events
         snapshot = IncidentSnapshot.decode(incident.snapshot)
     }
 

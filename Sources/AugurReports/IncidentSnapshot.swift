@@ -1,8 +1,7 @@
-import AugurCore
+package import AugurCore
 import AugurForecast
-import AugurLogs
-import AugurRCA
-package import AugurStore
+package import AugurLogs
+package import AugurRCA
 import Foundation
 
 /// What an incident's report is rendered from, frozen when RCA ran: the ranking, the evidence series
@@ -69,59 +68,62 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
 
     package var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
 
-    /// Runs RCA and freezes its evidence: the strongest series of the top suspects from 30 minutes
-    /// before to 30 after, the call-graph path from `service` to the top suspect, and the log
-    /// templates new or surging in the window. Alerts fire after the fault began (a threshold must be
-    /// crossed, then held for `for:`), so with `searchMs` > 0 RCA runs at each minute of the
-    /// `searchMs` before `atMs` and keeps the time whose top suspect stands out most: the onset.
-    package static func analyse(store: Store, atMs: Int64, searchMs: Int64 = 0, services: [String], nowMs: Int64) throws -> IncidentSnapshot {
-        var s = IncidentSnapshot()
-        s.analysedMs = nowMs
+    /// Of the analyses at each minute of the `searchMs` before `atMs`, the one whose top suspect
+    /// stands out most: alerts fire after the fault began (a threshold must be crossed, then held for
+    /// `for:`), so that time is the onset. `input` holds the data of every time tried.
+    package static func onset(_ input: RCAInput, atMs: Int64, searchMs: Int64, services: [String]) -> (atMs: Int64, analysis: RootCauseAnalyzer.Analysis) {
         let analyzer = RootCauseAnalyzer()
-        // Read once for every time the search tries.
-        let input = try analyzer.gather(store, times: (atMs - searchMs)...atMs)
-        var best: (at: Int64, analysis: RootCauseAnalyzer.Analysis)?
+        var best: (atMs: Int64, analysis: RootCauseAnalyzer.Analysis)?
         for at in stride(from: atMs - searchMs, through: atMs, by: 60_000) {
             let analysis = analyzer.analyse(input, atMs: at, symptoms: services)
             if best == nil || (analysis.suspects.first?.score ?? 0) > (best!.analysis.suspects.first?.score ?? 0) { best = (at, analysis) }
         }
-        s.atMs = best!.at
-        s.lookedAt = best!.analysis.lookedAt
-        let ranked = best!.analysis.suspects
-        s.suspects = ranked.prefix(5).map { r in
+        return best!
+    }
+
+    /// RCA's ranking at `atMs` frozen: the top five suspects with their strongest evidence, the call
+    /// graph and the path along it from the alerting `services` to the top suspect.
+    package init(analysedMs: Int64, atMs: Int64, analysis: RootCauseAnalyzer.Analysis, edges: [GraphEdge], services: [String]) {
+        self.analysedMs = analysedMs
+        self.atMs = atMs
+        lookedAt = analysis.lookedAt
+        suspects = analysis.suspects.prefix(5).map { r in
             Suspect(service: r.service, score: r.score, evidence: r.evidence.prefix(4).map { e in
                 Evidence(series: e.series.dictionary, score: e.score, direction: e.direction > 0 ? "up" : "down", onsetMs: e.onsetMs, baseline: e.baselineMedian, peak: e.peak)
             }, changes: r.changes.isEmpty ? nil : r.changes.map {
                 "\($0.event.kind.rawValue) of \($0.event.service) (\($0.event.description)) \($0.lagMs / 60_000) min before the onset: \($0.strength.rawValue) link"
             })
         }
-        for suspect in s.suspects.prefix(3) {
-            for e in suspect.evidence.prefix(2) {
-                let labels = Labels(e.series.map { ($0.key, $0.value) })
-                let text = "{" + e.series.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: ",") + "}"
-                let from = s.atMs - 30 * 60_000, to = s.atMs + 30 * 60_000
-                let matching = try store.select(try Selector(parsing: text), startMs: from - ForecastBand.historyMs, endMs: to)
-                guard let series = matching.first(where: { $0.labels == labels }) else { continue }
-                let points = series.samples.filter { $0.value.isFinite && $0.timestampMs >= from }.map { [Double($0.timestampMs) / 1000, $0.value] }
-                s.charts.append(Chart(title: e.text, service: suspect.service, points: points, onsetMs: e.onsetMs, band: Self.band(series, fromMs: from, toMs: to)))
-            }
-        }
-        let edges = input.edges
-        s.edges = edges.map { [$0.source, $0.target] }
-        if let top = s.suspects.first?.service {
-            // From the alerting service furthest up the call graph: the chain starts at the first symptom users saw.
-            s.path = EvidenceChain.longestPath(from: services, to: top, edges: edges)
-            s.saturation = try Self.saturation(store: store, service: top, fromMs: s.atMs, toMs: s.atMs + 10 * 60_000)
-        }
-        let streams = try store.logStreams(matching: nil)
-        if !streams.isEmpty {
-            let activity = try TemplateActivity.compare(store: store, streams: streams, startNs: TimeParsing.nsClamped(ms: s.atMs), endNs: TimeParsing.nsClamped(ms: s.atMs + 10 * 60_000))
-            s.templates = activity.filter { $0.isNew || $0.surge > 2 }.prefix(6).map {
-                Template(service: $0.service, text: $0.text, count: $0.count, previous: $0.previous, example: $0.example)
-            }
-        }
-        return s
+        self.edges = edges.map { [$0.source, $0.target] }
+        // From the alerting service furthest up the call graph: the chain starts at the first symptom users saw.
+        if let top = suspects.first?.service { path = EvidenceChain.longestPath(from: services, to: top, edges: edges) }
     }
+
+    /// The evidence charted: the strongest two series of each of the top three suspects.
+    package var chartedEvidence: [(service: String, evidence: Evidence)] {
+        suspects.prefix(3).flatMap { s in s.evidence.prefix(2).map { (s.service, $0) } }
+    }
+
+    /// How far either side of the onset a chart reaches, and how much history before it its band is fitted on.
+    package static let chartMs: Int64 = 30 * 60_000
+    package static var chartHistoryMs: Int64 { ForecastBand.historyMs }
+
+    /// The chart of `evidence` of `service` from `series` (read from `atMs - chartMs - chartHistoryMs` to `atMs + chartMs`).
+    package mutating func addChart(_ evidence: Evidence, service: String, series: Series) {
+        let from = atMs - Self.chartMs, to = atMs + Self.chartMs
+        let points = series.samples.filter { $0.value.isFinite && $0.timestampMs >= from }.map { [Double($0.timestampMs) / 1000, $0.value] }
+        charts.append(Chart(title: evidence.text, service: service, points: points, onsetMs: evidence.onsetMs, band: Self.band(series, fromMs: from, toMs: to)))
+    }
+
+    /// The templates new or surging in the ten minutes after the onset (`activity` of that window).
+    package mutating func note(_ activity: [TemplateActivity]) {
+        templates = activity.filter { $0.isNew || $0.surge > 2 }.prefix(6).map {
+            Template(service: $0.service, text: $0.text, count: $0.count, previous: $0.previous, example: $0.example)
+        }
+    }
+
+    /// The window after the onset that saturation and log activity are looked for in.
+    package static let afterMs: Int64 = 10 * 60_000
 
     /// What the week before the chart forecast for it (gauges only: counters are charted raw, not as increases).
     static func band(_ series: Series, fromMs: Int64, toMs: Int64) -> [[Double]]? {
@@ -133,8 +135,8 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
     /// Usage series of `service` that reached their limit: a series named like `…max…`/`…limit…`
     /// (`db_pool_max_connections`) and a sibling with the same labels and name prefix
     /// (`db_pool_active_connections`) whose peak in the window met it.
-    static func saturation(store: Store, service: String, fromMs: Int64, toMs: Int64) throws -> [String] {
-        let all = try store.select(try Selector(parsing: "{service=\"\(service.replacingOccurrences(of: "\"", with: "\\\""))\"}"), startMs: fromMs, endMs: toMs)
+    /// `all`: every series of the service in the window.
+    package static func saturation(_ all: [Series]) -> [String] {
         var found: [String] = []
         for limit in all {
             guard let name = limit.labels[Labels.metricName], let marker = ["max", "limit"].compactMap({ name.range(of: $0) }).first,

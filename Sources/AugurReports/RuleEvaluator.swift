@@ -1,6 +1,5 @@
 package import AugurCore
 import AugurForecast
-package import AugurStore
 import Synchronization
 
 /// Evaluates rules over stored series as Prometheus does over time: a series whose samples satisfy
@@ -10,29 +9,35 @@ package enum RuleEvaluator {
     /// Forecast rules refit each series once per this span and compare it with that forecast.
     package static let refitMs: Int64 = 3_600_000
 
-    /// Alerts (firing, and resolved ones as a firing then a resolved delivery) in `[startMs, endMs]`,
-    /// ordered by time. `known` maps fingerprints of alerts already firing to their start, so an alert
-    /// that began before the window keeps its start. `bands` keeps forecasts between evaluations.
-    package static func alerts(rules: [AlertRule], store: Store, startMs: Int64, endMs: Int64, known: [String: Int64] = [:],
-                               bands: ForecastBandCache = ForecastBandCache()) throws -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
-        var out: [(atMs: Int64, alert: AlertmanagerPayload.Alert)] = []
-        for rule in rules {
-            switch try rule.parsed() {
-            case let .threshold(selector, op, threshold):
-                for series in try store.select(selector, startMs: startMs, endMs: endMs) {
-                    let checks = series.samples.map { ($0.timestampMs, StaleMarker.isStale($0.value) ? false : op.holds($0.value, threshold)) }
-                    out += runs(rule, series.labels, checks, endMs: endMs, known: known)
-                }
-            case let .outsideForecast(selector, level):
-                let firstOrigin = startMs - startMs % refitMs
-                for series in try store.select(selector, startMs: firstOrigin - ForecastBand.historyMs, endMs: endMs) {
-                    let checks = outside(series, level: level, startMs: startMs, endMs: endMs, bands: bands)
-                    out += runs(rule, series.labels, checks, endMs: endMs, known: known)
-                }
-                bands.forget(before: firstOrigin)
-            }
+    /// What `rule` reads over the evaluation window `[startMs, endMs]`: its selector, from when
+    /// (a forecast rule fits on the week before each hour it checks).
+    package static func reads(_ rule: AlertRule, startMs: Int64) throws(ConfigError) -> (selector: Selector, fromMs: Int64) {
+        switch try rule.parsed() {
+        case let .threshold(selector, _, _): return (selector, startMs)
+        case let .outsideForecast(selector, _): return (selector, startMs - startMs % refitMs - ForecastBand.historyMs)
         }
-        return out.sorted { $0.atMs < $1.atMs }
+    }
+
+    /// The alerts of `rule` (firing, and resolved ones as a firing then a resolved delivery) in
+    /// `[startMs, endMs]` over `series` (what `reads` names), in series order. `known` maps
+    /// fingerprints of alerts already firing to their start, so an alert that began before the window
+    /// keeps its start. `bands` keeps forecasts between evaluations.
+    package static func alerts(_ rule: AlertRule, series: [Series], startMs: Int64, endMs: Int64, known: [String: Int64] = [:],
+                               bands: ForecastBandCache = ForecastBandCache()) throws(ConfigError) -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
+        var out: [(atMs: Int64, alert: AlertmanagerPayload.Alert)] = []
+        switch try rule.parsed() {
+        case let .threshold(_, op, threshold):
+            for s in series {
+                let checks = s.samples.map { ($0.timestampMs, StaleMarker.isStale($0.value) ? false : op.holds($0.value, threshold)) }
+                out += runs(rule, s.labels, checks, endMs: endMs, known: known)
+            }
+        case let .outsideForecast(_, level):
+            for s in series {
+                out += runs(rule, s.labels, outside(s, level: level, startMs: startMs, endMs: endMs, bands: bands), endMs: endMs, known: known)
+            }
+            bands.forget(before: startMs - startMs % refitMs)
+        }
+        return out
     }
 
     /// For each sample in the window: whether it lies outside the `level` interval of the forecast
@@ -96,7 +101,7 @@ package enum RuleEvaluator {
         }
         for (t, holds) in checks {
             // A gap longer than Prometheus' look-back makes the series stale: the run ends.
-            if let l = last, t - l > Store.lookbackMs { close(at: l + Store.lookbackMs) }
+            if let l = last, t - l > StaleMarker.lookbackMs { close(at: l + StaleMarker.lookbackMs) }
             last = t
             guard holds else { close(at: t); continue }
             if runStart == nil { runStart = t }
@@ -106,7 +111,7 @@ package enum RuleEvaluator {
                 out.append((since, AlertmanagerPayload.Alert(firing: true, labels: labels, annotations: rule.annotations, startsMs: since, endsMs: nil, fingerprint: fingerprint)))
             }
         }
-        if let l = last, endMs - l > Store.lookbackMs { close(at: l + Store.lookbackMs) }
+        if let l = last, endMs - l > StaleMarker.lookbackMs { close(at: l + StaleMarker.lookbackMs) }
         return out
     }
 }

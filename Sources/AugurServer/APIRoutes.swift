@@ -188,7 +188,7 @@ struct APIRoutes: Sendable {
             throw QueryError(.badParameter, "parameter step is required: a positive duration (15s) or seconds (15), at most \(TimeParsing.longestDurationMs / 1000) s")
         }
         try Store.checkRange(startMs: start, endMs: end, stepMs: step, maxPoints: limits.maxPointsPerSeries)
-        let result = try Store.evaluateRange(try raw(sel, startMs: start - Store.lookbackMs + 1, endMs: end, budget: budget), startMs: start, endMs: end, stepMs: step, budget: budget)
+        let result = try Store.evaluateRange(try raw(sel, startMs: start - StaleMarker.lookbackMs + 1, endMs: end, budget: budget), startMs: start, endMs: end, stepMs: step, budget: budget)
         var out: [UInt8] = []
         out.reserveCapacity(64 + result.reduce(0) { $0 + 200 + $1.samples.count * 24 })
         out.append(contentsOf: "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[".utf8)
@@ -214,7 +214,7 @@ struct APIRoutes: Sendable {
     private func instant(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
         let sel = try selector(p)
         let at = try time(p, "time", default: WallClock.nowMs())
-        let result = try raw(sel, startMs: at - Store.lookbackMs + 1, endMs: at, budget: budget).compactMap { s -> Series? in
+        let result = try raw(sel, startMs: at - StaleMarker.lookbackMs + 1, endMs: at, budget: budget).compactMap { s -> Series? in
             guard let last = s.samples.last, !StaleMarker.isStale(last.value) else { return nil }
             return Series(labels: s.labels, samples: [Sample(at, last.value)])
         }

@@ -1,3 +1,4 @@
+import AugurApp
 package import AugurCore
 import AugurIngest
 import AugurLogs

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AugurApp
 import AugurCore
 import AugurReports
 import AugurStore
@@ -129,7 +130,7 @@ struct IncidentRoutes: Sendable {
                         body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"success\",\"data\":{\"id\":\(id)}}")))
     }
 
-    static func summary(_ i: Store.IncidentRow) -> String {
+    static func summary(_ i: Incident) -> String {
         let snapshot = IncidentSnapshot.decode(i.snapshot)
         return "{\"id\":\(i.id),\"title\":\(JSONText.string(i.title)),\"service\":\(JSONText.string(i.service)),\"severity\":\(JSONText.string(i.severity)),\"status\":\"\(i.status)\",\"source\":\"\(i.source)\","
             + "\"started\":\(Double(i.startedMs) / 1000),\"resolved\":\(i.resolvedMs.map { String(Double($0) / 1000) } ?? "null"),\"top_suspect\":\(snapshot.suspects.first.map { JSONText.string($0.service) } ?? "null"),"

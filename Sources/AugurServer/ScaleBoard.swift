@@ -168,7 +168,7 @@ final class ScaleBoard: Sendable {
     private func record(_ w: AugurConfig.Workload, _ decisions: [ScaleDecision]) throws {
         guard let last = decisions.last else { return }
         try store.recordScaleDecisions(decisions.map {
-            Store.ScaleDecisionRow(namespace: w.namespace, workload: w.name, timeMs: Int64(saturating: ($0.time * 1000).rounded()), replicas: $0.replicas,
+            ScaleDecisionRow(namespace: w.namespace, workload: w.name, timeMs: Int64(saturating: ($0.time * 1000).rounded()), replicas: $0.replicas,
                                    signal: $0.signal.rawValue, detail: ScaleJSON.inputs($0))
         })
         let labels = Labels(name: "augur_recommended_replicas", ["namespace": w.namespace, "workload": w.name])
@@ -180,7 +180,7 @@ final class ScaleBoard: Sendable {
 extension ScaleBoard {
     /// The reactive HPA and Augur's recorded decisions through it, replayed on the load of `[startMs, endMs]`:
     /// the continuous backtest on live data. Nil when there is too little load or no recommender yet.
-    func comparison(namespace: String, name: String, startMs: Int64, endMs: Int64, decisions: [Store.ScaleDecisionRow]) async throws -> (hpa: HPASimulation.Score, augur: HPASimulation.Score)? {
+    func comparison(namespace: String, name: String, startMs: Int64, endMs: Int64, decisions: [ScaleDecisionRow]) async throws -> (hpa: HPASimulation.Score, augur: HPASimulation.Score)? {
         guard let e = entry(namespace, name), let policy = e.recommender?.policy else { return nil }
         return try await offload { [self] in
             let res = e.workload.resolution.ms

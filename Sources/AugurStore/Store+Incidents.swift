@@ -1,84 +1,21 @@
+package import AugurCore
+
 extension Store {
-    /// One incident as stored; `snapshot` is the latest RCA with its evidence (JSON).
-    package struct IncidentRow: Sendable, Equatable {
-        package var id: Int64 = 0
-        package var title: String
-        package var service: String
-        package var severity: String
-        package var status: String
-        package var source: String
-        package var description: String
-        package var startedMs: Int64
-        package var openedMs: Int64
-        package var acknowledgedMs: Int64?
-        package var resolvedMs: Int64?
-        package var confirmedCause: String?
-        package var snapshot: String
-
-        package init(title: String, service: String, severity: String, source: String, description: String, startedMs: Int64, openedMs: Int64) {
-            self.title = title
-            self.service = service
-            self.severity = severity
-            status = "open"
-            self.source = source
-            self.description = description
-            self.startedMs = startedMs
-            self.openedMs = openedMs
-            snapshot = "{}"
-        }
-    }
-
-    package struct AlertRow: Sendable, Equatable {
-        package var fingerprint: String
-        package var startsMs: Int64
-        package var incidentId: Int64
-        package var status: String
-        package var endsMs: Int64?
-        package var name: String
-        package var service: String
-        package var labels: String
-        package var annotations: String
-
-        package init(fingerprint: String, startsMs: Int64, incidentId: Int64, status: String, endsMs: Int64?, name: String, service: String, labels: String, annotations: String) {
-            self.fingerprint = fingerprint
-            self.startsMs = startsMs
-            self.incidentId = incidentId
-            self.status = status
-            self.endsMs = endsMs
-            self.name = name
-            self.service = service
-            self.labels = labels
-            self.annotations = annotations
-        }
-    }
-
-    package struct IncidentEvent: Sendable, Equatable {
-        package var timeMs: Int64
-        package var kind: String
-        package var detail: String
-
-        package init(timeMs: Int64, kind: String, detail: String) {
-            self.timeMs = timeMs
-            self.kind = kind
-            self.detail = detail
-        }
-    }
-
     /// Writes an incident (a new one when `id` is 0) with alerts, timeline events and, when an RCA ran,
     /// its snapshot as one more analysis, in one transaction; returns its id.
     @discardableResult
-    package func saveIncident(_ incident: IncidentRow, alerts: [AlertRow] = [], events: [IncidentEvent] = [], analysedAtMs: Int64? = nil) throws(StoreError) -> Int64 {
+    package func saveIncident(_ incident: Incident, alerts: [IncidentAlert] = [], events: [IncidentEvent] = [], analysedAtMs: Int64? = nil) throws(StoreError) -> Int64 {
         try withWriter { (w) throws(StoreError) -> Int64 in
             try w.conn.transaction { () throws(StoreError) -> Int64 in
                 var id = incident.id
                 if id == 0 {
                     try w.conn.prepare("INSERT INTO incidents(title, service, severity, status, source, description, started_ms, opened_ms, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                        .bind(incident.title, incident.service, incident.severity, incident.status, incident.source, incident.description,
+                        .bind(incident.title, incident.service, incident.severity, incident.status.rawValue, incident.source, incident.description,
                               incident.startedMs, incident.openedMs, incident.snapshot).run()
                     id = w.conn.lastInsertRowID
                 } else {
                     try w.conn.prepare("UPDATE incidents SET title = ?, service = ?, severity = ?, status = ?, description = ?, started_ms = ?, snapshot = ? WHERE id = ?")
-                        .bind(incident.title, incident.service, incident.severity, incident.status, incident.description, incident.startedMs, incident.snapshot, id).run()
+                        .bind(incident.title, incident.service, incident.severity, incident.status.rawValue, incident.description, incident.startedMs, incident.snapshot, id).run()
                 }
                 // Optional columns: NULL unless set.
                 try w.conn.prepare("UPDATE incidents SET acknowledged_ms = ?, resolved_ms = ?, confirmed_cause = ? WHERE id = ?")
@@ -89,7 +26,7 @@ extension Store {
                     ON CONFLICT(fingerprint, starts_ms) DO UPDATE SET status = excluded.status, ends_ms = excluded.ends_ms, annotations = excluded.annotations
                     """)
                 for a in alerts {
-                    try upsert.bind(a.fingerprint, a.startsMs, id, a.status, a.endsMs, a.name, a.service, a.labels, a.annotations).run()
+                    try upsert.bind(a.fingerprint, a.startsMs, id, a.status.rawValue, a.endsMs, a.name, a.service, a.labels, a.annotations).run()
                 }
                 let event = try w.conn.prepare("INSERT INTO incident_events(incident_id, time_ms, kind, detail) VALUES (?, ?, ?, ?)")
                 for e in events { try event.bind(id, e.timeMs, e.kind, e.detail).run() }
@@ -103,10 +40,10 @@ extension Store {
 
     private static let incidentColumns = "id, title, service, severity, status, source, description, started_ms, opened_ms, acknowledged_ms, resolved_ms, confirmed_cause, snapshot"
 
-    private static func incident(_ q: Statement) -> IncidentRow {
-        var r = IncidentRow(title: q.text(1), service: q.text(2), severity: q.text(3), source: q.text(5), description: q.text(6), startedMs: q.int64(7), openedMs: q.int64(8))
+    private static func incident(_ q: Statement) -> Incident {
+        var r = Incident(title: q.text(1), service: q.text(2), severity: q.text(3), source: q.text(5), description: q.text(6), startedMs: q.int64(7), openedMs: q.int64(8))
         r.id = q.int64(0)
-        r.status = q.text(4)
+        r.status = Incident.Status(rawValue: q.text(4)) ?? .open
         r.acknowledgedMs = q.isNull(9) ? nil : q.int64(9)
         r.resolvedMs = q.isNull(10) ? nil : q.int64(10)
         r.confirmedCause = q.isNull(11) ? nil : q.text(11)
@@ -114,8 +51,8 @@ extension Store {
         return r
     }
 
-    package func incident(id: Int64) throws(StoreError) -> IncidentRow? {
-        try withReader { (conn) throws(StoreError) -> IncidentRow? in
+    package func incident(id: Int64) throws(StoreError) -> Incident? {
+        try withReader { (conn) throws(StoreError) -> Incident? in
             let q = try conn.prepare("SELECT \(Self.incidentColumns) FROM incidents WHERE id = ?")
             q.bind(id)
             return try q.step() ? Self.incident(q) : nil
@@ -123,31 +60,31 @@ extension Store {
     }
 
     /// Incidents, open ones first, then newest first.
-    package func incidents(limit: Int = 500) throws(StoreError) -> [IncidentRow] {
-        try withReader { (conn) throws(StoreError) -> [IncidentRow] in
+    package func incidents(limit: Int = 500) throws(StoreError) -> [Incident] {
+        try withReader { (conn) throws(StoreError) -> [Incident] in
             let q = try conn.prepare("SELECT \(Self.incidentColumns) FROM incidents ORDER BY status = 'resolved', started_ms DESC LIMIT ?")
             q.bind(limit)
-            var out: [IncidentRow] = []
+            var out: [Incident] = []
             while try q.step() { out.append(Self.incident(q)) }
             return out
         }
     }
 
-    package func alert(fingerprint: String, startsMs: Int64) throws(StoreError) -> AlertRow? {
+    package func alert(fingerprint: String, startsMs: Int64) throws(StoreError) -> IncidentAlert? {
         try alerts(where: "fingerprint = ? AND starts_ms = ?") { $0.bind(fingerprint, startsMs) }.first
     }
 
-    package func alerts(incidentId: Int64) throws(StoreError) -> [AlertRow] {
+    package func alerts(incidentId: Int64) throws(StoreError) -> [IncidentAlert] {
         try alerts(where: "incident_id = ?") { $0.bind(incidentId) }
     }
 
-    private func alerts(where clause: String, bind: (Statement) -> Void) throws(StoreError) -> [AlertRow] {
-        try withReader { (conn) throws(StoreError) -> [AlertRow] in
+    private func alerts(where clause: String, bind: (Statement) -> Void) throws(StoreError) -> [IncidentAlert] {
+        try withReader { (conn) throws(StoreError) -> [IncidentAlert] in
             let q = try conn.prepare("SELECT fingerprint, starts_ms, incident_id, status, ends_ms, name, service, labels, annotations FROM incident_alerts WHERE \(clause) ORDER BY starts_ms")
             bind(q)
-            var out: [AlertRow] = []
+            var out: [IncidentAlert] = []
             while try q.step() {
-                out.append(AlertRow(fingerprint: q.text(0), startsMs: q.int64(1), incidentId: q.int64(2), status: q.text(3), endsMs: q.isNull(4) ? nil : q.int64(4),
+                out.append(IncidentAlert(fingerprint: q.text(0), startsMs: q.int64(1), incidentId: q.int64(2), status: IncidentAlert.Status(rawValue: q.text(3)) ?? .firing, endsMs: q.isNull(4) ? nil : q.int64(4),
                                     name: q.text(5), service: q.text(6), labels: q.text(7), annotations: q.text(8)))
             }
             return out

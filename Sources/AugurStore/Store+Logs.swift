@@ -1,56 +1,6 @@
 package import AugurCore
 import Foundation
 
-/// A template as stored: its id is for life; `mergedInto` names the template that absorbed it.
-package struct LogTemplateRow: Sendable, Equatable {
-    package var id: Int64
-    package var text: String
-    package var route: String
-    package var pinned: Bool
-    package var mergedInto: Int64?
-    package var count: Int
-    package var firstSeenNs: Int64?
-    package var lastSeenNs: Int64?
-
-    package init(id: Int64, text: String, route: String, pinned: Bool, mergedInto: Int64?, count: Int, firstSeenNs: Int64? = nil, lastSeenNs: Int64? = nil) {
-        self.id = id; self.text = text; self.route = route; self.pinned = pinned; self.mergedInto = mergedInto
-        self.count = count; self.firstSeenNs = firstSeenNs; self.lastSeenNs = lastSeenNs
-    }
-}
-
-/// One mined line to store.
-package struct MinedLogLine: Sendable {
-    package var record: LogRecord
-    package var service: String
-    package var templateId: Int64
-    package var level: String
-
-    package init(record: LogRecord, service: String, templateId: Int64, level: String) {
-        self.record = record; self.service = service; self.templateId = templateId; self.level = level
-    }
-}
-
-/// A line read back.
-package struct StoredLogLine: Sendable {
-    package var id: Int64
-    package var timestampNs: Int64
-    package var labels: Labels
-    package var templateId: Int64
-    package var level: String
-    package var traceId: String?
-    package var spanId: String?
-    package var line: String
-}
-
-/// An error or fatal line, as RCA reads it.
-package struct ErrorLogLine: Sendable {
-    package var timestampNs: Int64
-    package var streamId: Int64
-    package var traceId: String?
-    package var templateId: Int64
-    package var line: String
-}
-
 extension Store {
     /// Writes mined lines, the templates they changed and per-minute counts in one transaction.
     /// Returns each counted series' new total for each minute (to store as samples).

@@ -1,8 +1,6 @@
 package import AugurCore
 
 extension Store {
-    /// Prometheus' default look-back: a point at time t takes the newest sample in (t − 5m, t].
-    package static let lookbackMs: Int64 = 5 * 60_000
     /// Prometheus refuses range queries of more than 11,000 points per series.
     package static let maxPointsPerSeries = 11_000
 
@@ -10,7 +8,7 @@ extension Store {
     /// newest sample within the look-back window; a stale marker ends the series until the next sample.
     package func queryRange(_ selector: Selector, startMs: Int64, endMs: Int64, stepMs: Int64) throws -> [Series] {
         try Store.checkRange(startMs: startMs, endMs: endMs, stepMs: stepMs, maxPoints: Store.maxPointsPerSeries)
-        return try Store.evaluateRange(try select(selector, startMs: startMs - Store.lookbackMs + 1, endMs: endMs), startMs: startMs, endMs: endMs, stepMs: stepMs)
+        return try Store.evaluateRange(try select(selector, startMs: startMs - StaleMarker.lookbackMs + 1, endMs: endMs), startMs: startMs, endMs: endMs, stepMs: stepMs)
     }
 
     /// Refuses ranges Prometheus refuses: a non-positive step, an end before the start, too many points.
@@ -35,7 +33,7 @@ extension Store {
                 while j < s.samples.count && s.samples[j].timestampMs <= t { j += 1 }
                 if j > 0 {
                     let last = s.samples[j - 1]
-                    if last.timestampMs > t - Store.lookbackMs && !StaleMarker.isStale(last.value) { out.append(Sample(t, last.value)) }
+                    if last.timestampMs > t - StaleMarker.lookbackMs && !StaleMarker.isStale(last.value) { out.append(Sample(t, last.value)) }
                 }
                 t += stepMs
             }

@@ -1,5 +1,6 @@
 import AugurCommandLine
 import ArgumentParser
+import AugurApp
 import AugurCore
 import AugurIngest
 import AugurLogs
@@ -230,7 +231,7 @@ struct LogsQuery: AsyncParsableCommand {
                 return
             }
             for l in try store.searchLogs(streams: streams, search: search, startNs: startNs, endNs: endNs, limit: limit) {
-                print("\(TimeParsing.rfc3339(l.timestampNs / 1_000_000))\t\(LogPipeline.service(of: l.labels))\t\(l.level)\t\(l.line)")
+                print("\(TimeParsing.rfc3339(l.timestampNs / 1_000_000))\t\(ServiceNaming.logService(of: l.labels))\t\(l.level)\t\(l.line)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import AugurCommandLine
 import ArgumentParser
+import AugurApp
 import AugurCore
 import AugurIngest
 import AugurLogs

@@ -1,3 +1,4 @@
+import AugurApp
 import AugurCore
 import AugurIngest
 @testable import AugurLogs
@@ -258,6 +259,6 @@ struct LoghubAccuracyTests {
         ("", nil),
     ] as [(String, String?)])
     func levelFromTheFirstWords(_ message: String, _ level: String?) {
-        #expect(LogPipeline.levelInText(message) == level)
+        #expect(LogMessage.levelInText(message) == level)
     }
 }

@@ -1,3 +1,4 @@
+import AugurApp
 import AugurCore
 @testable import AugurRCA
 import AugurStore
