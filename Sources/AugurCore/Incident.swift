@@ -17,13 +17,8 @@ package struct Incident: Sendable, Equatable {
     package var snapshot = "{}"
 
     package init(title: String, service: String, severity: String, source: String, description: String, startedMs: Int64, openedMs: Int64) {
-        self.title = title
-        self.service = service
-        self.severity = severity
-        self.source = source
-        self.description = description
-        self.startedMs = startedMs
-        self.openedMs = openedMs
+        (self.title, self.service, self.severity, self.source) = (title, service, severity, source)
+        (self.description, self.startedMs, self.openedMs) = (description, startedMs, openedMs)
     }
 }
 
@@ -43,15 +38,8 @@ package struct IncidentAlert: Sendable, Equatable {
     package var annotations: String
 
     package init(fingerprint: String, startsMs: Int64, incidentId: Int64, status: Status, endsMs: Int64?, name: String, service: String, labels: String, annotations: String) {
-        self.fingerprint = fingerprint
-        self.startsMs = startsMs
-        self.incidentId = incidentId
-        self.status = status
-        self.endsMs = endsMs
-        self.name = name
-        self.service = service
-        self.labels = labels
-        self.annotations = annotations
+        (self.fingerprint, self.startsMs, self.incidentId, self.status, self.endsMs) = (fingerprint, startsMs, incidentId, status, endsMs)
+        (self.name, self.service, self.labels, self.annotations) = (name, service, labels, annotations)
     }
 }
 

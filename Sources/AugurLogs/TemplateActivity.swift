@@ -39,11 +39,11 @@ package struct TemplateActivity: Sendable, Equatable {
                                 examples: [Int64: String]) -> [TemplateActivity] {
         struct Key: Hashable { let template: Int64; let service: String }
         var counts: [Key: (now: Int, before: Int)] = [:]
-        for (t, stream, n) in now {
-            counts[Key(template: live(t, in: templates), service: ServiceNaming.logService(of: streams[stream] ?? Labels([]))), default: (0, 0)].now += n
-        }
-        for (t, stream, n) in before {
-            counts[Key(template: live(t, in: templates), service: ServiceNaming.logService(of: streams[stream] ?? Labels([]))), default: (0, 0)].before += n
+        for (window, isNow) in [(now, true), (before, false)] {
+            for (t, stream, n) in window {
+                let key = Key(template: live(t, in: templates), service: ServiceNaming.logService(of: streams[stream] ?? Labels([])))
+                if isNow { counts[key, default: (0, 0)].now += n } else { counts[key, default: (0, 0)].before += n }
+            }
         }
         return counts.map { key, c in
             let firstSeen = templates[key.template]?.firstSeenNs ?? .min
