@@ -39,20 +39,22 @@ let package = Package(
         .target(name: "AugurIngest", dependencies: ["AugurCore", "AugurStore", "CSnappy", "CZlib"], swiftSettings: swiftSettings),
         .target(name: "AugurDemo", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .target(name: "CLSTMCell"),
-        .target(name: "AugurForecast", dependencies: ["AugurCore", "CLAPACKE", "CLSTMCell"], swiftSettings: swiftSettings),
+        // BLAS/LAPACK and the regular grid every numeric analysis starts from (forecasting and RCA share it).
+        .target(name: "AugurNumerics", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
+        .target(name: "AugurForecast", dependencies: ["AugurCore", "AugurNumerics", "CLAPACKE", "CLSTMCell"], swiftSettings: swiftSettings),
         .target(name: "AugurLogs", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
-        .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
-        .target(name: "AugurReports", dependencies: ["AugurCore", "AugurForecast", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
+        .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurNumerics"], swiftSettings: swiftSettings),
+        .target(name: "AugurReports", dependencies: ["AugurNumerics", "AugurCore", "AugurForecast", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
         .target(name: "AugurScaling", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
         // The app layer: the one place where the store meets the analyses (no HTTP here).
         .target(
             name: "AugurApp",
-            dependencies: ["AugurCore", "AugurStore", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports"],
+            dependencies: ["AugurNumerics", "AugurCore", "AugurStore", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AugurServer",
-            dependencies: [
+            dependencies: ["AugurNumerics", 
                 "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -72,12 +74,13 @@ let package = Package(
         // What the two executables share: how a domain error becomes a message and an exit code.
         .target(
             name: "AugurCommandLine",
-            dependencies: ["AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports", "AugurApp"],
+            dependencies: ["AugurNumerics", "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports", "AugurApp"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "augur",
             dependencies: [
+                "AugurNumerics",
                 "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp", "AugurServer",
                 "AugurCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -91,7 +94,7 @@ let package = Package(
         // The benchmarks: a binary of their own, so that the product ships none of their code.
         .executableTarget(
             name: "augur-bench",
-            dependencies: [
+            dependencies: ["AugurNumerics", 
                 "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurApp", "AugurServer",
                 "AugurCommandLine", "AugurTestSupport", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,9 +120,9 @@ let package = Package(
         ),
         .testTarget(name: "AugurCoreTests", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AugurForecastTests", dependencies: ["AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurForecastTests", dependencies: ["AugurNumerics", "AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurApp", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "AugurRCATests", dependencies: ["AugurRCA", "AugurApp", "AugurForecast", "AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurRCATests", dependencies: ["AugurNumerics", "AugurRCA", "AugurApp", "AugurForecast", "AugurLogs", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurScalingTests", dependencies: ["AugurScaling", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurIngestTests", dependencies: ["AugurIngest", "AugurTestSupport", "AugurDemo"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,4 +1,5 @@
 import AugurCore
+package import AugurNumerics
 import Foundation
 
 /// Forecasting a batch of series together: one global model for the batch, interval calibration on

@@ -1,4 +1,5 @@
 package import AugurCore
+package import AugurNumerics
 
 /// Declared calendar events. `exclude` windows (incidents, failovers, maintenance) are cut out of the
 /// training data so an outage does not teach the model a dip; `event`s (a nightly batch, a sale day, a

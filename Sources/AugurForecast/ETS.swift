@@ -142,6 +142,7 @@ package struct ETSState: Sendable, Codable {
 
 #if canImport(Glibc)
 import AugurCore
+package import AugurNumerics
 import Glibc
 #else
 import Darwin

@@ -124,6 +124,7 @@ package final class BatchModelRegistry: Sendable {
 
 #if canImport(Glibc)
 import AugurCore
+package import AugurNumerics
 import Glibc
 #else
 import Darwin

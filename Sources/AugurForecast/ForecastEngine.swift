@@ -1,4 +1,5 @@
 import AugurCore
+package import AugurNumerics
 
 /// What a forecast of one series returns: the points, their intervals, the model used and why.
 package struct ForecastResult: Sendable {

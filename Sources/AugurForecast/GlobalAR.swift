@@ -1,4 +1,5 @@
 import AugurCore
+package import AugurNumerics
 import CLAPACKE
 
 /// A global linear autoregression: one ridge regression shared by every series of a batch, from the

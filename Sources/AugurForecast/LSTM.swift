@@ -1,4 +1,5 @@
 import AugurCore
+package import AugurNumerics
 import CLSTMCell
 import Foundation
 

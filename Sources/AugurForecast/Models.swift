@@ -81,6 +81,7 @@ enum SES {
 
 #if canImport(Glibc)
 import AugurCore
+package import AugurNumerics
 import Glibc
 #else
 import Darwin

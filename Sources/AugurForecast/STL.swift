@@ -1,4 +1,5 @@
 import AugurCore
+package import AugurNumerics
 
 /// Seasonal-trend decomposition by LOESS (Cleveland, Cleveland, McRae & Terpenning, "STL: A
 /// Seasonal-Trend Decomposition Procedure Based on Loess", J. Official Statistics 1990), with robustness

@@ -1,4 +1,5 @@
 import AugurCore
+package import AugurNumerics
 import Foundation
 
 /// A trained model as saved under `models/` — JSON, versioned:

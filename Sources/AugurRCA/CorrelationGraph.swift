@@ -1,5 +1,5 @@
 package import AugurCore
-import AugurForecast
+import AugurNumerics
 
 extension GraphLearner {
     /// The last resort, when neither configuration, metric labels nor traces give an edge: services

@@ -1,5 +1,5 @@
 import AugurCore
-import AugurForecast
+import AugurNumerics
 
 /// What the saved models expected: a series with a trusted model (`augur retrain`) whose forecast
 /// covers the analysed window is scored by how far it fell outside that forecast — its residual in

@@ -1,5 +1,6 @@
 package import AugurCore
-package import AugurForecast
+package import AugurNumerics
+import AugurForecast
 
 /// What a model fitted on the history before an origin expected next, with an interval around it:
 /// the band forecast rules compare observations with, and report charts draw behind the actual values.

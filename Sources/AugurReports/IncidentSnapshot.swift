@@ -1,5 +1,5 @@
 package import AugurCore
-import AugurForecast
+import AugurNumerics
 package import AugurLogs
 package import AugurRCA
 import Foundation

@@ -1,5 +1,5 @@
 package import AugurCore
-import AugurForecast
+import AugurNumerics
 import Synchronization
 
 /// Evaluates rules over stored series as Prometheus does over time: a series whose samples satisfy

@@ -1,4 +1,5 @@
 import AugurCore
+import AugurNumerics
 import AugurForecast
 import AugurStore
 import Foundation

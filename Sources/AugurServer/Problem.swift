@@ -1,4 +1,5 @@
 import AugurCore
+import AugurNumerics
 import AugurForecast
 import AugurIngest
 import AugurRCA

@@ -1,4 +1,5 @@
 package import AugurCore
+import AugurNumerics
 import AugurForecast
 package import AugurStore
 import Foundation

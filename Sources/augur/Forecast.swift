@@ -1,4 +1,5 @@
 import AugurCommandLine
+import AugurNumerics
 import ArgumentParser
 import AugurCore
 import AugurForecast

@@ -1,4 +1,5 @@
 import AugurCore
+import AugurNumerics
 @testable import AugurForecast
 import AugurTestSupport
 import Foundation

@@ -1,4 +1,5 @@
 import AugurApp
+import AugurNumerics
 import AugurCore
 import AugurForecast
 @testable import AugurRCA
