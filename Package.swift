@@ -49,13 +49,16 @@ let package = Package(
         // The app layer: the one place where the store meets the analyses (no HTTP here).
         .target(
             name: "AugurApp",
-            dependencies: ["AugurNumerics", "AugurCore", "AugurStore", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports"],
+            dependencies: [
+                "AugurNumerics", "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurRCA", "AugurReports",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AugurServer",
-            dependencies: ["AugurNumerics", 
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp",
+            dependencies: [
+                "AugurCore", "AugurStore", "AugurIngest", "AugurNumerics", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -74,14 +77,13 @@ let package = Package(
         // What the two executables share: how a domain error becomes a message and an exit code.
         .target(
             name: "AugurCommandLine",
-            dependencies: ["AugurNumerics", "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports", "AugurApp"],
+            dependencies: ["AugurCore", "AugurStore", "AugurIngest", "AugurNumerics", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurNumerics",
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp", "AugurServer",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp", "AugurServer",
                 "AugurCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

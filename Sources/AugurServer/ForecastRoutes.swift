@@ -1,3 +1,4 @@
+import AugurApp
 import AugurCore
 import AugurNumerics
 import AugurForecast
@@ -46,16 +47,6 @@ struct ForecastRoutes: Sendable {
         guard raw.count <= Self.maxSeries else {
             throw QueryError(.badParameter, "\(raw.count) series match; forecast at most \(Self.maxSeries) per request (narrow the selector)")
         }
-        let regular = try raw.map { (s) throws(ForecastError) in try Regularize.forForecasting(s, stepMs: stepMs, maxPoints: limits.maxRegularPoints) }
-        var engine = ForecastEngine()
-        var items: [String] = []
-        // Series that share a step and horizon share one global model.
-        let horizons = try regular.map { try Self.horizonSteps(horizonText, stepMs: $0.stepMs) }
-        if regular.count >= 2, Set(horizons).count == 1, Set(regular.map(\.stepMs)).count == 1, model == nil || model == .global || model == .ensemble {
-            let h = horizons[0], m = Self.periods(p.get("season"), regular[0]).0
-            engine = (try? engine.withGlobalModels(regular.map(\.values), horizon: h, inputLengths: [2 * h, 7 * m, 14 * m].filter { $0 >= h && $0 <= 1024 })) ?? engine
-        }
-        let events = try CalendarRoutes.events(configured: calendar, store: store).map(\.0)
         let detect: Bool
         switch p.get("detect_incidents") {
         case nil: detect = detectIncidents
@@ -63,12 +54,21 @@ struct ForecastRoutes: Sendable {
         case "false": detect = false
         case let text?: throw QueryError(.badParameter, "detect_incidents=\(text) is not true or false")
         }
-        for (k, (series, r)) in zip(raw, regular).enumerated() {
-            let (period, extra) = Self.periods(p.get("season"), r)
-            // Excluded windows are cut from the history; learned event effects scale the forecast.
-            var adjustment = CalendarAdjustment(events: events, period: period, detection: detect ? IncidentDetection() : nil)
-            let clean = adjustment.clean(r)
-            let result = try engine.forecast(clean, horizon: horizons[k], period: period, extraPeriods: extra, model: model, levels: levels)
+        // Excluded windows are cut from the history; learned event effects scale the forecast.
+        let preparation = ForecastPreparation(events: try ForecastPreparation.calendar(configured: calendar, store: store).map(\.event),
+                                              detectIncidents: detect, periods: Self.periods(p.get("season")))
+        let prepared = try raw.map { (s) throws(ForecastError) in try preparation.prepare(s, stepMs: stepMs, maxPoints: limits.maxRegularPoints) }
+        var engine = ForecastEngine()
+        var items: [String] = []
+        // Series that share a step and horizon share one global model.
+        let horizons = try prepared.map { try Self.horizonSteps(horizonText, stepMs: $0.regular.stepMs) }
+        if prepared.count >= 2, Set(horizons).count == 1, Set(prepared.map(\.regular.stepMs)).count == 1, model == nil || model == .global || model == .ensemble {
+            let h = horizons[0], m = prepared[0].period
+            engine = (try? engine.withGlobalModels(prepared.map(\.regular.values), horizon: h, inputLengths: [2 * h, 7 * m, 14 * m].filter { $0 >= h && $0 <= 1024 })) ?? engine
+        }
+        for (k, (series, prep)) in zip(raw, prepared).enumerated() {
+            let r = prep.regular, adjustment = prep.adjustment
+            let result = try engine.forecast(prep.values, horizon: horizons[k], period: prep.period, extraPeriods: prep.extraPeriods, model: model, levels: levels)
             var effects = ""
             if !adjustment.effects.isEmpty {
                 effects = ",\"event_effects\":{" + adjustment.effects.sorted { $0.key < $1.key }.map { "\(JSONText.string($0.key)):\($0.value)" }.joined(separator: ",") + "}"
@@ -110,10 +110,10 @@ struct ForecastRoutes: Sendable {
             }
             r = try Regularize.regular(samples, maxPoints: limits.maxRegularPoints)
         }
-        let seasonText = body.season.map { $0.map(String.init).joined(separator: ",") }
-        let (period, extra) = Self.periods(seasonText, r)
-        let series = r
-        let result = try await offload { try ForecastEngine().forecast(series.values, horizon: body.horizon, period: period, extraPeriods: extra, model: model, levels: levels) }
+        let prep = ForecastPreparation(periods: body.season ?? []).prepare(r)
+        let result = try await offload {
+            try ForecastEngine().forecast(prep.values, horizon: body.horizon, period: prep.period, extraPeriods: prep.extraPeriods, model: model, levels: levels)
+        }
         return json("{" + Self.body(result, startMs: r.endMs, stepMs: r.stepMs) + "}")
     }
 
@@ -148,12 +148,8 @@ struct ForecastRoutes: Sendable {
         return steps
     }
 
-    /// The given periods, or the one the data shows among an hour, a day and a week.
-    static func periods(_ text: String?, _ r: Regularize.Regular) -> (Int, [Int]) {
-        let given = (text ?? "").split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
-        if let first = given.first { return (first, Array(given.dropFirst())) }
-        return (Seasonality.detectPeriod(r.values, candidates: Regularize.candidatePeriods(stepMs: r.stepMs)) ?? 1, [])
-    }
+    /// `24,168` → [24, 168]; absent: detected from the data.
+    static func periods(_ text: String?) -> [Int] { (text ?? "").split(separator: ",").compactMap { Int($0) } }
 
     /// The shared part of both answers: the model and why, points and intervals as `[t, "v"]` pairs.
     static func body(_ r: ForecastResult, startMs: Int64, stepMs: Int64) -> String {

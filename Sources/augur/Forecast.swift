@@ -1,9 +1,6 @@
-import AugurCommandLine
-import AugurNumerics
 import ArgumentParser
-import AugurCore
-import AugurForecast
-import AugurIngest
+import AugurApp
+import AugurCommandLine
 import Foundation
 
 /// `augur forecast`: the batch contract (files in, wide CSV forecasts out).
@@ -23,7 +20,7 @@ struct Forecast: AsyncParsableCommand {
     @Option(help: "Seasonal period(s) in steps, e.g. 24 or 24,168; detected from the data when absent.")
     var season: String?
 
-    @Option(help: "auto (backtest selection), \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "auto (backtest selection), \(ForecastFiles.modelNames.dropFirst().joined(separator: ", ")).")
     var model = "auto"
 
     @Option(help: "Prediction interval level in percent for --lower/--upper.")
@@ -45,116 +42,36 @@ struct Forecast: AsyncParsableCommand {
 
     func validate() throws {
         guard horizon > 0 else { throw ValidationError("--horizon must be positive") }
-        guard ["m4", "csv", "nab"].contains(format) else { throw ValidationError("--format must be m4, csv or nab") }
-        guard model == "auto" || ModelKind(rawValue: model) != nil else { throw ValidationError("unknown --model \(model)") }
+        guard ForecastFiles.formats.contains(format) else { throw ValidationError("--format must be m4, csv or nab") }
+        guard ForecastFiles.modelNames.contains(model) else { throw ValidationError("unknown --model \(model)") }
         guard level > 0 && level < 100 else { throw ValidationError("--level must be between 0 and 100") }
     }
 
     func run() async throws {
         try await reportingFailures {
-            let inputs = try ForecastInput.read(input, format: format)
             let periods = try season.map { text in
                 try text.split(separator: ",").map { s -> Int in
                     guard let p = Int(s), p >= 1 else { throw ValidationError("--season takes whole numbers, got \(s)") }
                     return p
                 }
-            }
-            let kind = ModelKind(rawValue: model)
-            let lvl = level / 100
+            } ?? []
+            var job = ForecastFiles(horizon: horizon)
+            (job.periods, job.model, job.level, job.excludeIncidents) = (periods, model, level, excludeIncidents)
             let started = ContinuousClock.now
-            // The first period as given (or detected from the data); further given periods go to MSTL.
-            var excluded = 0
-            let batch = inputs.map { input in
-                let period = periods?.first ?? Seasonality.detectPeriod(input.values, candidates: input.candidatePeriods) ?? 1
-                var values = input.values
-                if excludeIncidents {
-                    let cleaned = IncidentDetection().cleaned(values, period: period)
-                    values = cleaned.values
-                    excluded += cleaned.windows.count
-                }
-                return BatchForecast.Input(values: values, period: period, extraPeriods: Array((periods ?? []).dropFirst()))
-            }
-            if excludeIncidents { note("forecast: \(excluded) detected incident windows replaced by the seasonal norm") }
             let reporter = ProgressReporter(started: started)
-            let (setup, outcome) = await BatchForecast(horizon: horizon, model: kind, levels: [lvl]).run(batch) { reporter.report($0, $1) }
-            if let failure = setup.globalFailure { note("forecast: no global model (\(failure)); the per-series models carry on") }
-            if let length = setup.globalInputLength { note("forecast: global model input \(length) steps, validation error \(String(format: "%.4f", setup.globalValidationError ?? .nan))") }
-            if let failure = setup.lstmFailure { note("forecast: no LSTM (\(failure))") }
-            if let epochs = setup.lstmEpochs { note("forecast: LSTM trained, \(epochs) epochs, \(Int(setup.lstmWindowsPerSecond ?? 0)) windows/s") }
-            note("forecast: interval scale at \(level)%: \(String(format: "%.3f", setup.intervalScale[lvl] ?? 1))")
-            let results: [(ForecastResult?, String?)] = outcome.map { r in
-                switch r {
-                case .success(let f): (f, nil)
-                case .failure(let e): (nil, e.description)
-                }
-            }
-            var failures = 0
-            var points: [[Double]] = [], lows: [[Double]] = [], highs: [[Double]] = []
+            let rows = try await job.run(input, format: format, note: { note($0) }, progress: { reporter.report($0, $1) })
             var models: [String: Int] = [:]
-            for (i, (r, failure)) in results.enumerated() {
-                if let r {
-                    points.append(r.point)
-                    lows.append(r.intervals[lvl]!.lower)
-                    highs.append(r.intervals[lvl]!.upper)
-                    models[r.model.rawValue, default: 0] += 1
-                } else {
-                    // A series that cannot be forecast still gets its row (repeating its last value) and a warning.
-                    failures += 1
-                    note("warning: \(inputs[i].id): \(failure ?? "no forecast"); wrote its last value")
-                    let last = inputs[i].values.last ?? .nan
-                    points.append(Array(repeating: last, count: horizon))
-                    lows.append(Array(repeating: last, count: horizon))
-                    highs.append(Array(repeating: last, count: horizon))
-                }
+            for row in rows {
+                if let model = row.model { models[model, default: 0] += 1 }
+                if let failure = row.failure { note("warning: \(row.id): \(failure); wrote its last value") }
             }
-            let ids = inputs.map(\.id)
-            try ForecastCSV.write(output, ids: ids, rows: points)
-            if let lower { try ForecastCSV.write(lower, ids: ids, rows: lows) }
-            if let upper { try ForecastCSV.write(upper, ids: ids, rows: highs) }
+            let ids = rows.map(\.id), failures = rows.count { $0.failure != nil }
+            try ForecastCSV.write(output, ids: ids, rows: rows.map(\.point))
+            if let lower { try ForecastCSV.write(lower, ids: ids, rows: rows.map(\.lower)) }
+            if let upper { try ForecastCSV.write(upper, ids: ids, rows: rows.map(\.upper)) }
             let chosen = models.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            note("forecast: \(inputs.count) series in \(String(format: "%.1f", seconds(ContinuousClock.now - started))) s; models: \(chosen)\(failures > 0 ? "; \(failures) failed" : "")")
+            note("forecast: \(rows.count) series in \(String(format: "%.1f", seconds(ContinuousClock.now - started))) s; models: \(chosen)\(failures > 0 ? "; \(failures) failed" : "")")
         }
-    }
-}
-
-/// One input series, regular and gap-free, with the seasonal periods its sampling step suggests.
-struct ForecastInput: Sendable {
-    let id: String
-    let values: [Double]
-    let candidatePeriods: [Int]
-
-    static func read(_ path: String, format: String) throws -> [ForecastInput] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw IngestError(.unreadable, format: format, "\(path) does not exist") }
-        let files = isDir.boolValue
-            ? (try FileManager.default.contentsOfDirectory(atPath: path)).filter { $0.hasSuffix(".csv") }.sorted().map { path + "/" + $0 }
-            : [path]
-        var out: [ForecastInput] = []
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else { throw IngestError(.unreadable, format: format, "cannot read \(file)") }
-            switch format {
-            case "m4":
-                // M4 Hourly: no timestamps; hourly steps, daily and weekly seasons.
-                for s in try FileImporter.parse([UInt8](data), format: .m4, file: file) {
-                    out.append(ForecastInput(id: s.labels["id"] ?? "", values: s.samples.map(\.value), candidatePeriods: [24, 168]))
-                }
-            case "nab":
-                for s in try FileImporter.parse([UInt8](data), format: .nab, file: file) {
-                    out.append(try regular(id: URL(fileURLWithPath: file).lastPathComponent, s.samples))
-                }
-            default:
-                for s in try FileImporter.parse([UInt8](data), format: .long, file: file) {
-                    out.append(try regular(id: s.labels.description, s.samples))
-                }
-            }
-        }
-        guard !out.isEmpty else { throw IngestError(.malformed, format: format, "\(path) holds no series") }
-        return out
-    }
-
-    static func regular(id: String, _ samples: [Sample]) throws(ForecastError) -> ForecastInput {
-        let r = try Regularize.regular(samples)
-        return ForecastInput(id: id, values: r.values, candidatePeriods: Regularize.candidatePeriods(stepMs: r.stepMs))
     }
 }
 

@@ -1,7 +1,7 @@
 import AugurCommandLine
 import ArgumentParser
 import AugurCore
-import AugurServer
+import AugurApp
 import AugurStore
 import Foundation
 

@@ -1,20 +1,20 @@
-import AugurCore
+package import AugurCore
 import AugurForecast
-import AugurStore
+package import AugurStore
 import Synchronization
 
 /// The saved models' forecasts as series, so a Grafana Prometheus data source can chart actual vs
 /// forecast: `augur_forecast{<the series' labels>, metric="<its name>", quantile="0.5"|"0.025"|…, model=…, trusted=…}`.
-final class SavedForecasts: Sendable {
-    static let metricName = "augur_forecast"
+package final class SavedForecasts: Sendable {
+    package static let metricName = "augur_forecast"
     let store: Store
     /// Parsed model files by path, kept while their registry row is unchanged.
     private let cache = Mutex<[String: (createdMs: Int64, series: [Series])]>([:])
 
-    init(store: Store) { self.store = store }
+    package init(store: Store) { self.store = store }
 
     /// Every saved forecast series matching `selector` (which names `augur_forecast`).
-    func series(matching selector: Selector) throws -> [Series] {
+    package func series(matching selector: Selector) throws -> [Series] {
         var out: [Series] = []
         for model in try store.registeredModels() {
             let cached = cache.withLock { $0[model.path] }
@@ -37,8 +37,9 @@ final class SavedForecasts: Sendable {
         base["metric"] = base.removeValue(forKey: Labels.metricName)
         base["model"] = saved.kind.rawValue
         base["trusted"] = String(saved.trusted)
+        // Quantiles are never whole numbers here, so Swift's shortest form is Prometheus' own.
         func make(_ quantile: Double, _ values: [Double]) -> Series {
-            let labels = Labels(name: metricName, base.merging(["quantile": PrometheusJSON.value(quantile)]) { a, _ in a })
+            let labels = Labels(name: metricName, base.merging(["quantile": String(quantile)]) { a, _ in a })
             return Series(labels: labels, samples: values.enumerated().map { Sample(saved.trainedToMs + Int64($0.offset + 1) * saved.stepMs, $0.element) })
         }
         var out = [make(0.5, point)]

@@ -52,19 +52,14 @@ package struct Retrainer: Sendable {
             let r = try Regularize.forForecasting(recent, stepMs: config.step.ms > 0 ? config.step.ms : nil)
             groups[r.stepMs, default: []].append((labels, r))
         }
+        // Excluded windows (incidents, failovers) and detected incidents are cut from the training data.
+        let exclusions = try ForecastPreparation.calendar(configured: config.events, store: store).map(\.event).filter { $0.kind == .exclude }
+        let preparation = ForecastPreparation(events: exclusions, detectIncidents: config.detectIncidents)
         let total = groups.values.reduce(0) { $0 + $1.count }
         var done = 0
         for (stepMs, members) in groups.sorted(by: { $0.key < $1.key }) {
             let horizon = max(1, Int((config.horizon.ms + stepMs - 1) / stepMs))
-            // Excluded windows (incidents, failovers) and detected incidents are cut from the training data.
-            let exclusions = try config.events.map(CalendarRoutes.convert).filter { $0.kind == .exclude } + store.calendarEvents().compactMap { s in
-                s.kind == "exclude" ? CalendarEvent(name: s.name, kind: .exclude, startMs: s.startMs, endMs: s.endMs, schedule: s.schedule, durationMs: s.durationMs) : nil
-            }
-            let inputs = members.map { _, r in
-                let period = Seasonality.detectPeriod(r.values, candidates: Regularize.candidatePeriods(stepMs: stepMs)) ?? 1
-                var adjustment = CalendarAdjustment(events: exclusions, period: period, detection: config.detectIncidents ? IncidentDetection() : nil)
-                return BatchForecast.Input(values: adjustment.clean(r), period: period)
-            }
+            let inputs = members.map { preparation.prepare($0.1).input }
             let offset = done
             let batch = BatchForecast(horizon: horizon, model: nil, levels: config.levels.map { $0 / 100 })
             _ = await batch.run(inputs, progress: { d, _ in progress(offset + d, total) }) { i, outcome in
