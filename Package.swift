@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "AugurApp",
             dependencies: [
-                "AugurNumerics", "AugurCore", "AugurStore", "AugurIngest", "AugurForecast", "AugurLogs", "AugurRCA", "AugurReports",
+                "AugurNumerics", "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -77,14 +77,16 @@ let package = Package(
         // What the two executables share: how a domain error becomes a message and an exit code.
         .target(
             name: "AugurCommandLine",
-            dependencies: ["AugurCore", "AugurStore", "AugurIngest", "AugurNumerics", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports"],
+            dependencies: [
+                "AugurCore", "AugurStore", "AugurIngest", "AugurNumerics", "AugurForecast", "AugurLogs", "AugurScaling", "AugurReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp", "AugurServer",
-                "AugurCommandLine",
+                "AugurCore", "AugurStore", "AugurApp", "AugurServer", "AugurCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

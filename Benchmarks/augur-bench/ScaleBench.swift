@@ -1,3 +1,4 @@
+import AugurApp
 import AugurCommandLine
 import ArgumentParser
 import AugurCore

@@ -17,6 +17,17 @@ package struct IncidentDesk: Sendable {
     package init(store: Store) { self.store = store }
 
     /// What a delivery did.
+    /// The stored incidents, open first, each with its top suspect's service when RCA named one.
+    package func list() throws -> [(incident: Incident, topSuspect: String?)] {
+        try store.incidents().map { ($0, IncidentSnapshot.decode($0.snapshot).suspects.first?.service) }
+    }
+
+    /// Stored incident `id`'s report: Markdown, or a self-contained HTML page.
+    package func report(id: Int64, html: Bool) throws -> String {
+        let report = try IncidentReport(store: store, id: id)
+        return html ? report.html() : report.markdown
+    }
+
     package struct Outcome: Sendable, Equatable {
         package var opened: [Int64] = []
         package var joined: [Int64] = []

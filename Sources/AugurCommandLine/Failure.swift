@@ -27,7 +27,8 @@ func exitCode(_ e: any AugurError) -> Int32 {
     case is ConfigError: 78  // EX_CONFIG
     case let e as ForecastError: e.code == .numerical ? 70 : 65  // EX_SOFTWARE, EX_DATAERR
     case let e as ScaleError: e.code == .badInput ? 65 : 69  // EX_DATAERR, EX_UNAVAILABLE
-    case let e as IncidentError: e.code == .badInput ? 65 : 69
+    case let e as DataSetError: e.code == .notADirectory ? 64 : (e.code == .unreadable ? 66 : 65)
+    case let e as IncidentError: e.code == .badInput ? 65 : 66  // EX_DATAERR, EX_NOINPUT (no such incident)
     default: 64  // EX_USAGE: a query, label set or change event as given
     }
 }

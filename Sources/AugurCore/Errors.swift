@@ -47,3 +47,7 @@ extension CodedError where Code == ConfigFault {
 extension CodedError where Code == LabelFault {
     package init(_ detail: String) { self.init(.invalid, detail) }
 }
+
+/// A labelled data set (`augur rca eval`, `augur rca score`) whose layout or files cannot be used.
+package typealias DataSetError = CodedError<DataSetFault>
+package enum DataSetFault: String, Sendable { case notADirectory, malformed, unreadable }

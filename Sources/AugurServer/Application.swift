@@ -53,7 +53,8 @@ package enum AugurApplication {
         let (host, port) = try config.server.hostAndPort()
         let ingestor = Ingestor(store: store, policy: IngestPolicy(limits: config.limits, checksWindow: true))
         let metrics = ServerMetrics()
-        let board = ScaleBoard(workloads: config.workloads, settings: config.scaling, store: store, ingestor: ingestor, metrics: metrics, logger: logger)
+        let board = ScaleBoard(workloads: config.workloads, settings: config.scaling, store: store, ingestor: ingestor, logger: logger,
+                               onDecision: metrics.setRecommendation)
         let base = Router()
         base.add(middleware: MetricsMiddleware(metrics: metrics))
         base.add(middleware: SecurityHeadersMiddleware())

@@ -1,3 +1,4 @@
+import AugurApp
 import AugurCore
 import Logging
 import ServiceLifecycle

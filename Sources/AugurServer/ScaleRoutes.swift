@@ -1,3 +1,4 @@
+import AugurApp
 import AugurCore
 import AugurScaling
 import AugurStore
@@ -35,7 +36,7 @@ struct ScaleRoutes: Sendable {
         guard startMs <= endMs else { throw QueryError(.badParameter, "start must not be after end") }
         let rows = try await offload { [store] in try store.scaleDecisions(namespace: w.namespace, workload: w.name, startMs: startMs, endMs: endMs) }
         var backtest = "null"
-        if let (hpa, augur) = try await board.comparison(namespace: namespace, name: name, startMs: startMs, endMs: endMs, decisions: rows) {
+        if let (hpa, augur) = try await offload({ try board.comparison(namespace: namespace, name: name, startMs: startMs, endMs: endMs, decisions: rows) }) {
             func score(_ s: HPASimulation.Score) -> String {
                 "{\"pod_hours\":\(ScaleJSON.number(s.podHours)),\"under_provisioned_minutes\":\(s.badMinutes),\"under_provisioned_share\":\(ScaleJSON.number(s.underProvisionedShare)),\"scaling_actions\":\(s.scalingActions)}"
             }

@@ -1,7 +1,7 @@
 import AugurCommandLine
 import ArgumentParser
 import AugurCore
-import AugurDemo
+import AugurApp
 import Foundation
 
 struct Demo: AsyncParsableCommand {
@@ -31,10 +31,8 @@ struct Demo: AsyncParsableCommand {
                     guard let t = TimeParsing.commandTimeMs(end, nowMs: endMs) else { throw ValidationError("--end \(end) is not a time (\(TimeParsing.commandTimeForms))") }
                     endMs = t
                 }
-                let data = DemoSystem(seed: seed, endMs: endMs, days: days).generate()
-                try data.write(to: URL(fileURLWithPath: output))
-                let samples = data.series.reduce(0) { $0 + $1.samples.count }
-                print("wrote \(data.series.count) series (\(samples) samples), \(data.logs.count) log lines, \(data.edges.count) edges, \(data.scenarios.count) scenarios to \(output)")
+                let s = try DemoShop.write(to: output, seed: seed, endMs: endMs, days: days)
+                print("wrote \(s.series) series (\(s.samples) samples), \(s.logLines) log lines, \(s.edges) edges, \(s.scenarios) scenarios to \(output)")
             }
         }
     }

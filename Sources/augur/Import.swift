@@ -1,7 +1,7 @@
 import AugurCommandLine
 import ArgumentParser
+import AugurApp
 import AugurCore
-import AugurIngest
 import AugurStore
 import Foundation
 
@@ -18,7 +18,7 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "A file or a directory.")
     var path: String
 
-    @Option(help: "One of: \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "One of: \(MetricFiles.formats.joined(separator: ", ")).")
     var format: String
 
     @OptionGroup var records: ImportOptions
@@ -26,21 +26,17 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            guard let format = ImportFormat(rawValue: format) else {
-                throw ValidationError("unknown format \(format); one of \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard MetricFiles.formats.contains(format) else {
+                throw ValidationError("unknown format \(format); one of \(MetricFiles.formats.joined(separator: ", "))")
             }
             let extra = try records.extraLabels()
             let config = try options.resolve().config
             let store = try Store(path: config.storage.path)
-            let importer = FileImporter(ingestor: Ingestor(store: store), extraLabels: extra, strict: records.strict)
             let started = ContinuousClock.now
-            let summary = try importer.importPath(path, format: format) { file, s in
-                note("imported \(file): \(s.files) files, \(s.series) series, \(s.samples) samples so far")
-            }
-            let report = try store.compact(force: true)
+            let summary = try MetricFiles.importPath(path, format: format, into: store, labels: extra, strict: records.strict, progress: note)
             let seconds = (ContinuousClock.now - started).components.seconds
-            for line in summary.bad.report { note(line) }
-            print("imported \(summary.files) files: \(summary.series) series, \(summary.samples) samples, \(summary.edges) graph edges in \(seconds)s (\(report.chunksWritten) chunks), \(summary.bad.count) malformed records skipped")
+            for line in summary.skippedReport { note(line) }
+            print("imported \(summary.files) files: \(summary.series) series, \(summary.samples) samples, \(summary.edges) graph edges in \(seconds)s (\(summary.chunks) chunks), \(summary.skipped) malformed records skipped")
         }
     }
 }

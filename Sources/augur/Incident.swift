@@ -2,7 +2,6 @@ import AugurCommandLine
 import ArgumentParser
 import AugurApp
 import AugurCore
-import AugurReports
 import AugurStore
 import Foundation
 
@@ -21,9 +20,8 @@ struct IncidentList: AsyncParsableCommand {
         try await reportingFailures {
             let store = try Store(path: try options.resolve().config.storage.path, readOnly: true)
             print("id\tstatus\tseverity\tservice\tstarted\ttop suspect\ttitle")
-            for i in try store.incidents() {
-                let top = IncidentSnapshot.decode(i.snapshot).suspects.first?.service ?? "-"
-                print("\(i.id)\t\(i.status)\t\(i.severity)\t\(i.service)\t\(utcText(Double(i.startedMs) / 1000))\t\(top)\t\(i.title)")
+            for (i, top) in try IncidentDesk(store: store).list() {
+                print("\(i.id)\t\(i.status)\t\(i.severity)\t\(i.service)\t\(utcText(Double(i.startedMs) / 1000))\t\(top ?? "-")\t\(i.title)")
             }
         }
     }
@@ -44,9 +42,7 @@ struct IncidentReportCommand: AsyncParsableCommand {
         try await reportingFailures {
             guard ["md", "html"].contains(format) else { throw ValidationError("--format must be md or html") }
             let store = try Store(path: try options.resolve().config.storage.path, readOnly: true)
-            let report: IncidentReport
-            do { report = try IncidentReport(store: store, id: id) } catch let e as IncidentError { fail(e.detail, code: 66) }
-            print(format == "md" ? report.markdown : report.html(), terminator: "")
+            print(try IncidentDesk(store: store).report(id: id, html: format == "html"), terminator: "")
         }
     }
 }

@@ -2,8 +2,6 @@ import AugurCommandLine
 import ArgumentParser
 import AugurApp
 import AugurCore
-import AugurIngest
-import AugurLogs
 import AugurStore
 import Foundation
 
@@ -13,23 +11,6 @@ struct Logs: AsyncParsableCommand {
         commandName: "logs",
         abstract: "Parse, import and search logs.",
         subcommands: [LogsParse.self, LogsImport.self, LogsQuery.self])
-}
-
-/// Options that steer the miner, shared by parse and import.
-struct MinerOptions: ParsableArguments {
-    @Option(name: .long, help: "A regular expression whose matches are variables (repeatable).")
-    var mask: [String] = []
-
-    @Option(help: "Share of equal tokens a message needs to join a template.")
-    var similarity = 0.5
-
-    func options() throws -> TemplateMiner.Options {
-        var o = TemplateMiner.Options()
-        guard similarity > 0 && similarity <= 1 else { throw ValidationError("--similarity must be in (0, 1]") }
-        o.similarity = similarity
-        o.masks = try mask.map { (m) throws(LogPattern.Invalid) in try LogPattern(m) }
-        return o
-    }
 }
 
 /// The benchmark contract: one file in, Loghub's structured layout out.
@@ -54,52 +35,12 @@ struct LogsParse: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            guard let data = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
-            let bytes = [UInt8](data)
-            let header = try HeaderFormat.fitting(format, file: bytes)
-            let started = ContinuousClock.now
-            let mining = TemplateMiner(options: try miner.options())
-            let scratch = ByteRegex.Scratch()
-            var assigned: [Int] = []
-            var fit = HeaderFormat.Fit()
-            RawLogFile.forEachLine(bytes) { line in
-                // A line that does not fit the format is kept whole, as its own message.
-                let content = header.content(line, scratch: scratch)
-                fit.count(line, fits: content != nil)
-                assigned.append(mining.add(content ?? line))
-                if assigned.count % 1_000_000 == 0 { note("logs parse: \(assigned.count) lines, \(mining.templates.count) templates") }
-            }
-            let elapsed = seconds(ContinuousClock.now - started)
-            var out = "LineId,EventId,EventTemplate\n"
-            out.reserveCapacity(assigned.count * 64)
-            var rendered: [Int: (String, String)] = [:]
-            for (k, a) in assigned.enumerated() {
-                let live = mining.resolve(a)
-                let (id, text) = rendered[live] ?? {
-                    let r = ("E\(mining.id(live))", CSVText.field(mining.text(live)))
-                    rendered[live] = r
-                    return r
-                }()
-                out += "\(k + 1),\(id),\(text)\n"
-            }
-            try Data(out.utf8).write(to: URL(fileURLWithPath: output))
-            if let templates {
-                var t = "EventId,EventTemplate,Occurrences\n"
-                for template in mining.templates { t += "E\(template.id),\(CSVText.field(template.text)),\(template.count)\n" }
-                try Data(t.utf8).write(to: URL(fileURLWithPath: templates))
-            }
-            if let warning = fit.warning(format: format, file: input) { note(warning) }
+            guard FileManager.default.isReadableFile(atPath: input) else { throw ValidationError("cannot read \(input)") }
+            let p = try LogFiles.parse(input, format: format, miner: try miner.options(), output: output, templates: templates, progress: note)
+            if let warning = p.warning { note(warning) }
             note(String(format: "logs parse: %d lines (%d unparsed, format read as %@) into %d templates in %.2f s (%.0f lines/s)",
-                        assigned.count, fit.unmatched, header.spelling.rawValue, mining.templates.count, elapsed, Double(assigned.count) / max(elapsed, 1e-9)))
+                        p.lines, p.unparsed, p.spelling, p.templates, p.seconds, Double(p.lines) / max(p.seconds, 1e-9)))
         }
-    }
-}
-
-enum CSVText {
-    /// RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled.
-    static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
 
@@ -130,55 +71,13 @@ struct LogsImport: AsyncParsableCommand {
         try await reportingFailures {
             let config = try options.resolve().config
             let extra = try records.extraLabels()
-            var bad = BadRecords(strict: records.strict)
             let store = try Store(path: config.storage.path)
-            let pipeline = try LogPipeline(store: store, options: try LogPipeline.Options(config.logs))
-            var files: [String] = []
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw IngestError(.unreadable, format: format, "no such file or directory: \(path)") }
-            if isDir.boolValue {
-                let all = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
-                let wanted = format == "nezha" ? [".csv"] : (format == "jsonl" ? [".jsonl", ".json", ".ndjson"] : [".log", ".txt"])
-                files = all.filter { f in wanted.contains { f.hasSuffix($0) } && !f.hasSuffix("_structured.csv") && !f.hasSuffix("_templates.csv") }
-                    .filter { format != "nezha" || $0.contains("log") }.sorted().map { path + "/" + $0 }
-            } else {
-                files = [path]
-            }
             let started = ContinuousClock.now
-            var lines = 0, unparsed = 0
-            var warnings: [String] = []
-            for file in files {
-                guard let data = FileManager.default.contents(atPath: file) else { throw IngestError(.unreadable, format: format, "cannot read \(file)") }
-                var records: [LogRecord]
-                bad.file = file
-                switch format {
-                case "jsonl": records = try LogBodies.jsonLines([UInt8](data), bad: &bad)
-                case "nezha": records = try LogBodies.nezhaCSV([UInt8](data), file: file, bad: &bad)
-                default:
-                    let modified = (try? FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date) ?? Date()
-                    let bytes = [UInt8](data)
-                    let parsed = RawLogFile.records(bytes, header: try HeaderFormat.fitting(format, file: bytes), fallbackNs: Int64(saturating: modified.timeIntervalSince1970 * 1e9))
-                    records = parsed.records
-                    unparsed += parsed.fit.unmatched
-                    if let warning = parsed.fit.warning(format: format, file: file) {
-                        note(warning)
-                        warnings.append(warning)
-                    }
-                }
-                if !extra.isEmpty {
-                    for i in records.indices { records[i].labels = Labels(Array(records[i].labels.dictionary.merging(extra) { _, new in new })) }
-                }
-                for start in stride(from: 0, to: records.count, by: 20_000) {
-                    _ = try pipeline.ingest(Array(records[start..<min(start + 20_000, records.count)]))
-                }
-                lines += records.count
-                note("imported \(file): \(records.count) lines (\(lines) in all)")
-            }
-            _ = try store.compact(force: true)
+            let i = try LogFiles.importPath(path, format: format, into: store, logs: config.logs, labels: extra, strict: records.strict, progress: note)
             let elapsed = seconds(ContinuousClock.now - started)
-            for line in bad.report { note(line) }
-            print(String(format: "imported %d files: %d lines (%d unparsed), %d templates in %.1f s, %d malformed records skipped", files.count, lines, unparsed, pipeline.templates.count, elapsed, bad.count))
-            for warning in warnings { print(warning) }
+            for line in i.skippedReport { note(line) }
+            print(String(format: "imported %d files: %d lines (%d unparsed), %d templates in %.1f s, %d malformed records skipped", i.files, i.lines, i.unparsed, i.templates, elapsed, i.skipped))
+            for warning in i.warnings { print(warning) }
         }
     }
 }
@@ -224,10 +123,7 @@ struct LogsQuery: AsyncParsableCommand {
             let startNs = try time(start, "start") ?? endNs - 3_600_000_000_000
             let streams = try store.logStreams(matching: try query.map { [try Selector(parsing: $0)] })
             if templates {
-                print("template_id\tservice\tcount\tprevious\tnew\tsurge\ttemplate")
-                for a in try TemplateActivity.compare(store: store, streams: streams, startNs: startNs, endNs: endNs).prefix(limit) {
-                    print("\(a.templateId)\t\(a.service)\t\(a.count)\t\(a.previous)\t\(a.isNew)\t\(String(format: "%.2f", a.surge))\t\(a.text)")
-                }
+                print(try LogFiles.activityTable(store: store, streams: streams, startNs: startNs, endNs: endNs, limit: limit))
                 return
             }
             for l in try store.searchLogs(streams: streams, search: search, startNs: startNs, endNs: endNs, limit: limit) {

@@ -2,9 +2,6 @@ import AugurCommandLine
 import ArgumentParser
 import AugurApp
 import AugurCore
-import AugurDemo
-import AugurLogs
-import AugurIngest
 import AugurServer
 import AugurStore
 import Foundation
@@ -28,14 +25,14 @@ struct Serve: AsyncParsableCommand {
             let logger = resolved.logger()
             var config = resolved.config
             if demo && config.workloads.isEmpty {
-                config.workloads = DemoLoader.workloads
+                config.workloads = DemoShop.workloads
                 if config.scaling.grpcListen.isEmpty { config.scaling.grpcListen = "127.0.0.1:50051" }
                 logger.info("demo workloads added", metadata: ["augur.workloads": "shop/frontend, shop/checkout", "augur.grpc_listen": "\(config.scaling.grpcListen)"])
             }
             let store = try Store(path: config.storage.path)
             if demo && store.stats().series == 0 {
                 logger.info("loading demo data", metadata: ["augur.db": "\(config.storage.path)"])
-                let summary = try DemoLoader.load(into: store, endMs: WallClock.nowMs())
+                let summary = try DemoShop.load(into: store, endMs: WallClock.nowMs())
                 logger.info("demo data loaded", metadata: ["augur.series": "\(summary.series)", "augur.samples": "\(summary.samples)"])
             }
             let listen = config.server.listen
@@ -44,36 +41,5 @@ struct Serve: AsyncParsableCommand {
             }
             try store.compact()
         }
-    }
-}
-
-enum DemoLoader {
-    /// The demo system's front door and checkout, capacity derived from their ready pods.
-    static var workloads: [AugurConfig.Workload] {
-        ["frontend", "checkout"].map { service in
-            var w = AugurConfig.Workload(namespace: "shop", name: service, load: "http_requests_per_second{namespace=\"shop\",service=\"\(service)\"}")
-            w.readyPods = "kube_pod_ready{namespace=\"shop\",service=\"\(service)\"}"
-            w.minReplicas = 2
-            w.maxReplicas = 30
-            return w
-        }
-    }
-
-    /// Simulates the demo system up to `endMs` and writes its series, call graph and logs (mined into
-    /// templates) to the store.
-    static func load(into store: Store, endMs: Int64) throws -> ImportSummary {
-        let data = DemoSystem(endMs: endMs).generate()
-        let ingestor = Ingestor(store: store)
-        var summary = ImportSummary()
-        summary.samples = try ingestor.write(data.series)
-        summary.series = data.series.count
-        try store.replaceEdges(data.edges, origin: "demo")
-        summary.edges = data.edges.count
-        let records = data.logs.map { l in
-            LogRecord(timestampNs: l.ts * 1_000_000, labels: Labels([("service", l.service), ("pod", l.pod), ("level", l.level)]), line: l.line)
-        }
-        _ = try LogPipeline(store: store).ingest(records)
-        try store.compact(force: true)
-        return summary
     }
 }

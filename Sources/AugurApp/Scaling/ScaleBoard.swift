@@ -1,19 +1,19 @@
-import AugurCore
-import AugurIngest
-import AugurScaling
-import AugurStore
+package import AugurCore
+package import AugurIngest
+package import AugurScaling
+package import AugurStore
 import Foundation
-import Logging
+package import Logging
 import Synchronization
 
 /// The recommender's state for every configured workload: decides on each tick, records every
-/// decision (SQLite and the `augur_recommended_replicas` series) and serves the latest one to the
-/// KEDA metrics-api route, the gRPC external scaler and `/metrics`.
+/// decision (SQLite and the `augur_recommended_replicas` series, then `onDecision`) and serves the
+/// latest one to the KEDA metrics-api route, the gRPC external scaler and `/metrics`.
 ///
 /// Ticks (the first one replays the warm-up history, seconds of model fits) run one at a time on a
 /// queue of their own, not on Swift's cooperative threads nor in the blocking pool that requests
-/// share; backtests run in that pool. Readers take the entries' lock only to copy one out.
-final class ScaleBoard: Sendable {
+/// share. Readers take the entries' lock only to copy one out.
+package final class ScaleBoard: Sendable {
     struct Entry: Sendable {
         let workload: AugurConfig.Workload
         var recommender: Recommender?
@@ -27,27 +27,29 @@ final class ScaleBoard: Sendable {
     let store: Store
     let ingestor: Ingestor
     let settings: AugurConfig.Scaling
-    let metrics: ServerMetrics
+    /// Hears each workload's newest decision: namespace, workload, replicas, whether it is a fallback.
+    let onDecision: @Sendable (String, String, Int, Bool) -> Void
     let logger: Logger
     private let entries: Mutex<[String: Entry]>
     private let ticks = DispatchQueue(label: "augur.scale-board.ticks")
     /// Keys in configuration order.
-    let keys: [String]
+    package let keys: [String]
 
-    init(workloads: [AugurConfig.Workload], settings: AugurConfig.Scaling, store: Store, ingestor: Ingestor, metrics: ServerMetrics, logger: Logger) {
+    package init(workloads: [AugurConfig.Workload], settings: AugurConfig.Scaling, store: Store, ingestor: Ingestor, logger: Logger,
+                 onDecision: @escaping @Sendable (String, String, Int, Bool) -> Void) {
         self.store = store
         self.ingestor = ingestor
         self.settings = settings
-        self.metrics = metrics
+        self.onDecision = onDecision
         self.logger = logger
         keys = workloads.map { Self.key($0.namespace, $0.name) }
         entries = Mutex(Dictionary(uniqueKeysWithValues: workloads.map { (Self.key($0.namespace, $0.name), Entry(workload: $0)) }))
     }
 
-    static func key(_ namespace: String, _ name: String) -> String { namespace + "/" + name }
+    package static func key(_ namespace: String, _ name: String) -> String { namespace + "/" + name }
 
     /// The served decision for a workload, or why there is none.
-    func current(namespace: String, workload: String) throws(ScaleError) -> (AugurConfig.Workload, ScaleDecision) {
+    package func current(namespace: String, workload: String) throws(ScaleError) -> (AugurConfig.Workload, ScaleDecision) {
         guard let e = entry(namespace, workload) else { throw ScaleError(.notFound, "no workload \(namespace)/\(workload) is configured") }
         guard let d = e.latest else {
             throw ScaleError(.notReady, "no recommendation for \(namespace)/\(workload) yet: \(e.problem ?? "the recommender has not run")")
@@ -55,7 +57,7 @@ final class ScaleBoard: Sendable {
         return (e.workload, d)
     }
 
-    func workload(namespace: String, name: String) throws(ScaleError) -> AugurConfig.Workload {
+    package func workload(namespace: String, name: String) throws(ScaleError) -> AugurConfig.Workload {
         guard let e = entry(namespace, name) else { throw ScaleError(.notFound, "no workload \(namespace)/\(name) is configured") }
         return e.workload
     }
@@ -63,7 +65,7 @@ final class ScaleBoard: Sendable {
     private func entry(_ namespace: String, _ name: String) -> Entry? { entries.withLock { $0[Self.key(namespace, name)] } }
 
     /// One decision per workload at `nowMs` (after replaying the warm-up history the first time).
-    func tick(nowMs: Int64) async {
+    package func tick(nowMs: Int64) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             ticks.async { [self] in
                 for key in keys {
@@ -133,7 +135,7 @@ final class ScaleBoard: Sendable {
     }
 
     /// The summed load at the workload's resolution (Prometheus range semantics).
-    func load(_ w: AugurConfig.Workload, startMs: Int64, endMs: Int64) throws -> [Sample] {
+    package func load(_ w: AugurConfig.Workload, startMs: Int64, endMs: Int64) throws -> [Sample] {
         guard endMs >= startMs else { return [] }
         let res = w.resolution.ms
         let start = startMs - startMs % res + (startMs % res == 0 ? 0 : res)
@@ -169,27 +171,43 @@ final class ScaleBoard: Sendable {
         guard let last = decisions.last else { return }
         try store.recordScaleDecisions(decisions.map {
             ScaleDecisionRow(namespace: w.namespace, workload: w.name, timeMs: Int64(saturating: ($0.time * 1000).rounded()), replicas: $0.replicas,
-                                   signal: $0.signal.rawValue, detail: ScaleJSON.inputs($0))
+                                   signal: $0.signal.rawValue, detail: $0.inputsJSON)
         })
         let labels = Labels(name: "augur_recommended_replicas", ["namespace": w.namespace, "workload": w.name])
         _ = try ingestor.write([Series(labels: labels, samples: decisions.map { Sample(Int64(saturating: ($0.time * 1000).rounded()), Double($0.replicas)) })])
-        metrics.setRecommendation(namespace: w.namespace, workload: w.name, replicas: last.replicas, fallback: last.signal == .fallback)
+        onDecision(w.namespace, w.name, last.replicas, last.signal == .fallback)
     }
 }
 
 extension ScaleBoard {
     /// The reactive HPA and Augur's recorded decisions through it, replayed on the load of `[startMs, endMs]`:
     /// the continuous backtest on live data. Nil when there is too little load or no recommender yet.
-    func comparison(namespace: String, name: String, startMs: Int64, endMs: Int64, decisions: [ScaleDecisionRow]) async throws -> (hpa: HPASimulation.Score, augur: HPASimulation.Score)? {
+    /// Blocking (a store read and two replays): callers run it off the cooperative threads.
+    package func comparison(namespace: String, name: String, startMs: Int64, endMs: Int64, decisions: [ScaleDecisionRow]) throws -> (hpa: HPASimulation.Score, augur: HPASimulation.Score)? {
         guard let e = entry(namespace, name), let policy = e.recommender?.policy else { return nil }
-        return try await offload { [self] in
-            let res = e.workload.resolution.ms
-            let load = try load(e.workload, startMs: startMs, endMs: endMs)
-            guard load.count >= 2 else { return nil }
-            let trace = LoadTrace(times: load.map { Double($0.timestampMs - res) / 1000 }, values: load.map(\.value))
-            var sim = HPASimulation(policy: policy, trace: trace)
-            sim.warmupSeconds = 0
-            return (sim.run(trace), sim.run(trace, recommendations: decisions.map { (Double($0.timeMs) / 1000, $0.replicas) }))
+        let res = e.workload.resolution.ms
+        let load = try load(e.workload, startMs: startMs, endMs: endMs)
+        guard load.count >= 2 else { return nil }
+        let trace = LoadTrace(times: load.map { Double($0.timestampMs - res) / 1000 }, values: load.map(\.value))
+        var sim = HPASimulation(policy: policy, trace: trace)
+        sim.warmupSeconds = 0
+        return (sim.run(trace), sim.run(trace, recommendations: decisions.map { (Double($0.timeMs) / 1000, $0.replicas) }))
+    }
+}
+
+extension ScaleDecision {
+    /// Everything the decision was computed from, as JSON (stored per decision, listed by the history route).
+    package var inputsJSON: String {
+        var forecast = "null"
+        if let b = bound {
+            forecast = "{\"point\":\(Self.number(b.point)),\"upper\":\(Self.number(b.upper)),\"quantile\":\(Self.number(quantile)),\"model\":\(JSONText.string(b.model)),\"calibrated\":\(b.calibrated),\"fallback\":\(b.fallback.map(JSONText.string) ?? "null")}"
         }
+        return "{\"time\":\(JSONText.string(Date(timeIntervalSince1970: time).formatted(.iso8601))),\"replicas\":\(replicas),\"desired\":\(desired),\"forecast_replicas\":\(forecastReplicas.map(String.init) ?? "null"),\"reactive_replicas\":\(reactiveReplicas),\"observed_load\":\(Self.number(observedLoad)),\"forecast\":\(forecast),\"lead_seconds\":\(Self.number(leadSeconds)),\"capacity_per_pod\":\(Self.number(capacity)),\"signal\":\(JSONText.string(signal.rawValue)),\"reason\":\(JSONText.string(reason))}"
+    }
+
+    /// A JSON number to six significant digits, or null.
+    package static func number(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "null" }
+        return String(format: "%.6g", x)
     }
 }

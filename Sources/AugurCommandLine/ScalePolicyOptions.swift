@@ -1,0 +1,50 @@
+import ArgumentParser
+import AugurCore
+package import AugurScaling
+
+/// Options that describe one workload's scaling, shared by the backtest and its benchmark.
+package struct ScalePolicyOptions: ParsableArguments {
+    @Option(help: "Per-pod capacity at 100 % utilisation, in the trace's load units.")
+    var capacity: Double
+
+    @Option(help: "Target utilisation.")
+    var target = 0.7
+
+    @Option(help: "Pod start-up time (e.g. 3m, 90s).")
+    var startup = "3m"
+
+    @Option(name: .customLong("min"), help: "Minimum replicas.")
+    var minReplicas = 1
+
+    @Option(name: .customLong("max"), help: "Maximum replicas.")
+    var maxReplicas = 10_000
+
+    @Option(help: "Time between decisions.")
+    var step = "5m"
+
+    @Option(help: "Quantile of the peak load over the lead window that the replicas are sized for.")
+    var quantile = 0.9
+
+    @Option(help: "Scale-down stabilisation window.")
+    var stabilization = "5m"
+
+    package init() {}
+
+    package func policy() throws -> ScalePolicy {
+        var p = ScalePolicy(capacity: capacity)
+        p.target = target
+        p.startupSeconds = try seconds(startup, "--startup")
+        p.stepSeconds = try seconds(step, "--step")
+        p.minReplicas = minReplicas
+        p.maxReplicas = maxReplicas
+        p.quantile = quantile
+        p.downscaleStabilizationSeconds = try seconds(stabilization, "--stabilization")
+        if let problem = p.problem { throw ValidationError(problem) }
+        return p
+    }
+
+    private func seconds(_ text: String, _ flag: String) throws -> Double {
+        guard let ms = TimeParsing.durationMs(text) else { throw ValidationError("\(flag) \(text) is not a duration") }
+        return Double(ms) / 1000
+    }
+}
