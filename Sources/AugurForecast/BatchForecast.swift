@@ -1,4 +1,4 @@
-import AugurCore
+package import AugurCore
 package import AugurNumerics
 import Foundation
 
@@ -21,11 +21,14 @@ package struct BatchForecast: Sendable {
     package let horizon: Int
     package let model: ModelKind?
     package let levels: [Double]
+    /// Where the fits run: `compute` for a command or a request, `background` for retraining.
+    package let lane: WorkLane
 
-    package init(horizon: Int, model: ModelKind?, levels: [Double]) {
+    package init(horizon: Int, model: ModelKind?, levels: [Double], lane: WorkLane = .compute) {
         self.horizon = horizon
         self.model = model
         self.levels = levels
+        self.lane = lane
     }
 
     /// What the batch set up, for the caller to report.
@@ -41,7 +44,7 @@ package struct BatchForecast: Sendable {
 
     /// Forecasts every input; a failed series gives its error text instead. `progress` gets (done, total).
     /// `onResult` gets each series' outcome as soon as it is done (to save it), in the calling task.
-    /// The fits run on threads of their own (`onOwnThread`), never on the cooperative pool.
+    /// The fits run on `lane`, never on the cooperative pool.
     package func run(
         _ inputs: [Input],
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
@@ -49,7 +52,7 @@ package struct BatchForecast: Sendable {
     ) async -> (setup: Setup, results: [Result<ForecastResult, ForecastError>]) {
         BLAS.setThreads(1)
         let batch = self
-        let (setup, engine) = await onOwnThread { batch.prepare(inputs) }
+        let (setup, engine) = await lane.run { batch.prepare(inputs) }
         let results = await withTaskGroup(of: (Int, Result<ForecastResult, ForecastError>).self) { group in
             var out = [Result<ForecastResult, ForecastError>](repeating: .failure(ForecastError(.badInput, "not run")), count: inputs.count)
             var next = 0, done = 0
@@ -57,7 +60,7 @@ package struct BatchForecast: Sendable {
                 let i = next, input = inputs[i]
                 next += 1
                 group.addTask {
-                    (i, await onOwnThread { Result { () throws(ForecastError) in
+                    (i, await batch.lane.run { Result { () throws(ForecastError) in
                         try engine.forecast(input.values, horizon: batch.horizon, period: input.period, extraPeriods: input.extraPeriods, model: batch.model, levels: batch.levels)
                     } })
                 }

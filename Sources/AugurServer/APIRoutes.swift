@@ -35,23 +35,30 @@ struct APIRoutes: Sendable {
     func register(on router: ScopedRouter) {
         router.get("/healthz", .open) { _, _ in "ok\n" }
         router.get("/readyz", .open) { _, _ in
-            _ = store.stats()
-            // Still ready: queries are served. Writes get 507 until space frees.
-            return store.diskFull ? "ready: degraded, the disk is full (writes refused, reads served)\n" : "ready\n"
+            await WorkLane.store.run { [store] in
+                _ = store.stats()
+                // Still ready: queries are served. Writes get 507 until space frees.
+                return store.diskFull ? "ready: degraded, the disk is full (writes refused, reads served)\n" : "ready\n"
+            }
         }
         router.get("/metrics", .read) { _, _ in
-            text(metrics.render(ingestor: ingestor), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            text(await WorkLane.store.run { [metrics, ingestor] in metrics.render(ingestor: ingestor) }, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
 
         router.post("/api/v1/write", .write) { request, _ in try await remoteWrite(request) }
         router.post("/api/v1/import/prometheus", .write) { request, _ in
             let body = try await collect(request)
-            let series = try ExpositionParser.parse(body, defaultTimestampMs: WallClock.nowMs())
-            return try summary(ingestor.write(series), series.count)
+            return try await WorkLane.store.run { [self] in
+                let series = try ExpositionParser.parse(body, defaultTimestampMs: WallClock.nowMs())
+                return try summary(ingestor.write(series), series.count)
+            }
         }
         router.post("/api/v1/import/json", .write) { request, _ in
-            let series = try JSONLinesParser.parse(try await collect(request))
-            return try summary(ingestor.write(series), series.count)
+            let body = try await collect(request)
+            return try await WorkLane.store.run { [self] in
+                let series = try JSONLinesParser.parse(body)
+                return try summary(ingestor.write(series), series.count)
+            }
         }
 
         for method in [HTTPRequest.Method.get, .post] {
@@ -66,7 +73,7 @@ struct APIRoutes: Sendable {
             var sels = try selected(p)
             if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
             let budget = QueryBudget(limits)
-            let values = try await offload(budget) { [store, sels] in
+            let values = try await WorkLane.store.run(within: budget) { [store, sels] in
                 let found = store.series(matching: sels)
                 try budget.take(series: found.count)
                 return Set(found.compactMap { $0[name] }).sorted()
@@ -77,7 +84,7 @@ struct APIRoutes: Sendable {
             json(PrometheusJSON.success("{\"version\":\"2.42.0\",\"application\":\"augur\"}"))
         }
         router.get("/api/v1/graph", .read) { request, _ in
-            let edges = try await offload { [store] in try store.edges() }
+            let edges = try await WorkLane.store.run { [store] in try store.edges() }
             if request.uri.queryParameters.get("format") == "dot" {
                 var dot = "digraph services {\n"
                 for e in edges { dot += "  \(PrometheusJSON.string(e.source)) -> \(PrometheusJSON.string(e.target)) [weight=\(e.weight), origin=\(PrometheusJSON.string(e.origin))];\n" }
@@ -99,8 +106,10 @@ struct APIRoutes: Sendable {
             throw IngestError(.unsupported, format: "remote-write", "Content-Type must be application/x-protobuf (got \"\(type)\")", field: "Content-Type")
         }
         let body = try await collect(request)
-        let decoded = try body.withUnsafeBytes { try Snappy.decompress($0, limit: limits.maxDecompressedBytes) }
-        try ingestor.writeRemote(decoded)
+        try await WorkLane.store.run { [ingestor, limits] in
+            let decoded = try body.withUnsafeBytes { try Snappy.decompress($0, limit: limits.maxDecompressedBytes) }
+            try ingestor.writeRemote(decoded)
+        }
         return Response(status: .noContent)
     }
 
@@ -148,7 +157,7 @@ struct APIRoutes: Sendable {
     private func seriesRoute(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
         let budget = QueryBudget(limits)
-        return try await offload(budget) { [self] in try series(p, budget) }
+        return try await WorkLane.store.run(within: budget) { [self] in try series(p, budget) }
     }
 
     private func series(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
@@ -168,7 +177,7 @@ struct APIRoutes: Sendable {
         var sels = try selected(p)
         if sels.isEmpty { sels = [try Selector(parsing: "{__name__=~\".+\"}")] }
         let budget = QueryBudget(limits)
-        let names = try await offload(budget) { [store, sels] in
+        let names = try await WorkLane.store.run(within: budget) { [store, sels] in
             let found = store.series(matching: sels)
             try budget.take(series: found.count)
             return Set(found.flatMap { $0.pairs.map(\.name) }).sorted()
@@ -179,7 +188,7 @@ struct APIRoutes: Sendable {
     private func queryRange(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
         let budget = QueryBudget(limits)
-        return try await offload(budget) { [self] in try range(p, budget) }
+        return try await WorkLane.store.run(within: budget) { [self] in try range(p, budget) }
     }
 
     private func range(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
@@ -209,7 +218,7 @@ struct APIRoutes: Sendable {
     private func queryInstant(_ request: Request) async throws -> Response {
         let p = try await parameters(request)
         let budget = QueryBudget(limits)
-        return try await offload(budget) { [self] in try instant(p, budget) }
+        return try await WorkLane.store.run(within: budget) { [self] in try instant(p, budget) }
     }
 
     private func instant(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {

@@ -25,7 +25,7 @@ struct AlertRuleService: Service {
             let start = now - (first ? config.ruleBackfill.ms : longest + 10 * 60_000)
             do {
                 let (rules, store, knownNow) = (config.rules, store, known)
-                let alerts = try await onOwnThread { try RuleEvaluator.alerts(rules: rules, store: store, startMs: start, endMs: now, known: knownNow, bands: bands) }
+                let alerts = try await WorkLane.background.run { try RuleEvaluator.alerts(rules: rules, store: store, startMs: start, endMs: now, known: knownNow, bands: bands) }
                 for (_, alert) in alerts {
                     if alert.firing { known[alert.fingerprint] = alert.startsMs } else { known[alert.fingerprint] = nil }
                 }

@@ -28,7 +28,7 @@ struct CalendarRoutes: Sendable {
                 throw QueryError(.badParameter, "body must be JSON {\"name\",\"kind\":\"event\"|\"exclude\", \"start\"+\"end\" (RFC 3339) or \"schedule\" (cron)+\"duration\"}")
             }
             let event = try CalendarEvent(configured: e)
-            try store.saveCalendarEvent(event)
+            try await WorkLane.store.run { [store] in try store.saveCalendarEvent(event) }
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"name\":\(JSONText.string(event.name))}")))
         }
     }

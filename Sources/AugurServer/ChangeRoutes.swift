@@ -13,10 +13,10 @@ struct ChangeRoutes: Sendable {
 
     func register(on router: ScopedRouter) {
         router.post("/api/v1/events", .write) { request, _ in
-            try created(ChangeEvents.parse(try await collectBody(request, config: config), nowMs: WallClock.nowMs()))
+            try await created(ChangeEvents.parse(try await collectBody(request, config: config), nowMs: WallClock.nowMs()))
         }
         router.post("/api/v1/events/argocd", .write) { request, _ in
-            try created(ChangeEvents.argoCD(try await collectBody(request, config: config), nowMs: WallClock.nowMs()))
+            try await created(ChangeEvents.argoCD(try await collectBody(request, config: config), nowMs: WallClock.nowMs()))
         }
         router.get("/api/v1/events", .read) { request, _ in
             let p = request.uri.queryParameters
@@ -28,13 +28,14 @@ struct ChangeRoutes: Sendable {
             let end = try time("end", WallClock.nowMs())
             let start = try time("start", end - 86_400_000)
             let service = p.get("service")
-            let items = try store.changes(fromMs: start, toMs: end).filter { service == nil || $0.event.service == service }.map { RCAJSON.event(id: $0.id, $0.event) }
+            let changes = try await WorkLane.store.run { [store] in try store.changes(fromMs: start, toMs: end) }
+            let items = changes.filter { service == nil || $0.event.service == service }.map { RCAJSON.event(id: $0.id, $0.event) }
             return json("{\"status\":\"success\",\"data\":[" + items.joined(separator: ",") + "]}")
         }
     }
 
-    private func created(_ event: ChangeEvent) throws -> Response {
-        let id = try store.recordChange(event)
+    private func created(_ event: ChangeEvent) async throws -> Response {
+        let id = try await WorkLane.store.run { [store] in try store.recordChange(event) }
         return Response(status: .created, headers: [.contentType: "application/json", .location: "/api/v1/events?service=\(event.service)"],
                         body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"success\",\"data\":" + RCAJSON.event(id: id, event) + "}")))
     }

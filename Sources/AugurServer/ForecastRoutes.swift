@@ -20,7 +20,7 @@ struct ForecastRoutes: Sendable {
     static let maxHorizon = 10_000
 
     func register(on router: ScopedRouter) {
-        router.get("/api/v1/forecast", .read) { request, _ in try await offload { try get(request) } }
+        router.get("/api/v1/forecast", .read) { request, _ in try await WorkLane.compute.run { try get(request) } }
         router.post("/api/v1/forecast", .read) { request, _ in try await post(request) }
     }
 
@@ -111,7 +111,7 @@ struct ForecastRoutes: Sendable {
             r = try Regularize.regular(samples, maxPoints: limits.maxRegularPoints)
         }
         let prep = ForecastPreparation(periods: body.season ?? []).prepare(r)
-        let result = try await offload {
+        let result = try await WorkLane.compute.run {
             try ForecastEngine().forecast(prep.values, horizon: body.horizon, period: prep.period, extraPeriods: prep.extraPeriods, model: model, levels: levels)
         }
         return json("{" + Self.body(result, startMs: r.endMs, stepMs: r.stepMs) + "}")

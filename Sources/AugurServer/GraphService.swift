@@ -21,7 +21,8 @@ struct GraphService: Service {
 
     func run() async throws {
         do {
-            try store.replaceEdges(graph.calls.map { GraphEdge(source: $0.from, target: $0.to, origin: "config") }, origin: "config")
+            let configured = graph.calls.map { GraphEdge(source: $0.from, target: $0.to, origin: "config") }
+            try await WorkLane.store.run { [store] in try store.replaceEdges(configured, origin: "config") }
         } catch {
             logger.error("configured call graph not stored", metadata: ["augur.error": "\(error)"])
         }
@@ -29,7 +30,7 @@ struct GraphService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let store = self.store
-                let fresh = try await onOwnThread { () throws -> [String: [GraphEdge]] in
+                let fresh = try await WorkLane.background.run { () throws -> [String: [GraphEdge]] in
                     // Edges given otherwise (configuration, an imported dependency.csv, the demo) come first:
                     // then only the metric labels' calls are added.
                     guard try !store.edges().contains(where: { !Self.learnedOrigins.contains($0.origin) }) else {
@@ -41,7 +42,7 @@ struct GraphService: Service {
                 }
                 for origin in Self.learnedOrigins.sorted() where fresh[origin, default: []] != known[origin, default: []] {
                     let edges = fresh[origin, default: []]
-                    try store.replaceEdges(edges, origin: origin)
+                    try await WorkLane.store.run { try store.replaceEdges(edges, origin: origin) }
                     if !edges.isEmpty { logger.info("call graph learned", metadata: ["augur.origin": "\(origin)", "augur.edges": "\(edges.count)"]) }
                     known[origin] = edges
                 }

@@ -23,7 +23,7 @@ final class IncidentOffice: Sendable {
     }
 
     private func serialised<T: Sendable>(_ body: @escaping @Sendable (IncidentDesk, Int64) throws -> T) async throws -> T {
-        try await offload { [self] in try serial.withLock { _ in try body(desk, WallClock.nowMs()) } }
+        try await WorkLane.compute.run { [self] in try serial.withLock { _ in try body(desk, WallClock.nowMs()) } }
     }
 
     func receive(_ payload: AlertmanagerPayload) async throws -> IncidentDesk.Outcome {
@@ -58,23 +58,21 @@ struct IncidentRoutes: Sendable {
         }
         router.post("/api/v1/incidents", .write) { request, _ in try await manual(request) }
         router.get("/api/v1/incidents", .read) { _, _ in
-            json("{\"status\":\"success\",\"data\":[\(try store.incidents().map(Self.summary).joined(separator: ","))]}")
+            try await WorkLane.store.run { [store] in
+                json("{\"status\":\"success\",\"data\":[\(try store.incidents().map(Self.summary).joined(separator: ","))]}")
+            }
         }
         router.get("/api/v1/incidents/:id", .read) { _, context in
-            let report = try IncidentReport(store: store, id: try id(context))
-            let alerts = report.alerts.map { "{\"name\":\(JSONText.string($0.name)),\"service\":\(JSONText.string($0.service)),\"status\":\"\($0.status)\",\"starts\":\(Double($0.startsMs) / 1000),\"fingerprint\":\(JSONText.string($0.fingerprint))}" }
-            let events = report.events.map { "{\"time\":\(Double($0.timeMs) / 1000),\"kind\":\(JSONText.string($0.kind)),\"detail\":\(JSONText.string($0.detail))}" }
-            // Every RCA run (the latest in full under "analysis"): when and what it ranked.
-            let runs = try store.incidentAnalyses(incidentId: report.incident.id).map { run in
-                "{\"time\":\(Double(run.timeMs) / 1000),\"suspects\":[\(IncidentSnapshot.decode(run.snapshot).suspects.map { "{\"service\":\(JSONText.string($0.service)),\"score\":\($0.score)}" }.joined(separator: ","))]}"
-            }
-            return json("{\"status\":\"success\",\"data\":{\"incident\":\(Self.summary(report.incident)),\"alerts\":[\(alerts.joined(separator: ","))],\"timeline\":[\(events.joined(separator: ","))],\"analyses\":[\(runs.joined(separator: ","))],\"analysis\":\(report.incident.snapshot)}}")
+            let id = try id(context)
+            return try await WorkLane.store.run { [store] in try detail(store, id) }
         }
         router.get("/api/v1/incidents/:id/report.md", .read) { _, context in
-            text(try IncidentReport(store: store, id: try id(context)).markdown, contentType: "text/markdown; charset=utf-8")
+            let id = try id(context)
+            return try await WorkLane.store.run { [store] in text(try IncidentReport(store: store, id: id).markdown, contentType: "text/markdown; charset=utf-8") }
         }
         router.get("/api/v1/incidents/:id/report.html", .read) { _, context in
-            text(try IncidentReport(store: store, id: try id(context)).html(), contentType: "text/html; charset=utf-8")
+            let id = try id(context)
+            return try await WorkLane.store.run { [store] in text(try IncidentReport(store: store, id: id).html(), contentType: "text/html; charset=utf-8") }
         }
         router.post("/api/v1/incidents/:id/acknowledge", .write) { _, context in try await office.acknowledge(try id(context)); return json("{\"status\":\"success\"}") }
         router.post("/api/v1/incidents/:id/resolve", .write) { _, context in try await office.resolve(try id(context)); return json("{\"status\":\"success\"}") }
@@ -83,17 +81,30 @@ struct IncidentRoutes: Sendable {
             return json("{\"status\":\"success\"}")
         }
         // Pages: no script, no network.
-        router.get("/incidents", .read) { _, _ in text(IncidentListPage.html(try store.incidents(), nowMs: WallClock.nowMs()), contentType: "text/html; charset=utf-8") }
+        router.get("/incidents", .read) { _, _ in
+            try await WorkLane.store.run { [store] in text(IncidentListPage.html(try store.incidents(), nowMs: WallClock.nowMs()), contentType: "text/html; charset=utf-8") }
+        }
         router.get("/incidents/:id", .read) { request, context in
             let id = try id(context)
             let action = "/incidents/\(id)/feedback" + auth.csrfQuery(request)
-            return text(try IncidentReport(store: store, id: id).html(feedbackAction: action), contentType: "text/html; charset=utf-8")
+            return try await WorkLane.store.run { [store] in text(try IncidentReport(store: store, id: id).html(feedbackAction: action), contentType: "text/html; charset=utf-8") }
         }
         router.post("/incidents/:id/feedback", .write) { request, context in
             let id = try id(context)
             try await office.feedback(id, cause: try await cause(request))
             return Response(status: .seeOther, headers: [.location: "/incidents/\(id)"])
         }
+    }
+
+    /// An incident with its alerts, timeline and every RCA run (the latest in full under "analysis").
+    private func detail(_ store: Store, _ id: Int64) throws -> Response {
+        let report = try IncidentReport(store: store, id: id)
+        let alerts = report.alerts.map { "{\"name\":\(JSONText.string($0.name)),\"service\":\(JSONText.string($0.service)),\"status\":\"\($0.status)\",\"starts\":\(Double($0.startsMs) / 1000),\"fingerprint\":\(JSONText.string($0.fingerprint))}" }
+        let events = report.events.map { "{\"time\":\(Double($0.timeMs) / 1000),\"kind\":\(JSONText.string($0.kind)),\"detail\":\(JSONText.string($0.detail))}" }
+        let runs = try store.incidentAnalyses(incidentId: report.incident.id).map { run in
+            "{\"time\":\(Double(run.timeMs) / 1000),\"suspects\":[\(IncidentSnapshot.decode(run.snapshot).suspects.map { "{\"service\":\(JSONText.string($0.service)),\"score\":\($0.score)}" }.joined(separator: ","))]}"
+        }
+        return json("{\"status\":\"success\",\"data\":{\"incident\":\(Self.summary(report.incident)),\"alerts\":[\(alerts.joined(separator: ","))],\"timeline\":[\(events.joined(separator: ","))],\"analyses\":[\(runs.joined(separator: ","))],\"analysis\":\(report.incident.snapshot)}}")
     }
 
     private func id(_ context: BasicRequestContext) throws -> Int64 {
@@ -146,7 +157,7 @@ struct IncidentNotifier: Sendable {
     let logger: Logger
 
     func opened(_ id: Int64, store: Store) async {
-        guard !targets.isEmpty, let report = try? IncidentReport(store: store, id: id) else { return }
+        guard !targets.isEmpty, let report = try? await WorkLane.store.run({ try IncidentReport(store: store, id: id) }) else { return }
         let link = "\(baseURL)/incidents/\(id)"
         let top = report.snapshot.suspects.first?.service
         let summary = "Incident #\(id): \(report.incident.title)" + (top.map { " — top suspect \($0)" } ?? "")

@@ -17,8 +17,8 @@ struct LogRoutes: Sendable {
         router.post("/loki/api/v1/push", .write) { request, _ in try await pushLoki(request) }
         // Searches and template comparisons read SQLite (a search may recheck thousands of lines): off
         // the cooperative threads, as ingest.
-        router.get("/api/v1/logs", .read) { request, _ in try await offload { try search(request) } }
-        router.get("/api/v1/logs/templates", .read) { request, _ in try await offload { try templates(request) } }
+        router.get("/api/v1/logs", .read) { request, _ in try await WorkLane.store.run { try search(request) } }
+        router.get("/api/v1/logs/templates", .read) { request, _ in try await WorkLane.store.run { try templates(request) } }
         router.post("/api/v1/logs/templates", .admin) { request, _ in try await pin(request) }
         router.post("/api/v1/logs/templates/merge", .admin) { request, _ in try await merge(request) }
     }
@@ -38,7 +38,7 @@ struct LogRoutes: Sendable {
 
     private func pushJSONLines(_ request: Request) async throws -> Response {
         let records = try LogBodies.jsonLines(try await body(request, format: "json-lines"))
-        let report = try await offload { [pipeline] in try pipeline.ingest(records) }
+        let report = try await WorkLane.store.run { [pipeline] in try pipeline.ingest(records) }
         return json("{\"lines\":\(report.lines),\"new_templates\":\(report.newTemplates),\"templates\":\(report.templates)}")
     }
 
@@ -55,7 +55,7 @@ struct LogRoutes: Sendable {
         } else {
             throw IngestError(.unsupported, format: "loki-push", "Content-Type must be application/json or application/x-protobuf (got \"\(type)\")", field: "Content-Type")
         }
-        _ = try await offload { [pipeline] in try pipeline.ingest(records) }
+        _ = try await WorkLane.store.run { [pipeline] in try pipeline.ingest(records) }
         return Response(status: .noContent)
     }
 
@@ -136,7 +136,7 @@ struct LogRoutes: Sendable {
             throw QueryError(.badParameter, "body must be JSON {\"pattern\": \"text with <*>\", \"regex\": false}")
         }
         do {
-            let id = try pipeline.pin(body.pattern, regex: body.regex ?? false)
+            let id = try await WorkLane.store.run { [pipeline] in try pipeline.pin(body.pattern, regex: body.regex ?? false) }
             return json("{\"template_id\":\(id)}")
         } catch let e as LogPattern.Invalid {
             throw QueryError(.badParameter, e.description)
@@ -153,7 +153,7 @@ struct LogRoutes: Sendable {
         guard let body = try? JSONDecoder().decode(MergeBody.self, from: Data(raw)) else {
             throw QueryError(.badParameter, "body must be JSON {\"from\": <template id>, \"into\": <template id>}")
         }
-        guard try pipeline.merge(body.from, into: body.into) else {
+        guard try await WorkLane.store.run({ [pipeline] in try pipeline.merge(body.from, into: body.into) }) else {
             throw RequestError(.notFound, "templates \(body.from) and \(body.into) must both exist, differ and not be merged already")
         }
         return json("{\"template_id\":\(body.into),\"merged\":\(body.from)}")

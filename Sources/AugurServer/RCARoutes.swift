@@ -58,7 +58,7 @@ struct RCARoutes: Sendable {
         }
         let started = ContinuousClock.now
         let (ranker, symptoms) = (analyzer, [body.symptom?.service].compactMap { $0 })
-        let (analysis, edges) = try await offload(QueryBudget(limits)) { [store] in
+        let (analysis, edges) = try await WorkLane.compute.run(within: QueryBudget(limits)) { [store] in
             let input = try ranker.gather(store, times: t...t)
             return (ranker.analyse(input, atMs: t, symptoms: symptoms), input.edges)
         }

@@ -34,9 +34,9 @@ struct ScaleRoutes: Sendable {
         let endMs = try q["end"].map { try time(String($0), "end") } ?? WallClock.nowMs()
         let startMs = try q["start"].map { try time(String($0), "start") } ?? endMs - 2 * 86_400_000
         guard startMs <= endMs else { throw QueryError(.badParameter, "start must not be after end") }
-        let rows = try await offload { [store] in try store.scaleDecisions(namespace: w.namespace, workload: w.name, startMs: startMs, endMs: endMs) }
+        let rows = try await WorkLane.store.run { [store] in try store.scaleDecisions(namespace: w.namespace, workload: w.name, startMs: startMs, endMs: endMs) }
         var backtest = "null"
-        if let (hpa, augur) = try await offload({ try board.comparison(namespace: namespace, name: name, startMs: startMs, endMs: endMs, decisions: rows) }) {
+        if let (hpa, augur) = try await WorkLane.compute.run({ try board.comparison(namespace: namespace, name: name, startMs: startMs, endMs: endMs, decisions: rows) }) {
             func score(_ s: HPASimulation.Score) -> String {
                 "{\"pod_hours\":\(ScaleJSON.number(s.podHours)),\"under_provisioned_minutes\":\(s.badMinutes),\"under_provisioned_share\":\(ScaleJSON.number(s.underProvisionedShare)),\"scaling_actions\":\(s.scalingActions)}"
             }

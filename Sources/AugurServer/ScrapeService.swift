@@ -53,7 +53,7 @@ struct ScrapeService: Service {
             logger.warning("scrape failed", metadata: ["augur.job": "\(job.job)", "augur.target": "\(target)", "augur.error": "\(error)"])
         }
         series.append(Series(labels: Labels(name: "up", base), samples: [Sample(atMs, up)]))
-        do { try ingestor.write(series) } catch {
+        do { try await WorkLane.store.run { [ingestor, series] in try ingestor.write(series) } } catch {
             logger.error("writing scraped samples failed", metadata: ["augur.job": "\(job.job)", "augur.error": "\(error)"])
             return false
         }

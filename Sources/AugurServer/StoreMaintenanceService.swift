@@ -14,13 +14,13 @@ struct StoreMaintenanceService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: storage.compactInterval.duration) }
             do {
-                let r = try store.compact()
+                let r = try await WorkLane.store.run { [store] in try store.compact() }
                 if r.chunksWritten > 0 {
                     logger.debug("compacted head", metadata: ["augur.samples": "\(r.samplesFlushed)", "augur.chunks": "\(r.chunksWritten)"])
                 }
                 if ContinuousClock.now - lastRetention > .seconds(600) {
                     lastRetention = .now
-                    let deleted = try store.applyRetention(retentionMs: storage.retention.ms)
+                    let deleted = try await WorkLane.store.run { [store, storage] in try store.applyRetention(retentionMs: storage.retention.ms) }
                     if deleted > 0 { logger.info("retention deleted chunks", metadata: ["augur.chunks": "\(deleted)"]) }
                 }
             } catch {

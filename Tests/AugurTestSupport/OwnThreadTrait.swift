@@ -1,4 +1,4 @@
-import Dispatch
+import AugurCore
 package import Testing
 
 /// `.ownThread`: runs each test (or each test of a suite) on the heavy-test lane, one thread outside
@@ -20,13 +20,7 @@ extension Trait where Self == OwnThreadTrait {
     package static var ownThread: Self { OwnThreadTrait() }
 }
 
-/// Runs jobs one after another on a private serial queue (a thread outside the cooperative pool).
-private final class HeavyTestLane: TaskExecutor {
-    static let shared = HeavyTestLane()
-    private let queue = DispatchQueue(label: "augur.heavy-tests")
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job), executor = asUnownedTaskExecutor()
-        queue.async { job.runSynchronously(on: executor) }
-    }
+/// One lane thread: the tests on it take turns.
+private enum HeavyTestLane {
+    static let shared = WorkLane(name: "augur.heavy-tests", width: 1)
 }

@@ -32,7 +32,13 @@ package struct Retrainer: Sendable {
     }
 
     /// Retrains shard `shard.index` of `shard.count` (0-based).
+    /// Store reads and model saves (each model the moment it is fitted) run on the store lane, which
+    /// the task prefers; the fits run on the background lane.
     package func run(shard: (index: Int, count: Int) = (0, 1), force: Bool = false, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Report {
+        try await withTaskExecutorPreference(WorkLane.store) { try await retrain(shard: shard, force: force, progress: progress) }
+    }
+
+    private func retrain(shard: (index: Int, count: Int), force: Bool, progress: @escaping @Sendable (Int, Int) -> Void) async throws -> Report {
         let selectors = try config.selectors.map { (t) throws(QueryError) in try Selector(parsing: t) }
         var report = Report()
         guard !selectors.isEmpty else { return report }
@@ -61,7 +67,7 @@ package struct Retrainer: Sendable {
             let horizon = max(1, Int((config.horizon.ms + stepMs - 1) / stepMs))
             let inputs = members.map { preparation.prepare($0.1).input }
             let offset = done
-            let batch = BatchForecast(horizon: horizon, model: nil, levels: config.levels.map { $0 / 100 })
+            let batch = BatchForecast(horizon: horizon, model: nil, levels: config.levels.map { $0 / 100 }, lane: .background)
             _ = await batch.run(inputs, progress: { d, _ in progress(offset + d, total) }) { i, outcome in
                 let (labels, r) = members[i]
                 switch outcome {

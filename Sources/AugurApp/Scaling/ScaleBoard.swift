@@ -10,9 +10,8 @@ import Synchronization
 /// decision (SQLite and the `augur_recommended_replicas` series, then `onDecision`) and serves the
 /// latest one to the KEDA metrics-api route, the gRPC external scaler and `/metrics`.
 ///
-/// Ticks (the first one replays the warm-up history, seconds of model fits) run one at a time on a
-/// queue of their own, not on Swift's cooperative threads nor in the blocking pool that requests
-/// share. Readers take the entries' lock only to copy one out.
+/// Ticks (the first one replays the warm-up history, seconds of model fits) run one at a time on the
+/// background lane. Readers take the entries' lock only to copy one out.
 package final class ScaleBoard: Sendable {
     struct Entry: Sendable {
         let workload: AugurConfig.Workload
@@ -31,7 +30,7 @@ package final class ScaleBoard: Sendable {
     let onDecision: @Sendable (String, String, Int, Bool) -> Void
     let logger: Logger
     private let entries: Mutex<[String: Entry]>
-    private let ticks = DispatchQueue(label: "augur.scale-board.ticks")
+    private let serial = Mutex(())
     /// Keys in configuration order.
     package let keys: [String]
 
@@ -64,10 +63,11 @@ package final class ScaleBoard: Sendable {
 
     private func entry(_ namespace: String, _ name: String) -> Entry? { entries.withLock { $0[Self.key(namespace, name)] } }
 
-    /// One decision per workload at `nowMs` (after replaying the warm-up history the first time).
+    /// One decision per workload at `nowMs` (after replaying the warm-up history the first time), on
+    /// the background lane; ticks run one at a time.
     package func tick(nowMs: Int64) async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            ticks.async { [self] in
+        await WorkLane.background.run { [self] in
+            serial.withLock { _ in
                 for key in keys {
                     guard var e = entries.withLock({ $0[key] }) else { continue }
                     do {
@@ -79,7 +79,6 @@ package final class ScaleBoard: Sendable {
                     }
                     entries.withLock { [e] in $0[key] = e }
                 }
-                done.resume()
             }
         }
     }
