@@ -78,7 +78,7 @@ package enum AugurApplication {
         desk.groupWindowMs = config.incidents.groupWindow.ms
         desk.rcaLookbackMs = config.incidents.rcaLookback.ms
         let notifier = IncidentNotifier(targets: config.incidents.notify, baseURL: config.incidents.externalURL, client: httpClient, logger: logger)
-        let office = IncidentOffice(desk: desk, notifier: notifier)
+        let office = IncidentOffice(desk: desk) { id in await notifier.opened(id, store: store) }
         IncidentRoutes(office: office, store: store, config: config.server, auth: auth).register(on: router)
 
         var services: [any Service] = [StoreMaintenanceService(store: store, storage: config.storage, logger: logger),

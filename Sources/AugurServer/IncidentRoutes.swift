@@ -8,40 +8,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
-
-/// Serialises the incident desk: deliveries, manual incidents and operator actions one at a time, on
-/// the blocking pool (a delivery runs RCA, seconds of work).
-final class IncidentOffice: Sendable {
-    let desk: IncidentDesk
-    let notifier: IncidentNotifier
-    private let serial = Mutex(())
-
-    init(desk: IncidentDesk, notifier: IncidentNotifier) {
-        self.desk = desk
-        self.notifier = notifier
-    }
-
-    private func serialised<T: Sendable>(_ body: @escaping @Sendable (IncidentDesk, Int64) throws -> T) async throws -> T {
-        try await WorkLane.compute.run { [self] in try serial.withLock { _ in try body(desk, WallClock.nowMs()) } }
-    }
-
-    func receive(_ payload: AlertmanagerPayload) async throws -> IncidentDesk.Outcome {
-        let outcome = try await serialised { try $0.receive(payload, nowMs: $1) }
-        for id in outcome.opened { await notifier.opened(id, store: desk.store) }
-        return outcome
-    }
-
-    func open(atMs: Int64, service: String, description: String, severity: String) async throws -> Int64 {
-        let id = try await serialised { try $0.open(atMs: atMs, service: service, description: description, severity: severity, nowMs: $1) }
-        await notifier.opened(id, store: desk.store)
-        return id
-    }
-
-    func acknowledge(_ id: Int64) async throws { _ = try await serialised { try $0.acknowledge(id: id, nowMs: $1) } }
-    func resolve(_ id: Int64) async throws { _ = try await serialised { try $0.resolve(id: id, nowMs: $1) } }
-    func feedback(_ id: Int64, cause: String) async throws { _ = try await serialised { try $0.feedback(id: id, cause: cause, nowMs: $1) } }
-}
 
 /// Alerts in, incidents out: the Alertmanager webhook, manual incidents, reports and the pages.
 struct IncidentRoutes: Sendable {
