@@ -12,15 +12,7 @@ struct CalendarRoutes: Sendable {
     func register(on router: ScopedRouter) {
         router.get("/api/v1/calendar", .read) { _, _ in
             let all = try ForecastPreparation.calendar(configured: configured, store: store)
-            let items = all.map { e, source in
-                var fields = ["\"name\":\(JSONText.string(e.name))", "\"kind\":\(JSONText.string(e.kind.rawValue))", "\"source\":\(JSONText.string(source))"]
-                if let s = e.startMs { fields.append("\"start\":\(JSONText.string(TimeParsing.rfc3339(s)))") }
-                if let t = e.endMs { fields.append("\"end\":\(JSONText.string(TimeParsing.rfc3339(t)))") }
-                if let c = e.schedule { fields.append("\"schedule\":\(JSONText.string(c))") }
-                if let d = e.durationMs { fields.append("\"duration\":\(JSONText.string(ConfigDuration(ms: d).description))") }
-                return "{" + fields.joined(separator: ",") + "}"
-            }
-            return json("{\"events\":[" + items.joined(separator: ",") + "]}")
+            return try json(["events": all.map { CalendarEntry($0.event, source: $0.source) }])
         }
         router.post("/api/v1/calendar", .admin) { request, _ in
             let bytes = try await request.body.collect(upTo: 1 << 20)
@@ -29,7 +21,22 @@ struct CalendarRoutes: Sendable {
             }
             let event = try CalendarEvent(configured: e)
             try await WorkLane.store.run { [store] in try store.saveCalendarEvent(event) }
-            return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"name\":\(JSONText.string(event.name))}")))
+            return try json(["name": event.name], status: .created)
         }
+    }
+}
+
+/// A calendar event as `GET /api/v1/calendar` lists it: times in RFC 3339, the duration as configured
+/// (`2h`), and where it comes from (the configuration or the API).
+struct CalendarEntry: Encodable {
+    let name, kind, source: String
+    let start, end, schedule, duration: String?
+
+    init(_ e: CalendarEvent, source: String) {
+        (name, kind, self.source) = (e.name, e.kind.rawValue, source)
+        start = e.startMs.map(TimeParsing.rfc3339)
+        end = e.endMs.map(TimeParsing.rfc3339)
+        schedule = e.schedule
+        duration = e.durationMs.map { ConfigDuration(ms: $0).description }
     }
 }

@@ -20,12 +20,12 @@ struct IncidentRoutes: Sendable {
         router.post("/api/v1/alerts/alertmanager", .write) { request, _ in
             let payload = try AlertmanagerPayload.decode(try await collectBody(request, config: config))
             let o = try await office.receive(payload)
-            return json("{\"status\":\"success\",\"data\":{\"opened\":\(o.opened),\"joined\":\(o.joined),\"resolved\":\(o.resolved),\"duplicates\":\(o.duplicates)}}")
+            return try json(Success(data: AlertReceipt(opened: o.opened, joined: o.joined, resolved: o.resolved, duplicates: o.duplicates)))
         }
         router.post("/api/v1/incidents", .write) { request, _ in try await manual(request) }
         router.get("/api/v1/incidents", .read) { _, _ in
             try await WorkLane.store.run { [store] in
-                json("{\"status\":\"success\",\"data\":[\(try store.incidents().map(Self.summary).joined(separator: ","))]}")
+                try json(Success(data: try store.incidents().map(IncidentSummary.init)))
             }
         }
         router.get("/api/v1/incidents/:id", .read) { _, context in
@@ -40,11 +40,11 @@ struct IncidentRoutes: Sendable {
             let id = try id(context)
             return try await WorkLane.store.run { [store] in text(try IncidentReport(store: store, id: id).html(), contentType: "text/html; charset=utf-8") }
         }
-        router.post("/api/v1/incidents/:id/acknowledge", .write) { _, context in try await office.acknowledge(try id(context)); return json("{\"status\":\"success\"}") }
-        router.post("/api/v1/incidents/:id/resolve", .write) { _, context in try await office.resolve(try id(context)); return json("{\"status\":\"success\"}") }
+        router.post("/api/v1/incidents/:id/acknowledge", .write) { _, context in try await office.acknowledge(try id(context)); return try json(Done()) }
+        router.post("/api/v1/incidents/:id/resolve", .write) { _, context in try await office.resolve(try id(context)); return try json(Done()) }
         router.post("/api/v1/incidents/:id/feedback", .write) { request, context in
             try await office.feedback(try id(context), cause: try await cause(request))
-            return json("{\"status\":\"success\"}")
+            return try json(Done())
         }
         // Pages: no script, no network.
         router.get("/incidents", .read) { _, _ in
@@ -62,15 +62,9 @@ struct IncidentRoutes: Sendable {
         }
     }
 
-    /// An incident with its alerts, timeline and every RCA run (the latest in full under "analysis").
     private func detail(_ store: Store, _ id: Int64) throws -> Response {
         let report = try IncidentReport(store: store, id: id)
-        let alerts = report.alerts.map { "{\"name\":\(JSONText.string($0.name)),\"service\":\(JSONText.string($0.service)),\"status\":\"\($0.status)\",\"starts\":\(Double($0.startsMs) / 1000),\"fingerprint\":\(JSONText.string($0.fingerprint))}" }
-        let events = report.events.map { "{\"time\":\(Double($0.timeMs) / 1000),\"kind\":\(JSONText.string($0.kind)),\"detail\":\(JSONText.string($0.detail))}" }
-        let runs = try store.incidentAnalyses(incidentId: report.incident.id).map { run in
-            "{\"time\":\(Double(run.timeMs) / 1000),\"suspects\":[\(IncidentSnapshot.decode(run.snapshot).suspects.map { "{\"service\":\(JSONText.string($0.service)),\"score\":\($0.score)}" }.joined(separator: ","))]}"
-        }
-        return json("{\"status\":\"success\",\"data\":{\"incident\":\(Self.summary(report.incident)),\"alerts\":[\(alerts.joined(separator: ","))],\"timeline\":[\(events.joined(separator: ","))],\"analyses\":[\(runs.joined(separator: ","))],\"analysis\":\(report.incident.snapshot)}}")
+        return try json(Success(data: IncidentDetail(report, runs: try store.incidentAnalyses(incidentId: id))))
     }
 
     private func id(_ context: BasicRequestContext) throws -> Int64 {
@@ -103,15 +97,7 @@ struct IncidentRoutes: Sendable {
             at = ms
         }
         let id = try await office.open(atMs: at, service: service, description: body.description ?? "", severity: body.severity ?? "warning")
-        return Response(status: .created, headers: [.contentType: "application/json", .location: "/api/v1/incidents/\(id)"],
-                        body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"success\",\"data\":{\"id\":\(id)}}")))
-    }
-
-    static func summary(_ i: Incident) -> String {
-        let snapshot = IncidentSnapshot.decode(i.snapshot)
-        return "{\"id\":\(i.id),\"title\":\(JSONText.string(i.title)),\"service\":\(JSONText.string(i.service)),\"severity\":\(JSONText.string(i.severity)),\"status\":\"\(i.status)\",\"source\":\"\(i.source)\","
-            + "\"started\":\(Double(i.startedMs) / 1000),\"resolved\":\(i.resolvedMs.map { String(Double($0) / 1000) } ?? "null"),\"top_suspect\":\(snapshot.suspects.first.map { JSONText.string($0.service) } ?? "null"),"
-            + "\"confirmed_cause\":\(i.confirmedCause.map(JSONText.string) ?? "null")}"
+        return try json(Success(data: ["id": id]), status: .created, headers: [.location: "/api/v1/incidents/\(id)"])
     }
 }
 
@@ -129,12 +115,13 @@ struct IncidentNotifier: Sendable {
         let summary = "Incident #\(id): \(report.incident.title)" + (top.map { " — top suspect \($0)" } ?? "")
         for target in targets {
             let body = target.format == "slack"
-                ? "{\"text\":\(JSONText.string("\(summary) <\(link)|report>"))}"
-                : "{\"id\":\(id),\"title\":\(JSONText.string(report.incident.title)),\"service\":\(JSONText.string(report.incident.service)),\"severity\":\(JSONText.string(report.incident.severity)),\"top_suspect\":\(top.map(JSONText.string) ?? "null"),\"summary\":\(JSONText.string(summary)),\"link\":\(JSONText.string(link))}"
+                ? try? jsonBytes(["text": "\(summary) <\(link)|report>"])
+                : try? jsonBytes(IncidentNotification(id: id, title: report.incident.title, service: report.incident.service, severity: report.incident.severity,
+                                                           topSuspect: OrNull(top), summary: summary, link: link))
             var request = HTTPClientRequest(url: target.url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
+            request.body = .bytes(ByteBuffer(bytes: body ?? Data()))
             do {
                 let response = try await client.execute(request, timeout: .seconds(10))
                 if response.status.code >= 300 { logger.warning("incident notification refused", metadata: ["augur.url": "\(target.url)", "augur.status": "\(response.status.code)"]) }
