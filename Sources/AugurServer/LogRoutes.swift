@@ -39,7 +39,7 @@ struct LogRoutes: Sendable {
     private func pushJSONLines(_ request: Request) async throws -> Response {
         let records = try LogBodies.jsonLines(try await body(request, format: "json-lines"))
         let report = try await WorkLane.store.run { [pipeline] in try pipeline.ingest(records) }
-        return json("{\"lines\":\(report.lines),\"new_templates\":\(report.newTemplates),\"templates\":\(report.templates)}")
+        return try json(PushReceipt(lines: report.lines, newTemplates: report.newTemplates, templates: report.templates))
     }
 
     /// Loki answers a push with 204; protobuf bodies are snappy-compressed (what Promtail sends),
@@ -100,14 +100,7 @@ struct LogRoutes: Sendable {
             throw QueryError(.badParameter, "search=\(search) is not an FTS5 query (words, \"phrases\", AND/OR/NOT, prefix*): \(problem)")
         }
         let lines = try pipeline.store.searchLogs(streams: w.streams, search: search, startNs: w.startNs, endNs: w.endNs, limit: limit)
-        let items = lines.map { l in
-            var fields = ["\"ts\":\"\(l.timestampNs)\"", "\"labels\":\(JSONText.object(l.labels))", "\"line\":\(JSONText.string(l.line))",
-                          "\"template_id\":\(l.templateId)", "\"level\":\(JSONText.string(l.level))"]
-            if let t = l.traceId { fields.append("\"trace_id\":\(JSONText.string(t))") }
-            if let s = l.spanId { fields.append("\"span_id\":\(JSONText.string(s))") }
-            return "{" + fields.joined(separator: ",") + "}"
-        }
-        return json(PrometheusJSON.success("[" + items.joined(separator: ",") + "]"))
+        return try json(Success(data: lines.map(LogLineResponse.init)))
     }
 
     /// Templates with their counts in the window and in the window of the same length before it,
@@ -116,11 +109,7 @@ struct LogRoutes: Sendable {
         let p = request.uri.queryParameters
         let w = try window(p, store: pipeline.store)
         let rows = try TemplateActivity.compare(store: pipeline.store, streams: w.streams, startNs: w.startNs, endNs: w.endNs)
-        let items = rows.map { r in
-            "{\"template_id\":\(r.templateId),\"template\":\(JSONText.string(r.text)),\"service\":\(JSONText.string(r.service)),"
-                + "\"count\":\(r.count),\"previous\":\(r.previous),\"new\":\(r.isNew),\"surge\":\(r.surge),\"example\":\(JSONText.string(r.example ?? ""))}"
-        }
-        return json(PrometheusJSON.success("[" + items.joined(separator: ",") + "]"))
+        return try json(Success(data: rows.map(TemplateActivityResponse.init)))
     }
 
     // MARK: Steering
@@ -137,7 +126,7 @@ struct LogRoutes: Sendable {
         }
         do {
             let id = try await WorkLane.store.run { [pipeline] in try pipeline.pin(body.pattern, regex: body.regex ?? false) }
-            return json("{\"template_id\":\(id)}")
+            return try json(["template_id": id])
         } catch let e as LogPattern.Invalid {
             throw QueryError(.badParameter, e.description)
         }
@@ -156,6 +145,47 @@ struct LogRoutes: Sendable {
         guard try await WorkLane.store.run({ [pipeline] in try pipeline.merge(body.from, into: body.into) }) else {
             throw RequestError(.notFound, "templates \(body.from) and \(body.into) must both exist, differ and not be merged already")
         }
-        return json("{\"template_id\":\(body.into),\"merged\":\(body.from)}")
+        return try json(["template_id": body.into, "merged": body.from])
+    }
+}
+
+/// What a JSON-lines push did.
+struct PushReceipt: Encodable {
+    let lines, newTemplates, templates: Int
+
+    enum CodingKeys: String, CodingKey { case lines, newTemplates = "new_templates", templates }
+}
+
+/// A stored log line: its time in nanoseconds as a string (as Loki gives it), labels, line and template.
+struct LogLineResponse: Encodable {
+    let ts: String
+    let labels: [String: String]
+    let line: String
+    let templateId: Int64
+    let level: String
+    let traceId, spanId: String?
+
+    enum CodingKeys: String, CodingKey { case ts, labels, line, templateId = "template_id", level, traceId = "trace_id", spanId = "span_id" }
+
+    init(_ l: StoredLogLine) {
+        (ts, labels, line, templateId, level) = ("\(l.timestampNs)", l.labels.dictionary, l.line, l.templateId, l.level)
+        (traceId, spanId) = (l.traceId, l.spanId)
+    }
+}
+
+/// A template's count in the window against the window before it.
+struct TemplateActivityResponse: Encodable {
+    let templateId: Int64
+    let template, service: String
+    let count, previous: Int
+    let new: Bool
+    let surge: Double
+    let example: String
+
+    enum CodingKeys: String, CodingKey { case templateId = "template_id", template, service, count, previous, new, surge, example }
+
+    init(_ r: TemplateActivity) {
+        (templateId, template, service, count, previous) = (r.templateId, r.text, r.service, r.count, r.previous)
+        (new, surge, example) = (r.isNew, r.surge, r.example ?? "")
     }
 }
