@@ -1,4 +1,5 @@
 import AugurCommandLine
+import AugurCore
 import CSQLite
 import Foundation
 

@@ -16,7 +16,6 @@ package struct IncidentDesk: Sendable {
 
     package init(store: Store) { self.store = store }
 
-    /// What a delivery did.
     /// The stored incidents, open first, each with its top suspect's service when RCA named one.
     package func list() throws -> [(incident: Incident, topSuspect: String?)] {
         try store.incidents().map { ($0, IncidentSnapshot.decode($0.snapshot).suspects.first?.service) }
@@ -28,6 +27,7 @@ package struct IncidentDesk: Sendable {
         return html ? report.html() : report.markdown
     }
 
+    /// What a delivery did.
     package struct Outcome: Sendable, Equatable {
         package var opened: [Int64] = []
         package var joined: [Int64] = []

@@ -41,6 +41,3 @@ package func fail(_ message: String, code: Int32) -> Never {
 package func note(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
-
-/// A duration in seconds.
-package func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }

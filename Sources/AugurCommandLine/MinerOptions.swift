@@ -1,7 +1,7 @@
 import ArgumentParser
 package import AugurLogs
 
-/// Options that steer the miner, shared by parse and import.
+/// Options that steer the miner (`augur logs parse`).
 package struct MinerOptions: ParsableArguments {
     @Option(name: .long, help: "A regular expression whose matches are variables (repeatable).")
     var mask: [String] = []

@@ -2,7 +2,7 @@ import ArgumentParser
 import AugurCore
 package import AugurScaling
 
-/// Options that describe one workload's scaling, shared by the backtest and its benchmark.
+/// Options that describe one workload's scaling policy (`augur scale backtest`).
 package struct ScalePolicyOptions: ParsableArguments {
     @Option(help: "Per-pod capacity at 100 % utilisation, in the trace's load units.")
     var capacity: Double

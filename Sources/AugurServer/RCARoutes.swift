@@ -64,6 +64,6 @@ struct RCARoutes: Sendable {
         }
         let suspects = analysis.suspects
         let elapsed = ContinuousClock.now - started
-        return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(Double(elapsed.components.attoseconds) * 1e-18 + Double(elapsed.components.seconds)),\"clear_cause\":\(RootCauseAnalyzer.hasClearCause(suspects)),\"score_meaning\":\(JSONText.string(RootCauseAnalyzer.scoreMeaning)),\"looked_at\":\(RCAJSON.lookedAt(analysis, analyzer: ranker)),\"suspects\":\(RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: symptoms, edges: edges)))}}")
+        return json("{\"status\":\"success\",\"data\":{\"time\":\(Double(t) / 1000),\"seconds\":\(seconds(elapsed)),\"clear_cause\":\(RootCauseAnalyzer.hasClearCause(suspects)),\"score_meaning\":\(JSONText.string(RootCauseAnalyzer.scoreMeaning)),\"looked_at\":\(RCAJSON.lookedAt(analysis, analyzer: ranker)),\"suspects\":\(RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: symptoms, edges: edges)))}}")
     }
 }

@@ -1,16 +1,9 @@
 import AugurApp
 import AugurCore
 import AugurScaling
-import Foundation
 
 /// JSON of recommendations: the KEDA metrics-api body.
 enum ScaleJSON {
-    static func number(_ x: Double?) -> String { ScaleDecision.number(x) }
-
-    static func time(_ seconds: Double) -> String {
-        JSONText.string(Date(timeIntervalSince1970: seconds).formatted(.iso8601))
-    }
-
     /// The KEDA metrics-api scaler body: `valueLocation: replicas` (an AverageValue target of 1 makes
     /// the HPA want exactly this many pods).
     static func current(_ w: AugurConfig.Workload, _ d: ScaleDecision) -> String {

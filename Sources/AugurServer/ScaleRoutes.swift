@@ -38,12 +38,12 @@ struct ScaleRoutes: Sendable {
         var backtest = "null"
         if let (hpa, augur) = try await WorkLane.compute.run({ try board.comparison(namespace: namespace, name: name, startMs: startMs, endMs: endMs, decisions: rows) }) {
             func score(_ s: HPASimulation.Score) -> String {
-                "{\"pod_hours\":\(ScaleJSON.number(s.podHours)),\"under_provisioned_minutes\":\(s.badMinutes),\"under_provisioned_share\":\(ScaleJSON.number(s.underProvisionedShare)),\"scaling_actions\":\(s.scalingActions)}"
+                "{\"pod_hours\":\(ScaleDecision.number(s.podHours)),\"under_provisioned_minutes\":\(s.badMinutes),\"under_provisioned_share\":\(ScaleDecision.number(s.underProvisionedShare)),\"scaling_actions\":\(s.scalingActions)}"
             }
             backtest = "{\"reactive_hpa\":\(score(hpa)),\"augur_with_hpa\":\(score(augur)),\"note\":\"the HPA replayed on the load of this range (sync 15 s, tolerance 0.1, 5 min stabilisation, metric 30 s old, pods ready after start-up) alone and with these decisions as an External metric\"}"
         }
         let decisions = rows.map(\.detail).joined(separator: ",")
-        return json("{\"status\":\"success\",\"data\":{\"namespace\":\(JSONText.string(w.namespace)),\"workload\":\(JSONText.string(w.name)),\"start\":\(ScaleJSON.time(Double(startMs) / 1000)),\"end\":\(ScaleJSON.time(Double(endMs) / 1000)),\"backtest\":\(backtest),\"decisions\":[\(decisions)]}}")
+        return json("{\"status\":\"success\",\"data\":{\"namespace\":\(JSONText.string(w.namespace)),\"workload\":\(JSONText.string(w.name)),\"start\":\(ScaleDecision.jsonTime(Double(startMs) / 1000)),\"end\":\(ScaleDecision.jsonTime(Double(endMs) / 1000)),\"backtest\":\(backtest),\"decisions\":[\(decisions)]}}")
     }
 
     private func time(_ text: String, _ name: String) throws -> Int64 {

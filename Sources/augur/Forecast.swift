@@ -1,6 +1,7 @@
 import ArgumentParser
 import AugurApp
 import AugurCommandLine
+import AugurCore
 import Foundation
 
 /// `augur forecast`: the batch contract (files in, wide CSV forecasts out).
@@ -59,7 +60,7 @@ struct Forecast: AsyncParsableCommand {
             (job.periods, job.model, job.level, job.excludeIncidents) = (periods, model, level, excludeIncidents)
             let started = ContinuousClock.now
             let reporter = ProgressReporter(started: started)
-            let rows = try await job.run(input, format: format, note: { note($0) }, progress: { reporter.report($0, $1) })
+            let rows = try await job.run(input, format: format, note: note, progress: { reporter.report($0, $1) })
             var models: [String: Int] = [:]
             for row in rows {
                 if let model = row.model { models[model, default: 0] += 1 }

@@ -43,11 +43,7 @@ struct RCAEval: AsyncParsableCommand {
         RCA runs at the first row of anomalous.csv. Only the time is used: never the folder names or injected pods.
         """)
 
-    @Option(help: "nezha or sockshop.")
-    var format: String
-
-    @Argument(help: "The data set's directory.")
-    var dir: String
+    @OptionGroup var dataSet: FaultDataSet
 
     @Option(help: "Cases as JSON lines.")
     var output: String
@@ -57,8 +53,7 @@ struct RCAEval: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            guard RCAEvaluation.formats.contains(format) else { throw ValidationError("--format must be nezha or sockshop") }
-            let result = try RCAEvaluation.evaluate(format: format, dir: dir, strict: strict, progress: note)
+            let result = try RCAEvaluation.evaluate(format: dataSet.format, dir: dataSet.dir, strict: strict, progress: note)
             for line in result.skippedReport { note("rca eval: " + line) }
             try Data(result.jsonLines.utf8).write(to: URL(fileURLWithPath: output))
             note("rca eval: \(result.cases) cases written to \(output)")
@@ -77,19 +72,27 @@ struct RCAScore: AsyncParsableCommand {
         CASES counts as a miss at every k. The last line is machine-readable.
         """)
 
-    @Option(help: "nezha or sockshop.")
-    var format: String
-
-    @Argument(help: "The data set's directory, as given to eval.")
-    var dir: String
+    @OptionGroup var dataSet: FaultDataSet
 
     @Option(help: "The eval's output (JSON lines with case and ranking).")
     var cases: String
 
     func run() async throws {
         try await reportingFailures {
-            guard RCAEvaluation.formats.contains(format) else { throw ValidationError("--format must be nezha or sockshop") }
-            print(try RCAEvaluation.score(format: format, dir: dir, cases: cases))
+            print(try RCAEvaluation.score(format: dataSet.format, dir: dataSet.dir, cases: cases))
         }
+    }
+}
+
+/// A labelled fault data set as eval and score both take it: its layout and its directory.
+struct FaultDataSet: ParsableArguments {
+    @Option(help: "nezha or sockshop.")
+    var format: String
+
+    @Argument(help: "The data set's directory (score takes the one given to eval).")
+    var dir: String
+
+    func validate() throws {
+        guard RCAEvaluation.formats.contains(format) else { throw ValidationError("--format must be nezha or sockshop") }
     }
 }

@@ -12,7 +12,7 @@ package struct OwnThreadTrait: TestTrait, SuiteTrait, TestScoping {
 
     package func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         guard testCase != nil else { return try await function() }
-        try await withTaskExecutorPreference(HeavyTestLane.shared) { try await function() }
+        try await withTaskExecutorPreference(heavyTestLane) { try await function() }
     }
 }
 
@@ -20,7 +20,5 @@ extension Trait where Self == OwnThreadTrait {
     package static var ownThread: Self { OwnThreadTrait() }
 }
 
-/// One lane thread: the tests on it take turns.
-private enum HeavyTestLane {
-    static let shared = WorkLane(name: "augur.heavy-tests", width: 1)
-}
+/// The heavy-test lane: one thread, so the tests on it take turns.
+private let heavyTestLane = WorkLane(name: "augur.heavy-tests", width: 1)

@@ -54,7 +54,7 @@ package enum LogFiles {
             try Data(t.utf8).write(to: URL(fileURLWithPath: templates))
         }
         return Parsed(lines: assigned.count, unparsed: fit.unmatched, templates: mining.templates.count,
-                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                      seconds: seconds(elapsed),
                       spelling: header.spelling.rawValue, warning: fit.warning(format: format, file: input))
     }
 

@@ -66,7 +66,7 @@ package enum RCAEvaluation {
         let elapsed = ContinuousClock.now - started
         let suspects = analysis.suspects
         return (id, suspects, RCAJSON.suspects(suspects, chains: EvidenceChain.chains(suspects, symptoms: [], edges: try store.edges()), limit: 3),
-                RCAJSON.lookedAt(analysis, analyzer: analyzer), Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                RCAJSON.lookedAt(analysis, analyzer: analyzer), seconds(elapsed))
     }
 
     /// A fresh store in a temporary directory for `body`.

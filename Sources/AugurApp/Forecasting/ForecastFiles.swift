@@ -32,7 +32,7 @@ package struct ForecastFiles: Sendable {
 
     /// Reads `path` and forecasts every series; `note` hears what a user should know as it happens, and
     /// `progress` gets (done, total).
-    package func run(_ path: String, format: String, note: @escaping @Sendable (String) -> Void,
+    package func run(_ path: String, format: String, note: (String) -> Void,
                      progress: @escaping @Sendable (Int, Int) -> Void) async throws -> [Row] {
         let inputs = try Self.read(path, format: format)
         let preparation = ForecastPreparation(detectIncidents: excludeIncidents, periods: periods)

@@ -201,7 +201,12 @@ extension ScaleDecision {
         if let b = bound {
             forecast = "{\"point\":\(Self.number(b.point)),\"upper\":\(Self.number(b.upper)),\"quantile\":\(Self.number(quantile)),\"model\":\(JSONText.string(b.model)),\"calibrated\":\(b.calibrated),\"fallback\":\(b.fallback.map(JSONText.string) ?? "null")}"
         }
-        return "{\"time\":\(JSONText.string(Date(timeIntervalSince1970: time).formatted(.iso8601))),\"replicas\":\(replicas),\"desired\":\(desired),\"forecast_replicas\":\(forecastReplicas.map(String.init) ?? "null"),\"reactive_replicas\":\(reactiveReplicas),\"observed_load\":\(Self.number(observedLoad)),\"forecast\":\(forecast),\"lead_seconds\":\(Self.number(leadSeconds)),\"capacity_per_pod\":\(Self.number(capacity)),\"signal\":\(JSONText.string(signal.rawValue)),\"reason\":\(JSONText.string(reason))}"
+        return "{\"time\":\(Self.jsonTime(time)),\"replicas\":\(replicas),\"desired\":\(desired),\"forecast_replicas\":\(forecastReplicas.map(String.init) ?? "null"),\"reactive_replicas\":\(reactiveReplicas),\"observed_load\":\(Self.number(observedLoad)),\"forecast\":\(forecast),\"lead_seconds\":\(Self.number(leadSeconds)),\"capacity_per_pod\":\(Self.number(capacity)),\"signal\":\(JSONText.string(signal.rawValue)),\"reason\":\(JSONText.string(reason))}"
+    }
+
+    /// A JSON string of Unix seconds in ISO 8601.
+    package static func jsonTime(_ seconds: Double) -> String {
+        JSONText.string(Date(timeIntervalSince1970: seconds).formatted(.iso8601))
     }
 
     /// A JSON number to six significant digits, or null.
