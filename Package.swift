@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "AugurNumerics", dependencies: ["AugurCore", "CLAPACKE"], swiftSettings: swiftSettings),
         .target(name: "AugurForecast", dependencies: ["AugurCore", "AugurNumerics", "CLAPACKE", "CLSTMCell"], swiftSettings: swiftSettings),
         .target(name: "AugurLogs", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
+        // PromQL: a parser and an evaluator over series read through a closure (the store or a remote source).
+        .target(name: "AugurPromQL", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
         .target(name: "AugurRCA", dependencies: ["AugurCore", "AugurNumerics"], swiftSettings: swiftSettings),
         .target(name: "AugurReports", dependencies: ["AugurNumerics", "AugurCore", "AugurForecast", "AugurRCA", "AugurLogs"], swiftSettings: swiftSettings),
         .target(name: "AugurScaling", dependencies: ["AugurCore", "AugurForecast"], swiftSettings: swiftSettings),
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "AugurServer",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurIngest", "AugurNumerics", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp",
+                "AugurCore", "AugurStore", "AugurIngest", "AugurNumerics", "AugurForecast", "AugurLogs", "AugurPromQL", "AugurRCA", "AugurScaling", "AugurReports", "AugurApp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -86,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "augur",
             dependencies: [
-                "AugurCore", "AugurStore", "AugurApp", "AugurServer", "AugurCommandLine",
+                "AugurCore", "AugurStore", "AugurPromQL", "AugurApp", "AugurServer", "AugurCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -123,6 +125,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "AugurCoreTests", dependencies: ["AugurCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "AugurPromQLTests", dependencies: ["AugurPromQL", "AugurIngest", "AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurStoreTests", dependencies: ["AugurStore", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurForecastTests", dependencies: ["AugurNumerics", "AugurForecast", "AugurTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AugurLogsTests", dependencies: ["AugurLogs", "AugurApp", "AugurIngest", "AugurTestSupport"], swiftSettings: swiftSettings),

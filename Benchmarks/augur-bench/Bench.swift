@@ -16,7 +16,7 @@ import NIOHTTP1
 struct AugurBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augur-bench", abstract: "Augur's benchmarks (build with -c release).",
-        subcommands: [IngestBench.self, ForecastBench.self, LogBench.self, ScaleBench.self, SoakBench.self])
+        subcommands: [IngestBench.self, ForecastBench.self, LogBench.self, ScaleBench.self, SoakBench.self, PromQLBench.self])
 }
 
 /// `augur-bench ingest`: remote-write ingest through HTTP, beside Debian's Prometheus on the same load.
@@ -82,7 +82,7 @@ struct IngestBench: AsyncParsableCommand {
                 }
                 if prometheus != "none" {
                     let promDir = "\(workdir)/prom-\(size)"
-                    let rate = try await withPrometheus(dir: promDir) { port in
+                    let rate = try await withPrometheus(prometheus, dir: promDir) { port in
                         try await send(requests, to: "http://127.0.0.1:\(port)/api/v1/write", client: client, samples: load.totalSamples)
                     }
                     rows.append(("prometheus 2.42 remote-write receiver, \(size) samples/request", "\(format(rate / 1e6)) M samples/s"))
@@ -154,27 +154,6 @@ struct IngestBench: AsyncParsableCommand {
             return (times[times.count / 2], times[min(times.count - 1, Int(Double(times.count) * 0.99))])
         }
         return (try await measure(#"node_load1{instance="10.0.0.1:9100"}"#, expecting: 1), try await measure(#"{job="node",instance="10.0.0.1:9100"}"#, expecting: 100))
-    }
-
-    /// Starts Debian's Prometheus with its remote-write receiver on a free loopback port.
-    func withPrometheus<T>(dir: String, _ body: (Int) async throws -> T) async throws -> T {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let port = 19090 + Int.random(in: 0..<500)
-        try "global:\n  scrape_interval: 1h\n".write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prometheus)
-        process.arguments = ["--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)",
-                             "--web.enable-remote-write-receiver", "--log.level=warn"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
-        let client = HTTPClient.shared
-        for _ in 0..<300 {
-            if let r = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/-/ready"), timeout: .seconds(1)), r.status == .ok { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await body(port)
     }
 }
 
@@ -262,8 +241,8 @@ func directorySize(_ path: String) -> Int {
 func format(_ v: Double) -> String { String(format: v >= 100 ? "%.0f" : (v >= 10 ? "%.1f" : "%.2f"), v) }
 
 /// Runs Augur in this process on a loopback port for the duration of `body`.
-func withBenchServer<T: Sendable>(store: Store, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
-    let config = { var c = AugurConfig(); c.server.listen = "127.0.0.1:0"; c.storage.path = store.path; return c }()
+func withBenchServer<T: Sendable>(store: Store, limits: AugurConfig.Limits = AugurConfig.Limits(), _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
+    let config = { var c = AugurConfig(); c.server.listen = "127.0.0.1:0"; c.storage.path = store.path; c.limits = limits; return c }()
     let logger = { var l = Logger(label: "augur-bench"); l.logLevel = .warning; return l }()
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     return try await runUntilDone(AugurApplication.serviceGroup(config: config, store: store, logger: logger) { continuation.yield($0) }) {
@@ -271,4 +250,25 @@ func withBenchServer<T: Sendable>(store: Store, _ body: @escaping @Sendable (Int
         guard let port = await iterator.next() else { throw ValidationError("server did not report a port") }
         return try await body(port)
     }
+}
+
+/// Starts Debian's Prometheus with its remote-write receiver on a free loopback port.
+func withPrometheus<T>(_ prometheus: String, dir: String, arguments: [String] = [], _ body: (Int) async throws -> T) async throws -> T {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let port = 19090 + Int.random(in: 0..<500)
+    try "global:\n  scrape_interval: 1h\n".write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: prometheus)
+    process.arguments = ["--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)",
+                         "--web.enable-remote-write-receiver", "--log.level=warn"] + arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    try process.run()
+    defer { process.terminate(); process.waitUntilExit() }
+    let client = HTTPClient.shared
+    for _ in 0..<300 {
+        if let r = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/-/ready"), timeout: .seconds(1)), r.status == .ok { break }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await body(port)
 }

@@ -30,7 +30,13 @@ package struct CodedError<Code: RawRepresentable<String> & Sendable>: AugurError
 
 /// Errors of query parameters and selectors (bad input from a client).
 package typealias QueryError = CodedError<QueryFault>
-package enum QueryFault: String, Sendable { case badSelector, badParameter, tooManyPoints, tooManySeries, tooManySamples, timeout, cancelled }
+package enum QueryFault: String, Sendable {
+    case badSelector, badParameter, tooManyPoints, tooManySeries, tooManySamples, timeout, cancelled
+    /// PromQL that does not parse or does not type-check.
+    case badQuery
+    /// PromQL that parses but cannot be evaluated on this data (duplicate label sets, many-to-many matching).
+    case execution
+}
 
 /// Errors of configuration: a file, an environment variable or a flag that cannot be used.
 package typealias ConfigError = CodedError<ConfigFault>

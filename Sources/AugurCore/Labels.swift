@@ -28,6 +28,20 @@ package struct Labels: Sendable, Hashable, Comparable, CustomStringConvertible {
         Dictionary(uniqueKeysWithValues: pairs.map { ($0.name, $0.value) })
     }
 
+    /// The set without these names (order kept: no re-sort).
+    package func dropping(_ names: [String]) -> Labels {
+        var l = self
+        l.pairs.removeAll { names.contains($0.name) }
+        return l
+    }
+
+    /// The set with only these names.
+    package func keeping(_ names: [String]) -> Labels {
+        var l = self
+        l.pairs.removeAll { !names.contains($0.name) }
+        return l
+    }
+
     package func adding(_ name: String, _ value: String) -> Labels {
         Labels(pairs.map { ($0.name, $0.value) } + [(name, value)])
     }

@@ -52,6 +52,12 @@ package struct Selector: Sendable, CustomStringConvertible {
         self.text = text
     }
 
+    /// A selector from matchers already checked (PromQL's parser builds them).
+    package init(matchers: [Matcher], text: String) {
+        self.matchers = matchers
+        self.text = text
+    }
+
     /// The selector of every series that has all of `labels` (`name{a="x",…}`).
     package init(exactly labels: Labels) {
         matchers = labels.pairs.map { try! Matcher(name: $0.name, op: .equal, value: $0.value) }  // `=` compiles nothing: never throws

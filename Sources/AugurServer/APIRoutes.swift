@@ -1,6 +1,7 @@
 import AugurApp
 import AugurCore
 import AugurIngest
+import AugurPromQL
 import AugurStore
 import Foundation
 import Hummingbird
@@ -147,11 +148,9 @@ struct APIRoutes: Sendable {
         return ms
     }
 
-    private func selector(_ p: [String: [String]]) throws -> Selector {
+    private func expression(_ p: [String: [String]]) throws -> Expr {
         guard let q = p["query"]?.last, !q.isEmpty else { throw QueryError(.badParameter, "parameter query is required") }
-        do { return try Selector(parsing: q) } catch {
-            throw QueryError(.badSelector, "\(error.detail) (Augur evaluates series selectors, not PromQL functions or operators)")
-        }
+        return try Parser.parse(q)
     }
 
     private func seriesRoute(_ request: Request) async throws -> Response {
@@ -192,25 +191,19 @@ struct APIRoutes: Sendable {
     }
 
     private func range(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
-        let sel = try selector(p)
+        let expr = try expression(p)
         let start = try time(p, "start", default: nil), end = try time(p, "end", default: nil)
         guard let stepText = p["step"]?.last, let step = TimeParsing.durationMs(stepText), step > 0 else {
             throw QueryError(.badParameter, "parameter step is required: a positive duration (15s) or seconds (15), at most \(TimeParsing.longestDurationMs / 1000) s")
         }
         try Store.checkRange(startMs: start, endMs: end, stepMs: step, maxPoints: limits.maxPointsPerSeries)
-        let result = try Store.evaluateRange(try raw(sel, startMs: start - StaleMarker.lookbackMs + 1, endMs: end, budget: budget), startMs: start, endMs: end, stepMs: step, budget: budget)
+        let result = try Evaluator.range(expr, startMs: start, endMs: end, stepMs: step, budget: budget) { [self] sel, lo, hi in
+            try raw(sel, startMs: lo, endMs: hi, budget: budget)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(64 + result.reduce(0) { $0 + 200 + $1.samples.count * 24 })
         out.append(contentsOf: "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[".utf8)
-        for (k, s) in result.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: "{\"metric\":\(PrometheusJSON.labels(s.labels)),\"values\":[".utf8)
-            for (i, p) in s.samples.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                PrometheusJSON.appendPoint(&out, p.timestampMs, p.value)
-            }
-            out.append(contentsOf: "]}".utf8)
-        }
+        PrometheusJSON.appendMatrix(&out, result)
         out.append(contentsOf: "]}}".utf8)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: out)))
     }
@@ -222,14 +215,24 @@ struct APIRoutes: Sendable {
     }
 
     private func instant(_ p: [String: [String]], _ budget: QueryBudget) throws -> Response {
-        let sel = try selector(p)
+        let expr = try expression(p)
         let at = try time(p, "time", default: WallClock.nowMs())
-        let result = try raw(sel, startMs: at - StaleMarker.lookbackMs + 1, endMs: at, budget: budget).compactMap { s -> Series? in
-            guard let last = s.samples.last, !StaleMarker.isStale(last.value) else { return nil }
-            return Series(labels: s.labels, samples: [Sample(at, last.value)])
+        let result = try Evaluator.instant(expr, at: at, budget: budget) { [self] sel, lo, hi in
+            try raw(sel, startMs: lo, endMs: hi, budget: budget)
         }
-        let items = result.map { "{\"metric\":\(PrometheusJSON.labels($0.labels)),\"value\":\(PrometheusJSON.point($0.samples[0].timestampMs, $0.samples[0].value))}" }
-        return json(PrometheusJSON.success("{\"resultType\":\"vector\",\"result\":[" + items.joined(separator: ",") + "]}"))
+        let data: String
+        switch result {
+        case .scalar(let t, let v): data = "{\"resultType\":\"scalar\",\"result\":\(PrometheusJSON.point(t, v))}"
+        case .string(let t, let s): data = "{\"resultType\":\"string\",\"result\":[\(PrometheusJSON.time(t)),\(PrometheusJSON.string(s))]}"
+        case .vector(let v):
+            let items = v.map { "{\"metric\":\(PrometheusJSON.labels($0.labels)),\"value\":\(PrometheusJSON.point($0.timestampMs, $0.value))}" }
+            data = "{\"resultType\":\"vector\",\"result\":[" + items.joined(separator: ",") + "]}"
+        case .matrix(let m):
+            var out: [UInt8] = []
+            PrometheusJSON.appendMatrix(&out, m)
+            data = "{\"resultType\":\"matrix\",\"result\":[" + String(decoding: out, as: UTF8.self) + "]}"
+        }
+        return json(PrometheusJSON.success(data))
     }
 }
 

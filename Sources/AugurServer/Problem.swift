@@ -29,6 +29,7 @@ package struct Problem: HTTPResponseError, Sendable {
     }
 
     package func response(from request: Request, context: some RequestContext) throws -> Response {
+        if Self.isPrometheusAPI(request.uri.path) { return prometheusResponse() }
         var body: [String: Any] = ["type": "https://augur.dev/problems/\(type)", "title": title, "status": Int(status.code), "instance": request.uri.path]
         if let detail { body["detail"] = detail }
         for (k, v) in extra { body[k] = Int(v) ?? v as Any }
@@ -36,6 +37,34 @@ package struct Problem: HTTPResponseError, Sendable {
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    /// The routes of Prometheus' own HTTP API. Their errors keep Prometheus' shape, which promtool and
+    /// Grafana parse (`status` is the string "error"); Augur's own routes answer problem JSON.
+    package static func isPrometheusAPI(_ path: String) -> Bool {
+        ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels", "/api/v1/metadata", "/api/v1/query_exemplars",
+         "/api/v1/rules", "/api/v1/alerts", "/api/v1/status/buildinfo"].contains(path)
+            || (path.hasPrefix("/api/v1/label/") && path.hasSuffix("/values"))
+    }
+
+    /// `{"status":"error","errorType":"bad_data","error":"…"}` with Prometheus' status code for the type.
+    func prometheusResponse() -> Response {
+        let errorType: String
+        switch (status.code, type) {
+        case (_, "query-timeout"): errorType = "timeout"
+        case (_, "query-cancelled"): errorType = "canceled"
+        case (404, _): errorType = "not_found"
+        case (422, _): errorType = "execution"
+        case (400..<500, _): errorType = "bad_data"
+        case (503, _): errorType = "unavailable"
+        default: errorType = "internal"
+        }
+        let body = "{\"status\":\"error\",\"errorType\":\"\(errorType)\",\"error\":\(JSONText.string(detail ?? title))}"
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 
@@ -115,6 +144,8 @@ extension Problem {
             self.init(.serviceUnavailable, type: "query-timeout", title: "Query timed out", detail: e.detail, extra: ["limit": "query_timeout"])
             headers[.retryAfter] = "10"
         case .cancelled: self.init(.serviceUnavailable, type: "query-cancelled", title: "Query cancelled", detail: e.detail)
+        case .badQuery: self.init(.badRequest, type: "bad-query", title: "Invalid PromQL expression", detail: e.detail)
+        case .execution: self.init(.unprocessableContent, type: "execution", title: "PromQL expression cannot be evaluated", detail: e.detail)
         }
     }
 

@@ -1,4 +1,5 @@
 import AugurCore
+import AugurPromQL
 
 /// Writers for Prometheus' HTTP API response shapes (`{"status":"success","data":…}`).
 enum PrometheusJSON {
@@ -10,11 +11,21 @@ enum PrometheusJSON {
 
     /// Prometheus formats values with Go's strconv 'f', -1 and timestamps as float seconds.
     static func value(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v == .infinity { return "+Inf" }
-        if v == -.infinity { return "-Inf" }
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
+        return formatValue(v)
+    }
+
+    /// Series as a matrix result's elements: `{"metric":{…},"values":[[t,"v"],…]},…`.
+    static func appendMatrix(_ out: inout [UInt8], _ series: [Series]) {
+        for (k, s) in series.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: "{\"metric\":\(labels(s.labels)),\"values\":[".utf8)
+            for (i, p) in s.samples.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                appendPoint(&out, p.timestampMs, p.value)
+            }
+            out.append(contentsOf: "]}".utf8)
+        }
     }
 
     static func time(_ ms: Int64) -> String {

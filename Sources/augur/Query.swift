@@ -1,14 +1,15 @@
 import AugurCommandLine
 import ArgumentParser
 import AugurCore
+import AugurPromQL
 import AugurStore
 import Foundation
 
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Query series straight from the store file (read-only; safe while the server runs).")
+        abstract: "Query series straight from the store file with PromQL (read-only; safe while the server runs).")
 
-    @Argument(help: "A series selector, e.g. 'http_request_duration_seconds{service=\"payment\",quantile=\"0.99\"}'.")
+    @Argument(help: "A PromQL expression, e.g. 'sum by (service) (rate(http_requests_total[5m]))'; a bare selector without --step prints the raw samples.")
     var selector: String
 
     @Option(help: "Start time (RFC 3339, Unix time, now, now-30m); default: the end minus 1h.")
@@ -17,7 +18,7 @@ struct Query: AsyncParsableCommand {
     @Option(help: "End time; default: the newest sample in the store.")
     var end: String?
 
-    @Option(help: "Step (e.g. 1m) for Prometheus-style evaluation; without it the raw samples are printed.")
+    @Option(help: "Step (e.g. 1m) for a range query; without it a selector prints its raw samples and any other expression is evaluated at the end time.")
     var step: String?
 
     @Flag(help: "Print Prometheus' JSON shape instead of CSV.")
@@ -29,7 +30,7 @@ struct Query: AsyncParsableCommand {
         try await reportingFailures {
             let config = try options.resolve().config
             let store = try Store(path: config.storage.path, readOnly: true)
-            let sel = try Selector(parsing: selector)
+            let expr = try Parser.parse(selector)
             func time(_ text: String?, _ fallback: Int64) throws -> Int64 {
                 guard let text else { return fallback }
                 guard let ms = TimeParsing.commandTimeMs(text, nowMs: WallClock.nowMs()) else { throw QueryError(.badParameter, "\"\(text)\" is not a time (\(TimeParsing.commandTimeForms))") }
@@ -37,12 +38,23 @@ struct Query: AsyncParsableCommand {
             }
             let endMs = try time(end, store.stats().newestTs ?? WallClock.nowMs())
             let startMs = try time(start, endMs - 3_600_000)
+            let read: SeriesReader = { sel, lo, hi in try store.select(sel, startMs: lo, endMs: hi) }
             let result: [Series]
             if let step {
                 guard let stepMs = TimeParsing.durationMs(step), stepMs > 0 else { throw QueryError(.badParameter, "\"\(step)\" is not a step") }
-                result = try store.queryRange(sel, startMs: startMs, endMs: endMs, stepMs: stepMs)
+                try Store.checkRange(startMs: startMs, endMs: endMs, stepMs: stepMs, maxPoints: config.limits.maxPointsPerSeries)
+                result = try Evaluator.range(expr, startMs: startMs, endMs: endMs, stepMs: stepMs, read: read)
+            } else if case .vector(let vs) = expr {
+                result = try store.select(vs.selector, startMs: startMs, endMs: endMs).map { s in
+                    Series(labels: s.labels, samples: s.samples.filter { !StaleMarker.isStale($0.value) })
+                }
             } else {
-                result = try store.select(sel, startMs: startMs, endMs: endMs)
+                switch try Evaluator.instant(expr, at: endMs, read: read) {
+                case .scalar(let t, let v): result = [Series(labels: Labels([]), samples: [Sample(t, v)])]
+                case .string(_, let s): throw QueryError(.badParameter, "the expression is the string \"\(s)\", not a series")
+                case .vector(let v): result = v.map { Series(labels: $0.labels, samples: [Sample($0.timestampMs, $0.value)]) }
+                case .matrix(let m): result = m
+                }
             }
             if json {
                 let items = result.map { s in

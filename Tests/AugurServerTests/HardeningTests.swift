@@ -39,7 +39,15 @@ import Testing
     static func judge(_ p: Probe, _ reply: TestClient.Reply, before: [Int], after: [Int]) -> String? {
         let status = reply.status
         if (400..<500).contains(status) {
-            guard reply.header("Content-Type") == "application/problem+json" else { return "\(p.name): \(status) without a problem body" }
+            // Prometheus' own routes answer in Prometheus' error shape (promtool and Grafana parse it), the rest problem JSON.
+            if Problem.isPrometheusAPI(String(p.path.prefix { $0 != "?" })) {
+                guard reply.header("Content-Type") == "application/json", reply.json["status"] as? String == "error",
+                      reply.json["errorType"] is String, (reply.json["error"] as? String)?.isEmpty == false else {
+                    return "\(p.name): \(status) without a Prometheus error body: \(reply.text.prefix(200))"
+                }
+            } else {
+                guard reply.header("Content-Type") == "application/problem+json" else { return "\(p.name): \(status) without a problem body" }
+            }
             guard before == after else { return "\(p.name): refused with \(status) but the store changed \(before) → \(after)" }
             return nil
         }
@@ -294,7 +302,8 @@ import Testing
                 #expect(try await client.post("/api/v1/write", Snappy.compress(RemoteWriteEncoder.encode(many)), headers: RequestCorpusHeaders.remoteWrite).status == 204)
                 let slow = try await client.get("/api/v1/query_range?query=many&start=\(nowMs / 1000 - 86_400)&end=\(nowMs / 1000)&step=60")
                 #expect(slow.status == 503)
-                #expect(slow.header("Retry-After") != nil && slow.json["limit"] as? String == "query_timeout")
+                #expect(slow.header("Retry-After") != nil && slow.json["errorType"] as? String == "timeout")
+                #expect((slow.json["error"] as? String)?.contains("limits.query_timeout") == true)
                 // An analysis that does not check the budget still answers at its timeout, not when it ends.
                 let rca = try await client.post("/api/v1/rca", Array("{\"time\":\"\(nowMs / 1000 - 3600)\"}".utf8), headers: ["Content-Type": "application/json"])
                 #expect(rca.status == 503 && rca.json["type"] as? String == "https://augur.dev/problems/query-timeout", "\(rca.status) \(rca.text.prefix(200))")

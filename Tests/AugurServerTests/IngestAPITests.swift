@@ -85,9 +85,12 @@ import Testing
                 let missing = try await client.get("/api/v1/nothing")
                 #expect(missing.status == 404)
                 #expect(missing.json["title"] as? String == "Not found")
-                let badQuery = try await client.get("/api/v1/query_range?query=\(q("rate(x[5m])"))&start=0&end=1&step=1")
+                // Prometheus' own routes answer errors in Prometheus' shape, which promtool and Grafana read.
+                let badQuery = try await client.get("/api/v1/query_range?query=\(q("sum(rate(x[5m])"))&start=0&end=1&step=1")
                 #expect(badQuery.status == 400)
-                #expect((badQuery.json["detail"] as? String)?.contains("selector") == true)
+                #expect(badQuery.json["status"] as? String == "error")
+                #expect(badQuery.json["errorType"] as? String == "bad_data")
+                #expect((badQuery.json["error"] as? String)?.contains("parse error") == true)
                 let noStep = try await client.get("/api/v1/query_range?query=x&start=0&end=1")
                 #expect(noStep.status == 400)
             }
@@ -113,7 +116,10 @@ import Testing
                 #expect(try await client.get("/readyz").status == 200)
                 let denied = try await client.get("/api/v1/labels")
                 #expect(denied.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
-                #expect(denied.header("Content-Type") == "application/problem+json")
+                #expect(denied.header("Content-Type") == "application/json")
+                #expect(denied.json["status"] as? String == "error")
+                let deniedOwn = try await client.get("/api/v1/incidents")
+                #expect(deniedOwn.header("Content-Type") == "application/problem+json")
             }
         }
     }

@@ -1,4 +1,3 @@
-package import AugurCore
 import Synchronization
 
 /// What one query may still take: series, samples (loaded and answered, as Prometheus'
