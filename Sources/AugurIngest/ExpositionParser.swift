@@ -151,3 +151,42 @@ package func parseValue(_ text: some StringProtocol) -> Double? {
         return v
     }
 }
+
+extension ExpositionParser {
+    /// The `# TYPE` and `# HELP` lines' metadata (the text format's only metadata); malformed ones are skipped.
+    package static func metadata(_ body: [UInt8]) -> [MetricMetadata] {
+        var byName: [String: MetricMetadata] = [:]
+        var order: [String] = []
+        for rawLine in body.split(separator: 10) {
+            guard rawLine.starts(with: "# TYPE ".utf8) || rawLine.starts(with: "# HELP ".utf8),
+                  let line = String(validating: rawLine.last == 13 ? rawLine.dropLast() : rawLine, as: UTF8.self) else { continue }
+            let parts = line.dropFirst(7).split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard let name = parts.first.map(String.init), Labels.isMetricName(name) else { continue }
+            let rest = parts.count > 1 ? String(parts[1]) : ""
+            if byName[name] == nil { order.append(name); byName[name] = MetricMetadata(name: name, type: .unknown) }
+            if line.hasPrefix("# TYPE ") {
+                byName[name]!.type = rest.split(separator: " ").first.flatMap { MetricMetadata.Kind(rawValue: String($0)) } ?? .unknown  // "untyped" too
+            } else {
+                byName[name]!.help = unescapeHelp(rest)
+            }
+        }
+        return order.compactMap { byName[$0] }
+    }
+
+    /// HELP text escapes only `\\` and `\n`.
+    private static func unescapeHelp(_ s: String) -> String {
+        var out = ""
+        var escaped = false
+        for c in s {
+            if escaped {
+                out.append(c == "n" ? "\n" : c)
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -88,6 +88,7 @@ package final class Ingestor: Sendable {
                 }
             }
             try check(batch, distinctSeries: request.entries.count)
+            try store.writeMetadata(request.metadata)
             let newIDs = try store.append(batch)
             samplesTotal.add(batch.count, ordering: .relaxed)
             if !pending.isEmpty {

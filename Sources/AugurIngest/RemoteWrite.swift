@@ -5,10 +5,11 @@ package import AugurCore
 /// Why not swift-protobuf: we need four fields of three messages, and decoding straight from the
 /// buffer lets the hot path hash a series' raw label bytes instead of building strings for every
 /// sample (Prometheus sends every sample with its full label set). Unknown fields are skipped by
-/// wire type, as protobuf requires; exemplars, native histograms and metadata are skipped.
+/// wire type, as protobuf requires; exemplars and native histograms are skipped.
 ///
 /// ```
 /// message WriteRequest { repeated TimeSeries timeseries = 1; repeated MetricMetadata metadata = 3; }
+/// message MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; }
 /// message TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; ... }
 /// message Label        { string name = 1; string value = 2; }
 /// message Sample       { double value = 1; int64 timestamp = 2; }
@@ -29,6 +30,8 @@ package struct DecodedWriteRequest {
     package var timestamps: [Int64] = []
     package var values: [Double] = []
     package var histogramsSkipped = 0
+    /// Metric families' declared types (Prometheus sends them in requests of their own, every minute).
+    package var metadata: [MetricMetadata] = []
 
     package init(_ body: UnsafeRawBufferPointer) throws(IngestError) {
         var r = ProtoReader(body, 0, body.count)
@@ -40,6 +43,9 @@ package struct DecodedWriteRequest {
             if field == 1 && wire == 2 {
                 let (start, end) = try r.lengthDelimited()
                 try decodeTimeSeries(body, start, end)
+            } else if field == 3 && wire == 2 {
+                let (start, end) = try r.lengthDelimited()
+                if let m = try Self.metadata(body, start, end) { metadata.append(m) }
             } else {
                 try r.skip(wire)
             }
@@ -86,6 +92,29 @@ package struct DecodedWriteRequest {
         }
         entry.hash = fastHash(body, entry.labelStart, entry.labelEnd)
         entries.append(entry)
+    }
+
+    /// One `MetricMetadata`; nil when it names no family or its text is not UTF-8 (it is advice, not data).
+    private static func metadata(_ body: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws(IngestError) -> MetricMetadata? {
+        var r = ProtoReader(body, start, end)
+        var kind = MetricMetadata.Kind.unknown
+        var text: [Int: String] = [:]
+        while !r.atEnd {
+            let (field, wire) = try r.key(Wires.metadata)
+            switch (field, wire) {
+            case (1, 0):
+                let v = try r.varint()
+                kind = v < MetricMetadata.Kind.allCases.count ? MetricMetadata.Kind.allCases[Int(v)] : .unknown
+            case (2, 2), (4, 2), (5, 2):
+                let (a, b) = try r.lengthDelimited()
+                guard let s = String(validating: UnsafeRawBufferPointer(rebasing: body[a..<b]), as: UTF8.self) else { return nil }
+                text[field] = s
+            default:
+                try r.skip(wire)
+            }
+        }
+        guard let name = text[2], Labels.isMetricName(name) else { return nil }
+        return MetricMetadata(name: name, type: kind, help: text[4] ?? "", unit: text[5] ?? "")
     }
 
     /// Parses one entry's labels into a label set, checking them as the remote-write spec requires.
@@ -151,6 +180,7 @@ enum Wires {
     static let timeSeries: [Int8] = [-1, 2, 2, 2, 2]
     static let label: [Int8] = [-1, 2, 2]
     static let sample: [Int8] = [-1, 1, 0]
+    static let metadata: [Int8] = [-1, 0, 2, -1, 2, 2]
     static let lokiPush: [Int8] = [-1, 2]
     static let lokiStream: [Int8] = [-1, 2, 2, 0]
     static let lokiEntry: [Int8] = [-1, 2, 2, 2]

@@ -51,7 +51,9 @@ struct APIRoutes: Sendable {
             let body = try await collect(request)
             return try await WorkLane.store.run { [self] in
                 let series = try ExpositionParser.parse(body, defaultTimestampMs: WallClock.nowMs())
-                return try summary(ingestor.write(series), series.count)
+                let written = try ingestor.write(series)
+                try store.writeMetadata(ExpositionParser.metadata(body))
+                return summary(written, series.count)
             }
         }
         router.post("/api/v1/import/json", .write) { request, _ in
@@ -81,8 +83,32 @@ struct APIRoutes: Sendable {
             }
             return json(PrometheusJSON.success("[" + values.map(PrometheusJSON.string).joined(separator: ",") + "]"))
         }
+        // Grafana reads the version to pick the PromQL features it offers (2.42's: @, negative offsets).
         router.get("/api/v1/status/buildinfo", .read) { _, _ in
-            json(PrometheusJSON.success("{\"version\":\"2.42.0\",\"application\":\"augur\"}"))
+            json(PrometheusJSON.success("{\"version\":\"2.42.0\",\"revision\":\"augur-\(AugurVersion.current)\",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\",\"application\":\"augur\"}"))
+        }
+        router.get("/-/healthy", .open) { _, _ in "Augur is Healthy.\n" }
+        router.get("/-/ready", .open) { _, _ in "Augur is Ready.\n" }
+        router.get("/api/v1/metadata", .read) { request, _ in
+            let p = try await parameters(request)
+            let metric = p["metric"]?.last ?? ""
+            let limit = try p["limit"]?.last.map { text throws in
+                guard let n = Int(text) else { throw QueryError(.badParameter, "limit=\"\(text.prefix(40))\" is not an integer") }
+                return n
+            } ?? -1
+            let all = try await WorkLane.store.run { [store] in try store.metadata() }
+            var families: [String] = []
+            for m in all where (metric.isEmpty || m.name == metric) && (limit < 0 || families.count < limit) {
+                families.append("\(PrometheusJSON.string(m.name)):[{\"type\":\(PrometheusJSON.string(m.type.rawValue)),\"help\":\(PrometheusJSON.string(m.help)),\"unit\":\(PrometheusJSON.string(m.unit))}]")
+            }
+            return json(PrometheusJSON.success("{" + families.joined(separator: ",") + "}"))
+        }
+        for method in [HTTPRequest.Method.get, .post] {
+            // Augur keeps no exemplars; the query is still checked, as Prometheus checks it.
+            router.on("/api/v1/query_exemplars", method: method, .read) { request, _ in
+                _ = try expression(try await parameters(request))
+                return json(PrometheusJSON.success("[]"))
+            }
         }
         router.get("/api/v1/graph", .read) { request, _ in
             let edges = try await WorkLane.store.run { [store] in try store.edges() }

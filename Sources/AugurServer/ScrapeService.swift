@@ -1,5 +1,6 @@
 import AugurCore
 import AugurIngest
+import AugurStore
 import AsyncHTTPClient
 import Logging
 import NIOCore
@@ -40,6 +41,7 @@ struct ScrapeService: Service {
         base["job"] = job.job
         base["instance"] = target
         var series: [Series] = []
+        var metadata: [MetricMetadata] = []
         var up = 0.0
         do {
             var request = HTTPClientRequest(url: url)
@@ -48,12 +50,18 @@ struct ScrapeService: Service {
             guard response.status == .ok else { throw ScrapeFailure(detail: "HTTP \(response.status.code)") }
             let body = try await response.body.collect(upTo: 64 << 20)
             series = try ExpositionParser.parse(String(buffer: body), defaultTimestampMs: atMs, extraLabels: base)
+            metadata = ExpositionParser.metadata(Array(body.readableBytesView))
             up = 1
         } catch {
             logger.warning("scrape failed", metadata: ["augur.job": "\(job.job)", "augur.target": "\(target)", "augur.error": "\(error)"])
         }
         series.append(Series(labels: Labels(name: "up", base), samples: [Sample(atMs, up)]))
-        do { try await WorkLane.store.run { [ingestor, series] in try ingestor.write(series) } } catch {
+        do {
+            try await WorkLane.store.run { [ingestor, series, metadata] in
+                try ingestor.write(series)
+                try ingestor.store.writeMetadata(metadata)
+            }
+        } catch {
             logger.error("writing scraped samples failed", metadata: ["augur.job": "\(job.job)", "augur.error": "\(error)"])
             return false
         }

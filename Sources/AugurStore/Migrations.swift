@@ -231,6 +231,20 @@ enum Migrations {
             INSERT INTO log_search(rowid, line) SELECT id, line FROM log_lines;
             """
         ),
+        (
+            "011_metric_metadata",
+            """
+            -- Metric families' declared type, help and unit (exposition # TYPE/# HELP, remote-write metadata):
+            -- /api/v1/metadata serves them, and they say which series are counters.
+            CREATE TABLE metric_metadata (
+                name TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                help TEXT NOT NULL,
+                unit TEXT NOT NULL,
+                updated_ms INTEGER NOT NULL
+            );
+            """
+        ),
     ]
 
     /// Applies the migrations not yet applied; a second run is a no-op.

@@ -53,6 +53,8 @@ import Testing
                       - url: http://127.0.0.1:\(client.port)/api/v1/write
                         queue_config:
                           batch_send_deadline: 1s
+                        metadata_config:
+                          send_interval: 1s
                     """
                     try config.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
                     let p = Process()
@@ -76,6 +78,14 @@ import Testing
                     let result = (r.json["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
                     #expect(result.count == 1)
                     #expect(((result.first?["values"] as? [[Any]])?.last?[1] as? String) == "1")
+                    // Remote-write's metadata arrives too: the scraped families' declared types.
+                    var declared: [String: Any] = [:]
+                    while ContinuousClock.now < deadline + .seconds(30) && declared.isEmpty {
+                        declared = (try await client.get("/api/v1/metadata?metric=augur_ingested_samples_total").json["data"] as? [String: Any]) ?? [:]
+                        if declared.isEmpty { try await Task.sleep(for: .milliseconds(500)) }
+                    }
+                    let entry = (declared["augur_ingested_samples_total"] as? [[String: String]])?.first
+                    #expect(entry?["type"] == "counter", "\(declared)")
                 }
             }
         }
