@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "AugurApp",
             dependencies: [
-                "AugurNumerics", "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurRCA", "AugurScaling", "AugurReports",
+                "AugurNumerics", "AugurCore", "AugurStore", "AugurIngest", "AugurDemo", "AugurForecast", "AugurLogs", "AugurPromQL", "AugurRCA", "AugurScaling", "AugurReports",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -88,8 +88,20 @@ package indirect enum Expr: Sendable {
         }
     }
 
+    /// Every series selector the expression reads.
+    package var selectors: [Selector] {
+        switch self {
+        case .number, .string: return []
+        case .vector(let vs), .matrix(let vs, _): return [vs.selector]
+        case .subquery(let e, _, _, _, _, _), .negate(let e), .paren(let e): return e.selectors
+        case .call(_, let args): return args.flatMap(\.selectors)
+        case .aggregate(_, let e, let p, _, _): return e.selectors + (p?.selectors ?? [])
+        case .binary(_, let l, let r, _, _): return l.selectors + r.selectors
+        }
+    }
+
     /// The expression without enclosing parentheses.
-    var unwrapped: Expr {
+    package var unwrapped: Expr {
         if case .paren(let e) = self { return e.unwrapped }
         return self
     }

@@ -125,6 +125,39 @@ import Testing
         }
     }
 
+    /// A Prometheus counter is a load only through its rate: the raw counter is refused with the
+    /// expression to use, and that expression scales as the request rate it is.
+    @Test func counterLoadsGoThroughTheirRate() async throws {
+        try await withTestStore { store, path in
+            let nowMs = WallClock.nowMs()
+            var rng = SplitMix64(seed: 9)
+            var total = 1e7
+            let start = nowMs - 6 * 3_600_000
+            let samples = stride(from: start - start % 15_000, through: nowMs, by: 15_000).map { t in
+                total += 15 * (70 + 30 * sin(Double(t) / 3_600_000) + 3 * rng.nextGaussian())
+                return Sample(t, total.rounded())
+            }
+            _ = try Ingestor(store: store).write([Series(labels: Labels(name: "http_requests_total", ["service": "api"]), samples: samples)])
+            var c = config(path)
+            c.workloads = []
+            for (name, load) in [("raw", #"http_requests_total{service="api"}"#), ("rated", #"sum(rate(http_requests_total{service="api"}[5m]))"#)] {
+                var w = AugurConfig.Workload(namespace: "shop", name: name, load: load)
+                w.capacity = 10
+                w.maxReplicas = 40
+                c.workloads.append(w)
+            }
+            try await withTestServerAndScaler(config: c, store: store) { client, _ in
+                let rated = try await waitForRecommendation(client, "/api/v1/scale/shop/rated").json
+                let replicas = try #require(rated["replicas"] as? Int)
+                #expect((4...16).contains(replicas), "40-100 requests/s at 10 per pod: \(rated)")
+                let raw = try await client.get("/api/v1/scale/shop/raw")
+                #expect(raw.status == 503)
+                let detail = raw.json["detail"] as? String ?? ""
+                #expect(detail.contains("counter http_requests_total") && detail.contains(#"sum(rate(http_requests_total{service="api"}[5m]))"#), "\(detail)")
+            }
+        }
+    }
+
     /// With tokens, the gRPC scaler takes the read token as metadata, as KEDA's TriggerAuthentication sends it.
     @Test func theExternalScalerTakesTheReadTokenAsMetadata() async throws {
         try await withTestStore { store, path in

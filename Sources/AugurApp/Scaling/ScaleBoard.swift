@@ -1,5 +1,6 @@
 package import AugurCore
 package import AugurIngest
+import AugurPromQL
 package import AugurScaling
 package import AugurStore
 import Foundation
@@ -124,8 +125,11 @@ package final class ScaleBoard: Sendable {
         }
         let now = Double(nowMs) / 1000
         // Stale: no raw sample within `stale_after` (range evaluation would repeat the last value for its look-back).
-        let recent = try store.select(try Selector(parsing: w.load), startMs: nowMs - settings.staleAfter.ms, endMs: nowMs)
-        let decision = recent.contains(where: { !$0.samples.isEmpty })
+        var recent = false
+        for selector in try loadExpression(w).selectors where !recent {
+            recent = try store.select(selector, startMs: nowMs - settings.staleAfter.ms, endMs: nowMs).contains { !$0.samples.isEmpty }
+        }
+        let decision = recent
             ? e.recommender!.decide(at: now)
             : e.recommender!.decideStale(at: now, why: "load input stale: no sample in the last \(settings.staleAfter)")
         decisions.append(decision)
@@ -133,18 +137,31 @@ package final class ScaleBoard: Sendable {
         return decisions
     }
 
-    /// The summed load at the workload's resolution (Prometheus range semantics).
+    /// The load's PromQL expression; a bare selector of a counter is refused, with the expression to
+    /// use: a counter's value only grows, so as a load it would pin the workload at its maximum.
+    func loadExpression(_ w: AugurConfig.Workload) throws -> Expr {
+        let expr = try Parser.parse(w.load)
+        guard case .vector(let vs) = expr.unwrapped else { return expr }
+        let declared = store.declaredTypes()
+        let names = vs.selector.metricName.map { [$0] } ?? Set(store.series(matching: [vs.selector]).compactMap(\.name)).sorted()
+        if let counter = names.first(where: { MetricMetadata.isCounter($0, declared: declared) }) {
+            throw ScaleError(.badInput, "\(w.namespace)/\(w.name): load \"\(w.load)\" is the counter \(counter), whose value only grows; use its rate as the load: sum(rate(\(vs.selector)[5m]))")
+        }
+        return expr
+    }
+
+    /// The load at the workload's resolution: the expression's range evaluation, its series summed.
     package func load(_ w: AugurConfig.Workload, startMs: Int64, endMs: Int64) throws -> [Sample] {
         guard endMs >= startMs else { return [] }
         let res = w.resolution.ms
         let start = startMs - startMs % res + (startMs % res == 0 ? 0 : res)
-        let selector = try Selector(parsing: w.load)
+        let expr = try loadExpression(w)
         var sums: [Int64: Double] = [:]
         var from = start
-        // queryRange caps the points per request.
+        // A range evaluation holds at most maxPointsPerSeries steps.
         while from <= endMs {
             let to = min(endMs, from + res * Int64(Store.maxPointsPerSeries - 1))
-            for s in try store.queryRange(selector, startMs: from, endMs: to, stepMs: res) {
+            for s in try Evaluator.range(expr, startMs: from, endMs: to, stepMs: res, read: { [store] sel, lo, hi in try store.select(sel, startMs: lo, endMs: hi) }) {
                 for p in s.samples { sums[p.timestampMs, default: 0] += p.value }
             }
             from = to + res
