@@ -20,7 +20,7 @@ struct PromQLBench: AsyncParsableCommand {
     @Option(help: "Runs of each query per system.")
     var runs = 10
 
-    @Option(help: "Prometheus binary to compare with.")
+    @Option(help: "Prometheus binary to compare with; 'none' for Augur alone.")
     var prometheus = "/usr/bin/prometheus"
 
     @Option(help: "Working directory (deleted afterwards).")
@@ -80,26 +80,8 @@ struct PromQLBench: AsyncParsableCommand {
             let series = data()
             let total = series.reduce(0) { $0 + $1.samples.count }
             note("data: \(series.count) series, \(total) samples")
-            // Prometheus reads it as blocks (promtool), as it would hold history.
-            var text = ""
-            text.reserveCapacity(total * 64)
-            for s in series {
-                let name = s.labels.description
-                for p in s.samples { text += "\(name) \(p.value) \(p.timestampMs / 1000)\n" }
-            }
-            try (text + "# EOF\n").write(toFile: workdir + "/data.om", atomically: false, encoding: .utf8)
-            text = ""
-            let tool = Process()
-            tool.executableURL = URL(fileURLWithPath: (prometheus as NSString).deletingLastPathComponent + "/promtool")
-            tool.arguments = ["tsdb", "create-blocks-from", "openmetrics", workdir + "/data.om", workdir + "/prometheus/data"]
-            tool.standardOutput = FileHandle.nullDevice
-            try tool.run()
-            tool.waitUntilExit()
-            guard tool.terminationStatus == 0 else { throw ValidationError("promtool tsdb create-blocks-from failed") }
             let client = HTTPClient.shared
-            let promRows = try await withPrometheus(prometheus, dir: workdir + "/prometheus", arguments: ["--storage.tsdb.retention.time=100y"]) { port in
-                try await measure("http://127.0.0.1:\(port)", client: client)
-            }
+            let promRows = prometheus == "none" ? [] : try await prometheusRows(series, total: total, client: client)
             let store = try Store(path: workdir + "/augur.sqlite")
             var limits = AugurConfig.Limits()
             limits.maxSamplesPerQuery = 50_000_000  // Prometheus' default --query.max-samples
@@ -117,11 +99,34 @@ struct PromQLBench: AsyncParsableCommand {
                 try store.compact(force: true)
                 return try await measure("http://127.0.0.1:\(port)", client: client)
             }
+            let none = (p50: Double.nan, p99: Double.nan)
             print("query".padding(toLength: 52, withPad: " ", startingAt: 0) + "  Augur p50 / p99 ms     Prometheus p50 / p99 ms")
-            for (q, (a, p)) in zip(queries, zip(augurRows, promRows)) {
+            for (q, (a, p)) in zip(queries, zip(augurRows, promRows.isEmpty ? Array(repeating: none, count: queries.count) : promRows)) {
                 let augur = "\(format(a.p50 * 1000)) / \(format(a.p99 * 1000))".padding(toLength: 23, withPad: " ", startingAt: 0)
                 print(q.name.padding(toLength: 52, withPad: " ", startingAt: 0) + "  " + augur + "\(format(p.p50 * 1000)) / \(format(p.p99 * 1000))")
             }
+        }
+    }
+
+    /// Prometheus reads the data as blocks (promtool), as it would hold history.
+    func prometheusRows(_ series: [Series], total: Int, client: HTTPClient) async throws -> [(p50: Double, p99: Double)] {
+        var text = ""
+        text.reserveCapacity(total * 64)
+        for s in series {
+            let name = s.labels.description
+            for p in s.samples { text += "\(name) \(p.value) \(p.timestampMs / 1000)\n" }
+        }
+        try (text + "# EOF\n").write(toFile: workdir + "/data.om", atomically: false, encoding: .utf8)
+        text = ""
+        let tool = Process()
+        tool.executableURL = URL(fileURLWithPath: (prometheus as NSString).deletingLastPathComponent + "/promtool")
+        tool.arguments = ["tsdb", "create-blocks-from", "openmetrics", workdir + "/data.om", workdir + "/prometheus/data"]
+        tool.standardOutput = FileHandle.nullDevice
+        try tool.run()
+        tool.waitUntilExit()
+        guard tool.terminationStatus == 0 else { throw ValidationError("promtool tsdb create-blocks-from failed") }
+        return try await withPrometheus(prometheus, dir: workdir + "/prometheus", arguments: ["--storage.tsdb.retention.time=100y"]) { port in
+            try await measure("http://127.0.0.1:\(port)", client: client)
         }
     }
 

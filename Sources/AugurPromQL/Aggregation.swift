@@ -10,7 +10,16 @@ enum Aggregation {
         var members: [Element] = []
     }
 
-    static func evaluate(_ op: AggregateOp, _ v: [Element], parameter: Value?, grouping: [String], without: Bool) throws(QueryError) -> [Element] {
+    /// The previous step's grouping, by element position: a range query's steps mostly see the same
+    /// elements in the same order, so a key is reused after one label-set comparison instead of being
+    /// rebuilt and hashed.
+    final class Memo {
+        var inputs: [Labels] = []
+        var keys: [Labels] = []
+        var groups: [Int] = []
+    }
+
+    static func evaluate(_ op: AggregateOp, _ v: [Element], parameter: Value?, grouping: [String], without: Bool, memo: Memo = Memo()) throws(QueryError) -> [Element] {
         var k = 0, q = 0.0, valueLabel = ""
         var grouping = grouping
         switch (op, parameter) {
@@ -25,13 +34,29 @@ enum Aggregation {
             if !without { grouping.append(s) }
         default: break
         }
-        var order: [Labels] = []
-        var groups: [Labels: Group] = [:]
-        for var e in v {
+        var groups: [Group] = []
+        var index: [Labels: Int] = [:]
+        for (position, element) in v.enumerated() {
+            var e = element
             if op == .countValues { e.labels = e.labels.dropping([valueLabel]).adding(valueLabel, formatValue(e.value)) }
-            let key = without ? e.labels.dropping(grouping + [Labels.metricName]) : e.labels.keeping(grouping)
-            guard var g = groups[key] else {
-                order.append(key)
+            let key: Labels
+            if position < memo.inputs.count, memo.inputs[position] == e.labels {
+                key = memo.keys[position]
+            } else {
+                key = without ? e.labels.dropping(grouping + [Labels.metricName]) : e.labels.keeping(grouping)
+                if position < memo.inputs.count {
+                    memo.inputs[position] = e.labels
+                    memo.keys[position] = key
+                } else {
+                    memo.inputs.append(e.labels)
+                    memo.keys.append(key)
+                    memo.groups.append(-1)
+                }
+            }
+            var found: Int? = nil
+            let guess = memo.groups[position]
+            if guess >= 0, guess < groups.count, groups[guess].labels == key { found = guess } else { found = index[key] }
+            guard let gi = found else {
                 var g = Group(labels: key, value: e.value, mean: e.value, count: 1)
                 switch op {
                 case .stddev, .stdvar: g.value = 0
@@ -39,16 +64,24 @@ enum Aggregation {
                 case .topk, .bottomk, .quantile: g.members = [e]
                 default: break
                 }
-                groups[key] = g
+                index[key] = groups.count
+                memo.groups[position] = groups.count
+                groups.append(g)
                 continue
             }
+            if guess != gi { memo.groups[position] = gi }
+            accumulate(&groups[gi], e)
+        }
+
+        /// Adds one element to its group, in place (a copy would copy topk's heap per element).
+        func accumulate(_ g: inout Group, _ e: Element) {
             switch op {
             case .sum: g.value += e.value
             case .avg:
                 g.count += 1
                 if g.mean.isInfinite {
-                    if e.value.isInfinite && (g.mean > 0) == (e.value > 0) { break }
-                    if !e.value.isInfinite && !e.value.isNaN { break }
+                    if e.value.isInfinite && (g.mean > 0) == (e.value > 0) { return }
+                    if !e.value.isInfinite && !e.value.isNaN { return }
                 }
                 g.mean += e.value / g.count - g.mean / g.count
             case .max: if g.value < e.value || g.value.isNaN { g.value = e.value }
@@ -68,11 +101,10 @@ enum Aggregation {
             case .quantile: g.members.append(e)
             case .group: break
             }
-            groups[key] = g
         }
         var out: [Element] = []
-        for key in order {
-            let g = groups[key]!
+        for g in groups {
+            let key = g.labels
             switch op {
             case .avg: out.append(Element(labels: key, value: g.mean))
             case .count, .countValues: out.append(Element(labels: key, value: g.count))
@@ -149,9 +181,12 @@ enum SelectionHeap {
 package func formatValue(_ v: Double) -> String {
     if v.isNaN { return "NaN" }
     if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-    let text = "\(v)"
-    guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else {
-        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    let text = v.description
+    // The common case, read as bytes (this runs per answered point): no exponent, maybe a ".0" to drop.
+    let b = text.utf8
+    guard let e = b.firstIndex(of: UInt8(ascii: "e")) else {
+        if b.count > 2, b.last == UInt8(ascii: "0"), b[b.index(b.endIndex, offsetBy: -2)] == UInt8(ascii: ".") { return String(text.dropLast(2)) }
+        return text
     }
     let exponent = Int(text[text.index(after: e)...])!
     var mantissa = String(text[..<e])

@@ -6,9 +6,11 @@ struct Element {
     var value: Double
 }
 
-/// A range vector's series: the samples in one window, stale markers removed.
+/// A range vector's series: the samples in one window, stale markers removed. `unnamed` is its label
+/// set without the metric name, worked out once per series rather than at every step.
 struct Window {
     let labels: Labels
+    let unnamed: Labels
     let samples: ArraySlice<Sample>
 }
 
@@ -46,6 +48,12 @@ package final class Evaluator {
     let options: Options
     let budget: QueryBudget?
     private var data: [Int: [Series]] = [:]
+    /// Per selector: its series' labels without the name, and whether its series have more than one name.
+    private var unnamed: [Int: (labels: [Labels], names: Bool)] = [:]
+    /// Per selector, per series: whether it holds a staleness marker (most do not: no scan per window).
+    private var holdsStale: [Int: [Bool]] = [:]
+    /// Per aggregation (by position in the expression), the previous step's grouping keys (see `Aggregation.Memo`).
+    var aggregationMemos: [String: Aggregation.Memo] = [:]
     private var needed: [Int: (Selector, Int64, Int64)] = [:]
     private var subqueryCache: [Int: [Int64: [Element]]] = [:]
     private var evaluations = 0
@@ -83,6 +91,7 @@ package final class Evaluator {
         try ev.load(expr, read: read)
         var index: [Labels: Int] = [:]
         var out: [Series] = []
+        var previous: [Int] = []  // the series of each element position at the previous step: usually the same again
         var t = startMs
         while t <= endMs {
             switch try ev.eval(expr, t) {
@@ -90,8 +99,14 @@ package final class Evaluator {
                 if out.isEmpty { out.append(Series(labels: Labels([]), samples: [])) }
                 out[0].samples.append(Sample(t, v))
             case .vector(let v):
-                for e in v {
-                    if let i = index[e.labels] { out[i].samples.append(Sample(t, e.value)) } else {
+                for (k, e) in v.enumerated() {
+                    if k < previous.count, out[previous[k]].labels == e.labels {
+                        out[previous[k]].samples.append(Sample(t, e.value))
+                    } else if let i = index[e.labels] {
+                        out[i].samples.append(Sample(t, e.value))
+                        if k < previous.count { previous[k] = i } else { previous.append(i) }
+                    } else {
+                        if k < previous.count { previous[k] = out.count } else { previous.append(out.count) }
                         index[e.labels] = out.count
                         out.append(Series(labels: e.labels, samples: [Sample(t, e.value)]))
                     }
@@ -119,7 +134,10 @@ package final class Evaluator {
     private func load(_ expr: Expr, read: SeriesReader) throws {
         span(expr, startMs, endMs)
         for (id, (selector, lo, hi)) in needed {
-            data[id] = try read(selector, lo, hi).sorted { $0.labels < $1.labels }
+            let series = try read(selector, lo, hi).sorted { $0.labels < $1.labels }
+            data[id] = series
+            unnamed[id] = (series.map { $0.labels.dropping([Labels.metricName]) }, Set(series.map { $0.labels.name ?? "" }).count > 1)
+            holdsStale[id] = series.map { $0.samples.contains { StaleMarker.isStale($0.value) } }
         }
     }
 
@@ -172,13 +190,14 @@ package final class Evaluator {
     private func window(_ vs: VectorSelector, rangeMs: Int64, _ t: Int64) -> [Window] {
         let hi = (resolve(vs.at) ?? t) - vs.offsetMs
         var out: [Window] = []
-        for s in data[vs.id] ?? [] {
+        let unnamedLabels = unnamed[vs.id]?.labels ?? [], stale = holdsStale[vs.id] ?? []
+        for (k, s) in (data[vs.id] ?? []).enumerated() {
             guard let last = Self.last(s.samples, atOrBefore: hi) else { continue }
             let first = (Self.last(s.samples, atOrBefore: hi - rangeMs - 1) ?? -1) + 1
             guard first <= last else { continue }
             var slice = s.samples[first...last]
-            if slice.contains(where: { StaleMarker.isStale($0.value) }) { slice = ArraySlice(slice.filter { !StaleMarker.isStale($0.value) }) }
-            if !slice.isEmpty { out.append(Window(labels: s.labels, samples: slice)) }
+            if stale[k] { slice = ArraySlice(slice.filter { !StaleMarker.isStale($0.value) }) }
+            if !slice.isEmpty { out.append(Window(labels: s.labels, unnamed: unnamedLabels[k], samples: slice)) }
         }
         return out
     }
@@ -207,7 +226,7 @@ package final class Evaluator {
             }
             u += step
         }
-        return series.sorted { $0.0 < $1.0 }.map { Window(labels: $0.0, samples: $0.1[...]) }
+        return series.sorted { $0.0 < $1.0 }.map { Window(labels: $0.0, unnamed: $0.0.dropping([Labels.metricName]), samples: $0.1[...]) }
     }
 
     // MARK: Evaluation at one time
@@ -234,7 +253,10 @@ package final class Evaluator {
             guard case .vector(let v) = try eval(inner, t) else { throw QueryError(.execution, "aggregation of a non-vector") }
             var p: Value? = nil
             if let parameter { p = try eval(parameter, t) }
-            return .vector(try Aggregation.evaluate(op, v, parameter: p, grouping: grouping, without: without))
+            let memoKey = "\(op.rawValue)|\(without)|\(grouping)|\(inner.selectors.map(\.text))"
+            let memo = aggregationMemos[memoKey] ?? Aggregation.Memo()
+            aggregationMemos[memoKey] = memo
+            return .vector(try Aggregation.evaluate(op, v, parameter: p, grouping: grouping, without: without, memo: memo))
         case .binary(let op, let l, let r, let matching, let returnBool):
             return try BinaryOperation.evaluate(op, try eval(l, t), try eval(r, t), matching: matching, returnBool: returnBool)
         }
@@ -256,14 +278,16 @@ package final class Evaluator {
     }
 
     /// A range-vector argument with what rate's extrapolation needs: the window's bounds.
-    func rangeArgument(_ e: Expr, _ t: Int64) throws(QueryError) -> (windows: [Window], startMs: Int64, endMs: Int64, rangeMs: Int64) {
+    /// `manyNames`: whether dropping the metric name can make two of its series one label set.
+    func rangeArgument(_ e: Expr, _ t: Int64) throws(QueryError) -> (windows: [Window], startMs: Int64, endMs: Int64, rangeMs: Int64, manyNames: Bool) {
         switch e.unwrapped {
         case .matrix(let vs, let range):
             let end = (resolve(vs.at) ?? t) - vs.offsetMs
-            return (window(vs, rangeMs: range, t), end - range, end, range)
+            return (window(vs, rangeMs: range, t), end - range, end, range, unnamed[vs.id]?.names ?? false)
         case .subquery(let inner, let id, let range, let step, let offset, let at):
             let end = (resolve(at) ?? t) - offset
-            return (try subquery(inner, id: id, rangeMs: range, stepMs: step, offsetMs: offset, at: at, t), end - range, end, range)
+            let windows = try subquery(inner, id: id, rangeMs: range, stepMs: step, offsetMs: offset, at: at, t)
+            return (windows, end - range, end, range, Set(windows.map { $0.labels.name ?? "" }).count > 1)
         default:
             throw QueryError(.execution, "expected a range vector")
         }
@@ -274,13 +298,15 @@ package final class Evaluator {
     /// Drops `__name__` from every element; refuses the result when two elements become one label set
     /// (only possible when more than one name was dropped).
     static func droppingNames(_ v: [Element]) throws(QueryError) -> [Element] {
-        var names = Set<String>()
+        let first = v.first?.labels.name
+        var many = false
         let out = v.map { e in
-            if names.count < 2 { names.insert(e.labels.name ?? "") }
-            guard e.labels.name != nil else { return e }
+            let name = e.labels.name
+            if !many && name != first { many = true }
+            guard name != nil else { return e }
             return Element(labels: e.labels.dropping([Labels.metricName]), value: e.value)
         }
-        return names.count > 1 ? try unique(out) : out
+        return many ? try unique(out) : out
     }
 
     /// Prometheus refuses a vector in which two elements have the same labels (after a name was dropped).

@@ -84,13 +84,15 @@ extension Evaluator {
         default:
             throw QueryError(.badQuery, "unknown function with name \"\(name)\"")
         }
+        // Only last_over_time still holds the metric's own values: the rest drop the name.
+        let keepName = name == "last_over_time"
         var out: [Element] = []
+        out.reserveCapacity(arg.windows.count)
         for w in arg.windows where !w.samples.isEmpty {
             guard let v = compute(w.samples) else { continue }
-            out.append(Element(labels: w.labels, value: v))
+            out.append(Element(labels: keepName ? w.labels : w.unnamed, value: v))
         }
-        // Only last_over_time still holds the metric's own values.
-        return name == "last_over_time" ? out : try Self.droppingNames(out)
+        return keepName || !arg.manyNames ? out : try Self.unique(out)
     }
 
     /// Prometheus' `extrapolatedRate`: the change over the window, extrapolated to its edges unless
