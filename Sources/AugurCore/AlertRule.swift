@@ -1,7 +1,9 @@
 import Foundation
 
-/// A threshold alert rule: `<selector> <op> <number>` held for `for` (Prometheus' `for:`).
-/// Only this expression form is evaluated; anything else is refused when the rule is loaded.
+/// An alerting rule as Prometheus writes one: an expression whose result elements are alerts once
+/// they have held for `for`, kept firing `keep_firing_for` after they stop. `<selector> <op> <number>`
+/// is checked sample by sample; `outside_forecast(…)` is Augur's own; any other PromQL is evaluated
+/// by the PromQL engine at the rule interval.
 package struct AlertRule: Sendable, Equatable, Codable {
     package enum Op: String, Sendable, Codable, CaseIterable {
         case greater = ">", greaterOrEqual = ">=", less = "<", lessOrEqual = "<=", equal = "==", notEqual = "!="
@@ -21,6 +23,7 @@ package struct AlertRule: Sendable, Equatable, Codable {
     package var name: String
     package var expr: String
     package var forDuration: ConfigDuration
+    package var keepFiringFor = ConfigDuration(ms: 0)
     package var labels: [String: String]
     package var annotations: [String: String]
 
@@ -32,13 +35,14 @@ package struct AlertRule: Sendable, Equatable, Codable {
         self.annotations = annotations
     }
 
-    enum CodingKeys: String, CodingKey { case name, expr, forDuration = "for", labels, annotations }
+    enum CodingKeys: String, CodingKey { case name, expr, forDuration = "for", keepFiringFor = "keep_firing_for", labels, annotations }
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         expr = try c.decode(String.self, forKey: .expr)
         forDuration = try c.decodeIfPresent(ConfigDuration.self, forKey: .forDuration) ?? ConfigDuration(ms: 0)
+        keepFiringFor = try c.decodeIfPresent(ConfigDuration.self, forKey: .keepFiringFor) ?? ConfigDuration(ms: 0)
         labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:]
     }
@@ -50,6 +54,8 @@ package struct AlertRule: Sendable, Equatable, Codable {
         /// `outside_forecast(<selector>, <level %>)`: observed outside the interval at that level of a
         /// forecast fitted on the history before it (level 99 when omitted).
         case outsideForecast(Selector, level: Double)
+        /// Any other expression: PromQL, checked where the engine is (the configuration loader).
+        case promql(String)
     }
 
     /// The expression as a condition; anything else is refused with what Augur can evaluate.
@@ -57,12 +63,13 @@ package struct AlertRule: Sendable, Equatable, Codable {
         let text = expr.trimmingCharacters(in: .whitespaces)
         let function = "outside_forecast("
         guard text.hasPrefix(function) && text.hasSuffix(")") else {
-            guard let (lhs, op, rhs) = Self.split(text, atFirstOf: "<>=!") else { throw usage }
+            guard let (lhs, op, rhs) = Self.split(text, atFirstOf: "<>=!") else { return .promql(text) }
             var opText = op
             var threshold = rhs
             if threshold.hasPrefix("=") { opText += "="; threshold.removeFirst() }
-            guard let op = Op(rawValue: opText), let value = Double(threshold.trimmingCharacters(in: .whitespaces)), value.isFinite else { throw usage }
-            return .threshold(try selector(lhs), op, value)
+            guard let op = Op(rawValue: opText), let value = Double(threshold.trimmingCharacters(in: .whitespaces)), value.isFinite,
+                  let selector = try? Selector(parsing: lhs.trimmingCharacters(in: .whitespaces)) else { return .promql(text) }
+            return .threshold(selector, op, value)
         }
         let inner = String(text.dropFirst(function.count).dropLast())
         guard let (lhs, _, rhs) = Self.split(inner, atFirstOf: ",") else { return .outsideForecast(try selector(inner), level: 0.99) }
@@ -70,10 +77,6 @@ package struct AlertRule: Sendable, Equatable, Codable {
             throw ConfigError("rule \(name): outside_forecast level \"\(rhs.trimmingCharacters(in: .whitespaces))\" must be a percentage between 0 and 100, e.g. 99")
         }
         return .outsideForecast(try selector(lhs), level: percent / 100)
-    }
-
-    private var usage: ConfigError {
-        ConfigError("rule \(name): expr \"\(expr)\" must be <selector> <op> <number> (op one of > >= < <= == !=) or outside_forecast(<selector>, <level %>); other PromQL is not evaluated by Augur")
     }
 
     private func selector(_ text: String) throws(ConfigError) -> Selector {
@@ -105,4 +108,27 @@ package struct AlertRule: Sendable, Equatable, Codable {
         AlertRule(name: "HighErrorRate", expr: "http_error_ratio > 0.01", forDuration: ConfigDuration(seconds: 120),
                   labels: ["severity": "warning"], annotations: ["summary": "error rate above 1 % for 2 minutes"]),
     ]
+}
+
+/// A recording rule: `expr` evaluated every rule interval, its result stored as series named `record`
+/// (with `labels` added), as Prometheus records one.
+package struct RecordingRule: Sendable, Equatable, Codable {
+    package var record: String
+    package var expr: String
+    package var labels: [String: String]
+
+    package init(record: String, expr: String, labels: [String: String] = [:]) {
+        self.record = record
+        self.expr = expr
+        self.labels = labels
+    }
+
+    enum CodingKeys: String, CodingKey { case record, expr, labels }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        record = try c.decode(String.self, forKey: .record)
+        expr = try c.decode(String.self, forKey: .expr)
+        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
+    }
 }

@@ -64,7 +64,9 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         package var rcaLookback = ConfigDuration(seconds: 900)
         /// Augur's own alert rules, evaluated on the store (the built-in two by default; [] for none).
         package var rules: [AlertRule] = AlertRule.builtIn
-        /// Files in Prometheus' rule format whose `<selector> <op> <number>` alerts are added to `rules`.
+        /// Recording rules: each expression evaluated every `rule_interval` and stored as the series `record`.
+        package var recordingRules: [RecordingRule] = []
+        /// Files in Prometheus' rule format: their alerting rules join `rules`, their recording rules `recording_rules`.
         package var ruleFiles: [String] = []
         /// How often rules are evaluated, and how far back the first evaluation looks.
         package var ruleInterval = ConfigDuration(seconds: 30)
@@ -93,6 +95,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case groupWindow = "group_window", externalURL = "external_url", notify, rcaLookback = "rca_lookback", rules, ruleFiles = "rule_files"
+            case recordingRules = "recording_rules"
             case ruleInterval = "rule_interval", ruleBackfill = "rule_backfill"
         }
 
@@ -102,6 +105,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             rcaLookback = try c.decodeIfPresent(ConfigDuration.self, forKey: .rcaLookback) ?? rcaLookback
             rules = try c.decodeIfPresent([AlertRule].self, forKey: .rules) ?? rules
             ruleFiles = try c.decodeIfPresent([String].self, forKey: .ruleFiles) ?? ruleFiles
+            recordingRules = try c.decodeIfPresent([RecordingRule].self, forKey: .recordingRules) ?? recordingRules
             ruleInterval = try c.decodeIfPresent(ConfigDuration.self, forKey: .ruleInterval) ?? ruleInterval
             ruleBackfill = try c.decodeIfPresent(ConfigDuration.self, forKey: .ruleBackfill) ?? ruleBackfill
             externalURL = try c.decodeIfPresent(String.self, forKey: .externalURL) ?? externalURL

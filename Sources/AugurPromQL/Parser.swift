@@ -146,7 +146,7 @@ package struct Parser {
             }
             if token == .op("(") {
                 guard let f = Function.all[name] else { throw fail("unknown function with name \"\(name)\"") }
-                return try call(f)
+                return try call(f, at: tokens[k - 1].position)
             }
             if ["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless", "atan2"].contains(name.lowercased())
                 || AggregateOp(rawValue: name.lowercased()) != nil {
@@ -288,15 +288,16 @@ package struct Parser {
         return args
     }
 
-    private mutating func call(_ f: Function) throws(QueryError) -> Expr {
+    /// A call's argument errors point at the function's name (`at`).
+    private mutating func call(_ f: Function, at position: Int) throws(QueryError) -> Expr {
         let args = try arguments()
         let least = f.arguments.count - f.optional
         guard args.count >= least, f.variadic || args.count <= f.arguments.count else {
-            throw fail("expected \(f.optional > 0 || f.variadic ? "at least \(least)" : "\(least)") argument(s) in call to \"\(f.name)\", got \(args.count)")
+            throw Lexer.error(at: position, "expected \(f.optional > 0 || f.variadic ? "at least \(least)" : "\(least)") argument(s) in call to \"\(f.name)\", got \(args.count)")
         }
         for (i, a) in args.enumerated() {
             let want = f.arguments[min(i, f.arguments.count - 1)]
-            guard a.type == want else { throw fail("expected type \(want.rawValue) in call to function \"\(f.name)\", got \(a.type.rawValue)") }
+            guard a.type == want else { throw Lexer.error(at: position, "expected type \(want.rawValue) in call to function \"\(f.name)\", got \(a.type.rawValue)") }
         }
         return .call(f, args)
     }

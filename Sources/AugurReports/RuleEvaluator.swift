@@ -15,6 +15,7 @@ package enum RuleEvaluator {
         switch try rule.parsed() {
         case let .threshold(selector, _, _): return (selector, startMs)
         case let .outsideForecast(selector, _): return (selector, startMs - startMs % refitMs - ForecastBand.historyMs)
+        case .promql: throw ConfigError("rule \(rule.name): a PromQL rule is evaluated by the engine, not from one selector")
         }
     }
 
@@ -28,7 +29,7 @@ package enum RuleEvaluator {
         switch try rule.parsed() {
         case let .threshold(_, op, threshold):
             for s in series {
-                let checks = s.samples.map { ($0.timestampMs, StaleMarker.isStale($0.value) ? false : op.holds($0.value, threshold)) }
+                let checks = s.samples.map { ($0.timestampMs, StaleMarker.isStale($0.value) ? false : op.holds($0.value, threshold), $0.value) }
                 out += runs(rule, s.labels, checks, endMs: endMs, known: known)
             }
         case let .outsideForecast(_, level):
@@ -36,6 +37,8 @@ package enum RuleEvaluator {
                 out += runs(rule, s.labels, outside(s, level: level, startMs: startMs, endMs: endMs, bands: bands), endMs: endMs, known: known)
             }
             bands.forget(before: startMs - startMs % refitMs)
+        case .promql:
+            throw ConfigError("rule \(rule.name): a PromQL rule is evaluated by the engine, not from one selector")
         }
         return out
     }
@@ -43,23 +46,23 @@ package enum RuleEvaluator {
     /// For each sample in the window: whether it lies outside the `level` interval of the forecast
     /// fitted on the week before the hour it falls in, at the band's step (`ForecastBand.regular`;
     /// counters as increases per step). Samples with no forecast (less than three days of history) satisfy nothing.
-    static func outside(_ series: Series, level: Double, startMs: Int64, endMs: Int64, bands: ForecastBandCache) -> [(Int64, Bool)] {
+    static func outside(_ series: Series, level: Double, startMs: Int64, endMs: Int64, bands: ForecastBandCache) -> [(Int64, Bool, Double)] {
         guard let regular = try? ForecastBand.regular(series), regular.values.count >= 2 else { return [] }
         let counter = Regularize.isCounter(series.labels)
         let key = "\(level) \(series.labels)"  // two rules on one series at different levels keep apart
-        var checks: [(Int64, Bool)] = []
+        var checks: [(Int64, Bool, Double)] = []
         for sample in series.samples where sample.timestampMs >= startMs && sample.timestampMs <= endMs {
             let t = sample.timestampMs
             let slot = Int((t - regular.startMs) / regular.stepMs)
             let slotMs = regular.startMs + Int64(slot) * regular.stepMs
-            guard !StaleMarker.isStale(sample.value), slot >= 0, slot < regular.values.count else { checks.append((t, false)); continue }
+            guard !StaleMarker.isStale(sample.value), slot >= 0, slot < regular.values.count else { checks.append((t, false, sample.value)); continue }
             // A counter's step still under way has only part of its increase: judged when complete.
             if counter && slotMs + regular.stepMs > endMs { continue }
             let origin = t - t % refitMs
             let band = bands.band(key, origin: origin) { fitBand(regular, origin: origin, previous: bands.cached(key, origin: origin - refitMs), level: level) }
-            guard let band, let k = band.index(at: slotMs) else { checks.append((t, false)); continue }
             let v = counter ? regular.values[slot] : sample.value
-            checks.append((t, v < band.lower[k] || v > band.upper[k]))
+            guard let band, let k = band.index(at: slotMs) else { checks.append((t, false, v)); continue }
+            checks.append((t, v < band.lower[k] || v > band.upper[k], v))
         }
         return checks
     }
@@ -81,9 +84,10 @@ package enum RuleEvaluator {
         return ForecastBand.fit(Regularize.Regular(startMs: regular.startMs, stepMs: regular.stepMs, values: values), originMs: origin, horizonMs: refitMs, level: level)
     }
 
-    /// Alerts from one series' checks in time order: a run of satisfied checks fires once it has lasted
-    /// `for`, and resolves at the first check that fails or when the series goes stale.
-    static func runs(_ rule: AlertRule, _ seriesLabels: Labels, _ checks: [(Int64, Bool)], endMs: Int64, known: [String: Int64]) -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
+    /// Alerts from one series' checks (time, whether the condition holds, the value) in time order: a run
+    /// of satisfied checks fires once it has lasted `for`, and resolves at the first check that fails
+    /// (`keep_firing_for` later) or when the series goes stale. Annotations are expanded at firing.
+    package static func runs(_ rule: AlertRule, _ seriesLabels: Labels, _ checks: [(Int64, Bool, Double)], endMs: Int64, known: [String: Int64]) -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
         var labels = seriesLabels.dictionary.filter { $0.key != Labels.metricName }
         for (k, v) in rule.labels { labels[k] = v }
         labels["alertname"] = rule.name
@@ -91,24 +95,38 @@ package enum RuleEvaluator {
         var out: [(atMs: Int64, alert: AlertmanagerPayload.Alert)] = []
         var runStart: Int64?
         var firingSince: Int64?
+        var annotations = rule.annotations
         var last: Int64?
+        var failingSince: Int64?
         func close(at t: Int64) {
             if let since = firingSince {
-                out.append((t, AlertmanagerPayload.Alert(firing: false, labels: labels, annotations: rule.annotations, startsMs: since, endsMs: t, fingerprint: fingerprint)))
+                out.append((t, AlertmanagerPayload.Alert(firing: false, labels: labels, annotations: annotations, startsMs: since, endsMs: t, fingerprint: fingerprint)))
             }
             runStart = nil
             firingSince = nil
+            failingSince = nil
         }
-        for (t, holds) in checks {
+        for (t, holds, value) in checks {
             // A gap longer than Prometheus' look-back makes the series stale: the run ends.
             if let l = last, t - l > StaleMarker.lookbackMs { close(at: l + StaleMarker.lookbackMs) }
             last = t
-            guard holds else { close(at: t); continue }
+            guard holds else {
+                // A firing alert keeps firing for keep_firing_for after its condition stops.
+                if firingSince != nil, rule.keepFiringFor.ms > 0 {
+                    if failingSince == nil { failingSince = t }
+                    if t - failingSince! >= rule.keepFiringFor.ms { close(at: t) }
+                } else {
+                    close(at: t)
+                }
+                continue
+            }
+            failingSince = nil
             if runStart == nil { runStart = t }
             if firingSince == nil, t - runStart! >= rule.forDuration.ms {
                 let since = runStart == checks.first?.0 ? known[fingerprint] ?? t : t
                 firingSince = since
-                out.append((since, AlertmanagerPayload.Alert(firing: true, labels: labels, annotations: rule.annotations, startsMs: since, endsMs: nil, fingerprint: fingerprint)))
+                annotations = rule.annotations.mapValues { AlertTemplate.expand($0, labels: labels, value: value) }
+                out.append((since, AlertmanagerPayload.Alert(firing: true, labels: labels, annotations: annotations, startsMs: since, endsMs: nil, fingerprint: fingerprint)))
             }
         }
         if let l = last, endMs - l > StaleMarker.lookbackMs { close(at: l + StaleMarker.lookbackMs) }

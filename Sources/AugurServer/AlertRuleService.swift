@@ -1,5 +1,6 @@
 import AugurApp
 import AugurCore
+import AugurIngest
 import AugurReports
 import AugurStore
 import Logging
@@ -13,6 +14,8 @@ struct AlertRuleService: Service {
     let config: AugurConfig.Incidents
     let metrics: ServerMetrics
     let logger: Logger
+    /// Writes the recording rules' series.
+    let ingestor: Ingestor
 
     func run() async throws {
         var known: [String: Int64] = [:]
@@ -24,8 +27,16 @@ struct AlertRuleService: Service {
             let began = ContinuousClock.now
             let start = now - (first ? config.ruleBackfill.ms : longest + 10 * 60_000)
             do {
-                let (rules, store, knownNow) = (config.rules, store, known)
-                let alerts = try await WorkLane.background.run { try RuleEvaluator.alerts(rules: rules, store: store, startMs: start, endMs: now, known: knownNow, bands: bands) }
+                let (rules, store, knownNow, step) = (config.rules, store, known, config.ruleInterval.ms)
+                let alerts = try await WorkLane.background.run {
+                    try RuleEvaluator.alerts(rules: rules, store: store, startMs: start, endMs: now, stepMs: step, known: knownNow, bands: bands)
+                }
+                if !config.recordingRules.isEmpty {
+                    let recordings = config.recordingRules
+                    try await WorkLane.store.run { [ingestor] in
+                        _ = try ingestor.write(try RuleEvaluator.recordings(recordings, store: store, atMs: now))
+                    }
+                }
                 for (_, alert) in alerts {
                     if alert.firing { known[alert.fingerprint] = alert.startsMs } else { known[alert.fingerprint] = nil }
                 }

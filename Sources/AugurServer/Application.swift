@@ -87,7 +87,7 @@ package enum AugurApplication {
             services.append(RetrainService(retrainer: Retrainer(store: store, config: config.forecasting, logger: logger), schedule: schedule, logger: logger))
         }
         if !config.incidents.rules.isEmpty {
-            services.append(AlertRuleService(office: office, store: store, config: config.incidents, metrics: metrics, logger: logger))
+            services.append(AlertRuleService(office: office, store: store, config: config.incidents, metrics: metrics, logger: logger, ingestor: ingestor))
         }
         if !config.workloads.isEmpty {
             services.append(RecommenderService(board: board, interval: config.scaling.interval.duration, logger: logger))

@@ -1,4 +1,5 @@
 import AugurCore
+import AugurPromQL
 import Foundation
 import Logging
 import Yams
@@ -35,7 +36,16 @@ enum ConfigLoader {
                 throw ConfigError("configuration file \(file): \(describe(error))")
             }
         }
-        for path in config.incidents.ruleFiles { config.incidents.rules += try ruleFile(path) }
+        for path in config.incidents.ruleFiles {
+            let (alerts, recordings) = try ruleFile(path)
+            config.incidents.rules += alerts
+            config.incidents.recordingRules += recordings
+        }
+        for rule in config.incidents.rules { try checkExpression(rule.expr, "rule \(rule.name)") }
+        for rule in config.incidents.recordingRules {
+            guard Labels.isMetricName(rule.record) else { throw ConfigError("recording rule \(rule.record): record must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)") }
+            try checkExpression(rule.expr, "recording rule \(rule.record)")
+        }
         let env = ProcessEnvironment.get
         if let v = env("AUGUR_LISTEN") { config.server.listen = v }
         if let v = env("AUGUR_DB") { config.storage.path = v }
@@ -56,8 +66,9 @@ enum ConfigLoader {
         "limits": Set(AugurConfig.Limits().table.map(\.key)),
         "graph": ["calls"],
         "graph.calls[]": ["from", "to"],
-        "incidents": ["group_window", "external_url", "notify", "rca_lookback", "rules", "rule_files", "rule_interval", "rule_backfill"],
-        "incidents.rules[]": ["name", "expr", "for", "labels", "annotations"],
+        "incidents": ["group_window", "external_url", "notify", "rca_lookback", "rules", "recording_rules", "rule_files", "rule_interval", "rule_backfill"],
+        "incidents.rules[]": ["name", "expr", "for", "keep_firing_for", "labels", "annotations"],
+        "incidents.recording_rules[]": ["record", "expr", "labels"],
         "incidents.notify[]": ["url", "format"],
         "scaling": ["interval", "grpc_listen", "stale_after", "warmup"],
         "workloads[]": ["namespace", "name", "load", "capacity", "ready_pods", "concurrency_target", "target", "startup",
@@ -70,27 +81,56 @@ enum ConfigLoader {
         "forecasting.events[]": ["name", "kind", "start", "end", "schedule", "duration"],
     ]
 
-    /// Alerting rules from a file in Prometheus' rule format; a rule Augur cannot evaluate is an error.
-    static func ruleFile(_ path: String) throws(ConfigError) -> [AlertRule] {
+    /// A rule's expression must be PromQL the engine evaluates (or Augur's outside_forecast); the
+    /// refusal names the construct.
+    static func checkExpression(_ expr: String, _ what: String) throws(ConfigError) {
+        let text = expr.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("outside_forecast(") { return }
+        let parsed: Expr
+        do { parsed = try Parser.parse(text) } catch { throw ConfigError("\(what): expr \"\(expr)\": \(error.detail)") }
+        guard parsed.type == .vector || parsed.type == .scalar else {
+            throw ConfigError("\(what): expr \"\(expr)\" is a \(parsed.type.rawValue); a rule needs an instant vector")
+        }
+    }
+
+    /// The rules of a file in Prometheus' rule format (the format `promtool check rules` checks):
+    /// alerting and recording rules; a key Augur does not know is refused by name.
+    static func ruleFile(_ path: String) throws(ConfigError) -> (alerts: [AlertRule], recordings: [RecordingRule]) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ConfigError("cannot read rule file \(path)") }
         let root: Any?
         do { root = try Yams.load(yaml: text) } catch { throw ConfigError("rule file \(path): not YAML (\(error))") }
         guard let groups = (root as? [String: Any])?["groups"] as? [[String: Any]] else { throw ConfigError("rule file \(path): expected groups: [{name, rules: [...]}]") }
-        var out: [AlertRule] = []
+        var alerts: [AlertRule] = [], recordings: [RecordingRule] = []
         for (g, group) in groups.enumerated() {
+            // A group's own interval and limit are Prometheus' scheduling; Augur evaluates every group at rule_interval.
+            for key in group.keys where !["name", "interval", "limit", "rules"].contains(key) {
+                throw ConfigError("rule file \(path): groups[\(g)]: \(key) is not supported (known: name, interval, limit, rules)")
+            }
             for (r, rule) in ((group["rules"] as? [[String: Any]]) ?? []).enumerated() {
                 let at = "rule file \(path): groups[\(g)].rules[\(r)]"
-                guard let name = rule["alert"] as? String else { throw ConfigError("\(at): only alerting rules (alert:) are evaluated; recording rules are not") }
+                for key in rule.keys where !["alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"].contains(key) {
+                    throw ConfigError("\(at): \(key) is not supported")
+                }
                 guard let expr = rule["expr"].map({ "\($0)" }) else { throw ConfigError("\(at): expr is required") }
-                var duration = ConfigDuration(ms: 0)
-                if let text = rule["for"] as? String { duration = try ConfigDuration(parsing: text) }
                 let strings = { (key: String) in ((rule[key] as? [String: Any]) ?? [:]).mapValues { "\($0)" } }
-                let parsed = AlertRule(name: name, expr: expr, forDuration: duration, labels: strings("labels"), annotations: strings("annotations"))
-                do { _ = try parsed.parsed() } catch { throw ConfigError("\(at): \(error.detail)") }
-                out.append(parsed)
+                if let record = rule["record"] as? String {
+                    try checkExpression(expr, "\(at): recording rule \(record)")
+                    recordings.append(RecordingRule(record: record, expr: expr, labels: strings("labels")))
+                    continue
+                }
+                guard let name = rule["alert"] as? String else { throw ConfigError("\(at): a rule needs alert: or record:") }
+                func duration(_ key: String) throws(ConfigError) -> ConfigDuration {
+                    guard let text = rule[key] as? String else { return ConfigDuration(ms: 0) }
+                    do { return try ConfigDuration(parsing: text) } catch { throw ConfigError("\(at): \(key): \(error.detail)") }
+                }
+                var alert = AlertRule(name: name, expr: expr, forDuration: try duration("for"), labels: strings("labels"), annotations: strings("annotations"))
+                alert.keepFiringFor = try duration("keep_firing_for")
+                try checkExpression(expr, "\(at): rule \(name)")
+                do { _ = try alert.parsed() } catch { throw ConfigError("\(at): \(error.detail)") }
+                alerts.append(alert)
             }
         }
-        return out
+        return (alerts, recordings)
     }
 
     static func rejectUnknownKeys(_ node: Any?, file: String) throws(ConfigError) {
@@ -113,6 +153,8 @@ enum ConfigLoader {
                 for (i, n) in notify.enumerated() { try check(n, "incidents.notify[]", "incidents.notify[\(i)]") }
                 let rules = (dict["incidents"] as? [String: Any])?["rules"] as? [Any] ?? []
                 for (i, r) in rules.enumerated() { try check(r, "incidents.rules[]", "incidents.rules[\(i)]") }
+                let recordings = (dict["incidents"] as? [String: Any])?["recording_rules"] as? [Any] ?? []
+                for (i, r) in recordings.enumerated() { try check(r, "incidents.recording_rules[]", "incidents.recording_rules[\(i)]") }
                 for (i, w) in ((dict["workloads"] as? [Any]) ?? []).enumerated() { try check(w, "workloads[]", "workloads[\(i)]") }
                 let events = (dict["forecasting"] as? [String: Any])?["events"] as? [Any] ?? []
                 for (i, e) in events.enumerated() { try check(e, "forecasting.events[]", "forecasting.events[\(i)]") }

@@ -176,13 +176,35 @@ import Testing
                         expr: up == 0
                         for: 1m
                         labels: {severity: page}
+                      - record: job:http_requests:rate5m
+                        expr: sum by (job) (rate(http_requests_total[5m]))
+                      - alert: SlowP99
+                        expr: histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 0.5
+                        for: 5m
+                        keep_firing_for: 10m
+                        annotations: {summary: "p99 {{ $value | humanize }}s on {{ $labels.job }}"}
 
                 """)
             let ok = try run(["migrate", "--config", good, "--db", dir + "/a.sqlite"])
             #expect(ok.status == 0, "\(ok.stderr)")
+            // The same file is one Prometheus accepts (outside_forecast aside, which only Augur knows).
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
+                let text = try String(contentsOfFile: "\(dir)/good.yaml", encoding: .utf8)
+                try text.replacingOccurrences(of: "outside_forecast(http_requests_per_second{job=\"shop\"}, 99)", with: "http_requests_per_second > 1")
+                    .write(toFile: "\(dir)/promtool.yaml", atomically: true, encoding: .utf8)
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+                p.arguments = ["check", "rules", "\(dir)/promtool.yaml"]
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                p.waitUntilExit()
+                #expect(p.terminationStatus == 0, "promtool check rules refused the rule file")
+            }
             let cases = [
-                ("function", "      - alert: Rate\n        expr: rate(http_requests_total[5m]) > 1\n", "groups[0].rules[0]: rule Rate: \"rate(http_requests_total[5m])\" is not a series selector"),
-                ("recording", "      - record: job:up:sum\n        expr: up\n", "groups[0].rules[0]: only alerting rules (alert:) are evaluated"),
+                ("function", "      - alert: Rate\n        expr: rate(http_requests_total) > 1\n", "groups[0].rules[0]: rule Rate: expr \"rate(http_requests_total) > 1\": parse error at char 1: expected type range vector in call to function \"rate\""),
+                ("recording", "      - record: job:up:sum\n        expr: up[5m]\n", "groups[0].rules[0]: recording rule job:up:sum: expr \"up[5m]\" is a range vector"),
+                ("unknown key", "      - alert: A\n        expr: up == 0\n        query_offset: 1m\n", "groups[0].rules[0]: query_offset is not supported"),
                 ("level", "      - alert: A\n        expr: up > 1\n      - alert: B\n        expr: outside_forecast(up, 100)\n", "groups[0].rules[1]: rule B: outside_forecast level \"100\" must be a percentage"),
             ]
             for (name, body, message) in cases {
