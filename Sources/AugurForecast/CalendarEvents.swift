@@ -74,6 +74,6 @@ extension ForecastResult {
         guard !adjustment.effects.isEmpty else { return self }
         let bands = intervals.mapValues { (adjustment.apply($0.lower, after: r), adjustment.apply($0.upper, after: r)) }
         return ForecastResult(model: model, period: period, point: adjustment.apply(point, after: r), intervals: bands,
-                              backtestMASE: backtestMASE, fitted: fitted, halfWidths: halfWidths)
+                              backtestMASE: backtestMASE, fitted: fitted, halfWidths: halfWidths, nonNegative: nonNegative)
     }
 }

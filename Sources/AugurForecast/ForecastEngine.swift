@@ -14,6 +14,14 @@ package struct ForecastResult: Sendable {
     package let fitted: FittedModel
     /// Interval half-widths per level and step (the intervals are `point ∓ widths`).
     package let halfWidths: [Double: [Double]]
+    /// The history never went below zero (a count, a rate, a latency): points and bounds stay at or above it.
+    package let nonNegative: Bool
+}
+
+/// `point ∓ widths`, floored at zero for a quantity that cannot be negative.
+package func band(_ point: [Double], _ widths: [Double], nonNegative: Bool) -> (lower: [Double], upper: [Double]) {
+    let floor = nonNegative ? 0.0 : -.infinity
+    return (zip(point, widths).map { max(floor, $0 - $1) }, zip(point, widths).map { max(floor, $0 + $1) })
 }
 
 /// Fits candidates, picks one per series by rolling-origin backtest, and puts conformal intervals
@@ -98,15 +106,16 @@ package struct ForecastEngine: Sendable {
         guard let fitted = try fitAll(y, period: m, extraPeriods: extraPeriods, kinds: [chosen], members: members, global: globalFinal)[chosen] else {
             throw ForecastError(.numerical, "\(chosen.rawValue) could not be fitted")
         }
-        let point = try fitted.forecast(horizon: horizon)
+        let nonNegative = y.allSatisfy { $0 >= 0 }
+        let point = try fitted.forecast(horizon: horizon).map { nonNegative ? max(0, $0) : $0 }
         var intervals: [Double: (lower: [Double], upper: [Double])] = [:]
         var widths: [Double: [Double]] = [:]
         for level in levels {
             let q = Self.conformalWidths((errors[chosen] ?? []).filter { !$0.isEmpty }, horizon: horizon, level: level, fallbackScale: Self.naiveScale(y, m)).map { $0 * (intervalScale[level] ?? 1) }
             widths[level] = q
-            intervals[level] = (zip(point, q).map { $0 - $1 }, zip(point, q).map { $0 + $1 })
+            intervals[level] = band(point, q, nonNegative: nonNegative)
         }
-        return ForecastResult(model: chosen, period: m, point: point, intervals: intervals, backtestMASE: scores, fitted: fitted, halfWidths: widths)
+        return ForecastResult(model: chosen, period: m, point: point, intervals: intervals, backtestMASE: scores, fitted: fitted, halfWidths: widths, nonNegative: nonNegative)
     }
 
     /// A copy whose global models are trained on `series` (omit it for none).

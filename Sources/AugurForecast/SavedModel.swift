@@ -28,9 +28,11 @@ package struct SavedModel: Sendable, Codable {
     package let trustThreshold: Double
     package let createdMs: Int64
     package let state: FittedModel
+    /// The training history never went below zero (absent in models saved before it was recorded).
+    package var nonNegative: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case format, version, series, kind, period, state, horizon, trusted
+        case format, version, series, kind, period, state, horizon, trusted, nonNegative = "non_negative"
         case stepMs = "step_ms", trainedFromMs = "trained_from_ms", trainedToMs = "trained_to_ms", halfWidths = "half_widths"
         case backtestMASE = "backtest_mase", trustThreshold = "trust_threshold", createdMs = "created_ms"
     }
@@ -51,6 +53,7 @@ package struct SavedModel: Sendable, Codable {
         self.trustThreshold = trustThreshold
         self.createdMs = createdMs
         state = result.fitted
+        nonNegative = result.nonNegative
     }
 
     static func levelKey(_ level: Double) -> String {
@@ -60,9 +63,10 @@ package struct SavedModel: Sendable, Codable {
 
     /// The forecast after `trainedToMs`: points, and bounds at each saved level.
     package func forecast() throws(ForecastError) -> (point: [Double], intervals: [String: (lower: [Double], upper: [Double])]) {
-        let point = try state.forecast(horizon: horizon)
+        let floored = nonNegative ?? false
+        let point = try state.forecast(horizon: horizon).map { floored ? max(0, $0) : $0 }
         var intervals: [String: (lower: [Double], upper: [Double])] = [:]
-        for (level, q) in halfWidths { intervals[level] = (zip(point, q).map { $0 - $1 }, zip(point, q).map { $0 + $1 }) }
+        for (level, q) in halfWidths { intervals[level] = band(point, q, nonNegative: floored) }
         return (point, intervals)
     }
 

@@ -71,6 +71,19 @@ import Testing
         #expect(r.point.allSatisfy { abs($0 - 50) < 2 }, "\(r.model): \(r.point)")
     }
 
+    /// A request rate falling towards zero: the forecast and its band stay at or above zero, where the
+    /// quantity lives; a series that went negative keeps its negative band.
+    @Test func quantitiesThatCannotBeNegativeStayAtOrAboveZero() throws {
+        var rng = SplitMix64(seed: 3)
+        let falling = (0..<200).map { t in max(0, 40 - 0.2 * Double(t) + 2 * rng.nextGaussian()) }
+        let r = try ForecastEngine().forecast(falling, horizon: 24, period: 1, model: nil, levels: [0.95])
+        #expect(r.point.allSatisfy { $0 >= 0 } && r.intervals[0.95]!.lower.allSatisfy { $0 >= 0 }, "\(r.point) \(r.intervals[0.95]!.lower)")
+        #expect(r.intervals[0.95]!.lower.contains(0), "the band reaches the floor")
+        let signed = falling.map { $0 - 5 }
+        let s = try ForecastEngine().forecast(signed, horizon: 24, period: 1, model: nil, levels: [0.95])
+        #expect(s.intervals[0.95]!.lower.contains { $0 < 0 })
+    }
+
     @Test func stlResistsAnOutlier() {
         var y: [Double] = (0..<480).map { t in 50 + 10 * sin(2 * Double.pi * Double(t % 24) / 24) }
         y[300] += 500
