@@ -26,4 +26,9 @@ package enum JSONText {
     package static func object(_ labels: Labels) -> String {
         "{" + labels.pairs.map { string($0.name) + ":" + string($0.value) }.joined(separator: ",") + "}"
     }
+
+    /// A string map as a JSON object with sorted keys (empty values kept, unlike a label set).
+    package static func object(_ map: [String: String]) -> String {
+        "{" + map.sorted { $0.key < $1.key }.map { string($0.key) + ":" + string($0.value) }.joined(separator: ",") + "}"
+    }
 }

@@ -16,6 +16,8 @@ struct AlertRuleService: Service {
     let logger: Logger
     /// Writes the recording rules' series.
     let ingestor: Ingestor
+    /// What `/api/v1/rules` and `/api/v1/alerts` serve.
+    let status: RuleStatus
 
     func run() async throws {
         var known: [String: Int64] = [:]
@@ -40,6 +42,13 @@ struct AlertRuleService: Service {
                 for (_, alert) in alerts {
                     if alert.firing { known[alert.fingerprint] = alert.startsMs } else { known[alert.fingerprint] = nil }
                 }
+                let took = seconds(ContinuousClock.now - began)
+                status.update { s in
+                    for (_, alert) in alerts { s.active[alert.fingerprint] = alert.firing ? alert : nil }
+                    s.lastEvaluationMs = now
+                    s.seconds = took
+                    s.error = nil
+                }
                 if !alerts.isEmpty {
                     let outcome = try await office.receive(AlertmanagerPayload(groupKey: "augur-rules", alerts: alerts.map(\.alert), source: "rule"))
                     if !outcome.opened.isEmpty || !outcome.joined.isEmpty {
@@ -53,6 +62,7 @@ struct AlertRuleService: Service {
                 metrics.observeRuleEvaluation(ok: true)
             } catch {
                 metrics.observeRuleEvaluation(ok: false)
+                status.update { $0.error = "\(error)" }
                 logger.error("alert rule evaluation failed", metadata: ["augur.error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: config.ruleInterval.duration) }

@@ -65,6 +65,8 @@ package enum AugurApplication {
         LoginRoutes(auth: auth, config: config.server).register(on: router)
         let api = APIRoutes(ingestor: ingestor, metrics: metrics, config: config.server, limits: config.limits)
         api.register(on: router)
+        let ruleStatus = RuleStatus()
+        RuleRoutes(config: config.incidents, status: ruleStatus).register(on: router)
         ForecastRoutes(store: store, maxBodyBytes: config.server.maxBodyBytes, calendar: config.forecasting.events,
                        detectIncidents: config.forecasting.detectIncidents, limits: config.limits).register(on: router)
         CalendarRoutes(store: store, configured: config.forecasting.events).register(on: router)
@@ -87,7 +89,7 @@ package enum AugurApplication {
             services.append(RetrainService(retrainer: Retrainer(store: store, config: config.forecasting, logger: logger), schedule: schedule, logger: logger))
         }
         if !config.incidents.rules.isEmpty {
-            services.append(AlertRuleService(office: office, store: store, config: config.incidents, metrics: metrics, logger: logger, ingestor: ingestor))
+            services.append(AlertRuleService(office: office, store: store, config: config.incidents, metrics: metrics, logger: logger, ingestor: ingestor, status: ruleStatus))
         }
         if !config.workloads.isEmpty {
             services.append(RecommenderService(board: board, interval: config.scaling.interval.duration, logger: logger))

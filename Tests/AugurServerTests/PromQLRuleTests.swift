@@ -81,6 +81,15 @@ import Testing
                 #expect(recorded.count == 1 && (recorded.first?["metric"] as? [String: String]) == ["__name__": "job:latency_seconds:rate5m", "job": "shop"], "\(recorded)")
                 let rate = Double(((recorded.first?["value"] as? [Any])?[1] as? String) ?? "") ?? 0
                 #expect(abs(rate - 100.0 / 15) < 0.5, "\(rate)")
+                // Prometheus' rules and alerts API, as Grafana reads it.
+                let groups = ((try await client.get("/api/v1/rules").json["data"] as? [String: Any])?["groups"] as? [[String: Any]]) ?? []
+                let rules = groups.first?["rules"] as? [[String: Any]] ?? []
+                #expect(rules.map { $0["type"] as? String } == ["alerting", "recording"], "\(groups)")
+                #expect(rules.first?["state"] as? String == "firing" && rules.first?["health"] as? String == "ok", "\(rules)")
+                let active = ((try await client.get("/api/v1/alerts").json["data"] as? [String: Any])?["alerts"] as? [[String: Any]]) ?? []
+                #expect(active.count == 1 && (active.first?["labels"] as? [String: String])?["alertname"] == "SlowP99")
+                #expect((active.first?["annotations"] as? [String: String])?["summary"] == "shop is slow")
+                #expect(try await client.get("/api/v1/rules?type=nope").json["errorType"] as? String == "bad_data")
             }
         }
     }
