@@ -51,7 +51,8 @@ import Testing
                     try #require(augurWritten.status == 204, "Augur refused the remote-write: \(augurWritten.text)")
                     var mismatches: [String] = []
                     var answered = Set<String>()  // expressions with a non-empty answer somewhere: the test is not vacuous
-                    for expr in PromQLCorpus.expressions {
+                    let panels = try Self.dashboardQueries()
+                    for expr in PromQLCorpus.expressions + panels {
                         for path in Self.queries(expr) {
                             let a: TestClient.Reply, b: TestClient.Reply
                             do { a = try await prom.get(path, headers: ["Accept-Encoding": "identity"]) } catch { throw TestFailure("Prometheus \(path): \(String(reflecting: error)) \(type(of: error))") }
@@ -63,13 +64,23 @@ import Testing
                             }
                         }
                     }
-                    print("differential PromQL: \(PromQLCorpus.expressions.count) expressions × \(Self.queries("x").count) queries, \(answered.count) with non-empty answers, \(mismatches.count) differ")
+                    print("differential PromQL: \(PromQLCorpus.expressions.count) expressions and \(panels.count) dashboard queries × \(Self.queries("x").count) queries, \(answered.count) with non-empty answers, \(mismatches.count) differ")
                     #expect(answered.count >= 150, "only \(answered.count) expressions have a non-empty answer")
                     let report = mismatches.prefix(40).joined(separator: "\n")
                     #expect(mismatches.isEmpty, "\(mismatches.count) of \(PromQLCorpus.expressions.count) expressions answer differently:\n\(report)")
                 }
             }
         }
+    }
+
+    /// Every panel query of the Grafana dashboard Augur ships, its `$metric` set to a series of the data.
+    static func dashboardQueries() throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/server/grafana/augur.json"))
+        let dashboard = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        let panels = dashboard["panels"] as? [[String: Any]] ?? []
+        let exprs = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(exprs.count >= 10, "the dashboard has \(exprs.count) queries")
+        return exprs.map { $0.replacingOccurrences(of: "$metric", with: "memory_bytes") }
     }
 
     static func queries(_ expr: String) -> [String] {

@@ -49,6 +49,11 @@ import Testing
                 #expect(refused.status != 0 && refused.err.contains("parse error"), "\(refused.err)")
                 let scalar = try run(["query", "instant", url, "1+1"])  // Grafana's "Save & test"
                 #expect(scalar.status == 0 && scalar.out.contains("2"), "\(scalar.out) \(scalar.err)")
+                // The shipped dashboard's panels answer on a live Augur.
+                for expr in try DifferentialTests.dashboardQueries() {
+                    let r = try run(["query", "range", "--start=\(now / 1000 - 600)", "--end=\(now / 1000)", "--step=60s", url, expr])
+                    #expect(r.status == 0, "\(expr): \(r.err)")
+                }
             }
         }
     }
