@@ -44,6 +44,9 @@ package final class Evaluator {
         package init() {}
     }
 
+    /// The most inner steps one subquery evaluation may take (a day at 100 ms).
+    static let maxSubquerySteps: Int64 = 1_000_000
+
     let startMs: Int64, endMs: Int64, stepMs: Int64
     let options: Options
     let budget: QueryBudget?
@@ -208,6 +211,10 @@ package final class Evaluator {
         let hi = (resolve(at) ?? t) - offsetMs, lo = hi - rangeMs
         var first = lo / step * step
         if first < lo { first += step }
+        // Each inner step is an evaluation kept in the cache: `x[100y:1ms]` must stop, not fill memory.
+        guard (hi - first) / step < Self.maxSubquerySteps else {
+            throw QueryError(.tooManyPoints, "a subquery of \((hi - first) / step + 1) steps per evaluation; at most \(Self.maxSubquerySteps): raise its step")
+        }
         var index: [Labels: Int] = [:]
         var series: [(Labels, [Sample])] = []
         var u = first
@@ -215,6 +222,7 @@ package final class Evaluator {
             let vector: [Element]
             if let cached = subqueryCache[id]?[u] { vector = cached } else {
                 guard case .vector(let v) = try eval(inner, u) else { throw QueryError(.execution, "subquery of a non-vector expression") }
+                try budget?.take(samples: max(1, v.count))
                 subqueryCache[id, default: [:]][u] = v
                 vector = v
             }

@@ -6,6 +6,9 @@ package struct Parser {
     private let tokens: [(token: Token, position: Int)]
     private var k = 0
     private var nextId = 0
+    /// Bounds on the tree, so that neither parsing nor evaluation (both recursive) can exhaust the stack.
+    static let maxDepth = 200, maxOperators = 2000
+    private var depth = 0, operators = 0
 
     /// Parses one expression; the whole text must be consumed.
     package static func parse(_ text: String) throws(QueryError) -> Expr {
@@ -55,8 +58,13 @@ package struct Parser {
     // MARK: Binary expressions
 
     private mutating func expression(_ minPrecedence: Int) throws(QueryError) -> Expr {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw fail("expression nested more than \(Self.maxDepth) deep") }
         var lhs = try unary()
         while let op = binaryOp, op.precedence >= minPrecedence {
+            operators += 1
+            guard operators <= Self.maxOperators else { throw fail("expression has more than \(Self.maxOperators) binary operators") }
             advance()
             var returnBool = false
             if isWord("bool") {

@@ -23,7 +23,7 @@ import Testing
         let data = DifferentialData.series()
         try await withTemporaryDirectory { dir in
             try DifferentialData.openMetrics(data).write(toFile: dir + "/data.om", atomically: true, encoding: .utf8)
-            try run(Self.promtool, ["tsdb", "create-blocks-from", "openmetrics", dir + "/data.om", dir + "/tsdb"])
+            try await run(Self.promtool, ["tsdb", "create-blocks-from", "openmetrics", dir + "/data.om", dir + "/tsdb"])
             try "global: {}\n".write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
             let port = try freeLoopbackPort()
             let p = Process()
@@ -97,17 +97,9 @@ import Testing
         throw TestFailure("Prometheus did not become ready within 60 s")
     }
 
-    private func run(_ tool: String, _ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TestFailure("\(tool) \(args.joined(separator: " ")) failed: \(text)") }
+    private func run(_ tool: String, _ args: [String]) async throws {
+        let r = try await runProcess(tool, args)
+        guard r.status == 0 else { throw TestFailure("\(tool) \(args.joined(separator: " ")) failed: \(r.err)") }
     }
 
     // MARK: Comparing answers

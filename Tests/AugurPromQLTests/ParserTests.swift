@@ -76,6 +76,29 @@ import Testing
         }
     }
 
+    /// A subquery's inner steps are bounded: a huge range at a tiny step is refused at once, and many
+    /// moderate ones run into the query's sample budget instead of filling memory.
+    @Test func subqueriesCannotRunAway() throws {
+        let empty: SeriesReader = { _, _, _ in [] }
+        #expect(throws: QueryError.self) { try Evaluator.instant(try Parser.parse("max_over_time(x[100y:1ms])"), at: 0, read: empty) }
+        var limits = AugurConfig.Limits()
+        limits.maxSamplesPerQuery = 10_000
+        #expect(throws: QueryError.self) {
+            try Evaluator.range(try Parser.parse("max_over_time(vector(1)[1d:1s])"), startMs: 0, endMs: 60_000, stepMs: 60_000, budget: QueryBudget(limits), read: empty)
+        }
+    }
+
+    /// Parsing and evaluation recurse: a deep or long expression is refused, not a stack overflow.
+    @Test func deepExpressionsAreRefused() throws {
+        for text in [String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000),
+                     Array(repeating: "1", count: 50_000).joined(separator: "+"),
+                     String(repeating: "-", count: 100_000) + "1",
+                     String(repeating: "abs(", count: 10_000) + "up" + String(repeating: ")", count: 10_000)] {
+            #expect(throws: QueryError.self) { try Parser.parse(text) }
+        }
+        #expect(try scalar(Array(repeating: "1", count: 1000).joined(separator: "+")) == 1000)
+    }
+
     @Test func goFloatFormatting() {
         #expect(formatValue(1e-05) == "0.00001")
         #expect(formatValue(1.5e21) == "1500000000000000000000")

@@ -9,17 +9,8 @@ import Testing
 @Suite struct PromtoolTests {
     static let promtool = "/usr/bin/promtool"
 
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.promtool)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func run(_ args: [String]) async throws -> (status: Int32, out: String, err: String) {
+        try await runProcess(Self.promtool, args)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: promtool), "Debian's promtool is not installed (apt-get install prometheus): promtool test skipped"))
@@ -35,23 +26,23 @@ import Testing
                                                     headers: ["Content-Encoding": "snappy", "Content-Type": "application/x-protobuf"])
                 try #require(written.status == 204)
                 let url = client.base
-                let instant = try run(["query", "instant", url, "sum by (service) (rate(http_requests_total[5m]))"])
+                let instant = try await run(["query", "instant", url, "sum by (service) (rate(http_requests_total[5m]))"])
                 #expect(instant.status == 0, "\(instant.err)")
                 #expect(instant.out.contains("{service=\"api\"} => 0.6") && instant.out.contains("{service=\"db\"} => 0.2"), "\(instant.out)")
-                let range = try run(["query", "range", "--start=\(now / 1000 - 600)", "--end=\(now / 1000)", "--step=60s", url, "sum(rate(http_requests_total[5m]))"])
+                let range = try await run(["query", "range", "--start=\(now / 1000 - 600)", "--end=\(now / 1000)", "--step=60s", url, "sum(rate(http_requests_total[5m]))"])
                 #expect(range.status == 0, "\(range.err)")
                 #expect(range.out.contains("{} =>") && range.out.contains("0.8"), "\(range.out)")
-                let found = try run(["query", "series", "--match=http_requests_total{service=\"db\"}", url])
+                let found = try await run(["query", "series", "--match=http_requests_total{service=\"db\"}", url])
                 #expect(found.status == 0 && found.out.contains("service=\"db\"") && !found.out.contains("service=\"api\""), "\(found.out) \(found.err)")
-                let values = try run(["query", "labels", url, "service"])
+                let values = try await run(["query", "labels", url, "service"])
                 #expect(values.status == 0 && values.out.split(separator: "\n") == ["api", "db"], "\(values.out) \(values.err)")
-                let refused = try run(["query", "instant", url, "sum(rate(http_requests_total[5m])"])
+                let refused = try await run(["query", "instant", url, "sum(rate(http_requests_total[5m])"])
                 #expect(refused.status != 0 && refused.err.contains("parse error"), "\(refused.err)")
-                let scalar = try run(["query", "instant", url, "1+1"])  // Grafana's "Save & test"
+                let scalar = try await run(["query", "instant", url, "1+1"])  // Grafana's "Save & test"
                 #expect(scalar.status == 0 && scalar.out.contains("2"), "\(scalar.out) \(scalar.err)")
                 // The shipped dashboard's panels answer on a live Augur.
                 for expr in try DifferentialTests.dashboardQueries() {
-                    let r = try run(["query", "range", "--start=\(now / 1000 - 600)", "--end=\(now / 1000)", "--step=60s", url, expr])
+                    let r = try await run(["query", "range", "--start=\(now / 1000 - 600)", "--end=\(now / 1000)", "--step=60s", url, expr])
                     #expect(r.status == 0, "\(expr): \(r.err)")
                 }
             }

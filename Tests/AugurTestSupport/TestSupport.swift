@@ -186,3 +186,33 @@ package func freeLoopbackPort() throws -> Int {
     guard bound else { throw TestFailure("bind() failed") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// Runs a program to its end on a thread of its own, off Swift's cooperative pool: a client such as
+/// promtool calls back into the test's server, whose handlers need that pool (two blocked threads are
+/// all of a two-core machine's).
+package func runProcess(_ path: String, _ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
+    try await processLane.run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Both pipes are read while it runs: a full pipe would stop it.
+        let errors = StderrBox(), done = DispatchSemaphore(value: 0)
+        Thread {
+            errors.data = err.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }.start()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        done.wait()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: errors.data, as: UTF8.self))
+    }
+}
+
+private let processLane = WorkLane(name: "augur.test-processes", width: 4)
+
+/// Written by the reading thread before it signals, read after the wait.
+private final class StderrBox: @unchecked Sendable { var data = Data() }
