@@ -140,6 +140,9 @@ import Testing
             _ = try Ingestor(store: store).write([Series(labels: Labels(name: "http_requests_total", ["service": "api"]), samples: samples)])
             var c = config(path)
             c.workloads = []
+            // A shorter replay than the suite's other tests: this one is about the load's expression.
+            c.scaling.warmup = ConfigDuration(seconds: 2 * 3600)
+            c.scaling.interval = ConfigDuration(seconds: 5)
             for (name, load) in [("raw", #"http_requests_total{service="api"}"#), ("rated", #"sum(rate(http_requests_total{service="api"}[5m]))"#)] {
                 var w = AugurConfig.Workload(namespace: "shop", name: name, load: load)
                 w.capacity = 10
