@@ -23,20 +23,11 @@ extension RuleEvaluator {
 
     static func promqlAlerts(_ rule: AlertRule, expr: Expr, store: Store, startMs: Int64, endMs: Int64, stepMs: Int64, known: [String: Int64]) throws -> [(atMs: Int64, alert: AlertmanagerPayload.Alert)] {
         let first = startMs - startMs % stepMs + (startMs % stepMs == 0 ? 0 : stepMs)
-        guard first <= endMs else { return [] }
-        var out: [(atMs: Int64, alert: AlertmanagerPayload.Alert)] = []
-        var from = first
-        var results: [Labels: [Int64: Double]] = [:]
-        while from <= endMs {
-            let to = min(endMs, from + stepMs * Int64(Store.maxPointsPerSeries - 1))
-            for s in try Evaluator.range(expr, startMs: from, endMs: to, stepMs: stepMs, read: { sel, lo, hi in try store.select(sel, startMs: lo, endMs: hi) }) {
-                for p in s.samples { results[s.labels, default: [:]][p.timestampMs] = p.value }
-            }
-            from = to + stepMs
-        }
         let steps: [Int64] = Array(sequence(first: first) { $0 + stepMs }.prefix { $0 <= endMs })
-        for (labels, points) in results.sorted(by: { $0.key < $1.key }) {
-            out += runs(rule, labels, steps.map { t in (t, points[t] != nil, points[t] ?? .nan) }, endMs: endMs, known: known)
+        var out: [(atMs: Int64, alert: AlertmanagerPayload.Alert)] = []
+        for s in try store.evaluate(expr, startMs: startMs, endMs: endMs, stepMs: stepMs).sorted(by: { $0.labels < $1.labels }) {
+            let points = Dictionary(s.samples.map { ($0.timestampMs, $0.value) }) { a, _ in a }
+            out += runs(rule, s.labels, steps.map { t in (t, points[t] != nil, points[t] ?? .nan) }, endMs: endMs, known: known)
         }
         return out
     }
@@ -45,7 +36,7 @@ extension RuleEvaluator {
     package static func recordings(_ rules: [RecordingRule], store: Store, atMs: Int64) throws -> [Series] {
         var out: [Series] = []
         for rule in rules {
-            let result = try Evaluator.instant(try Parser.parse(rule.expr), at: atMs, read: { sel, lo, hi in try store.select(sel, startMs: lo, endMs: hi) })
+            let result = try Evaluator.instant(try Parser.parse(rule.expr), at: atMs, read: store.seriesReader)
             let elements: [(Labels, Double)]
             switch result {
             case .vector(let v): elements = v.map { ($0.labels, $0.value) }

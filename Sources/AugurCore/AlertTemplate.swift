@@ -48,7 +48,7 @@ package enum AlertTemplate {
 
     /// Four significant digits without trailing zeros, as Go's %.4g.
     private static func significant(_ v: Double) -> String {
-        let digits = max(0, 3 - Int((abs(v)).rounded(.down) == 0 ? 0 : (log10Approx(abs(v)))))
+        let digits = max(0, 3 - integerDigits(abs(v)) + 1)
         var text = String(format: "%.\(digits)f", v)
         if text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }
@@ -57,8 +57,9 @@ package enum AlertTemplate {
         return text
     }
 
-    private static func log10Approx(_ v: Double) -> Int {
-        var n = 0, x = v
+    /// Digits before the point (1 for values under 10).
+    private static func integerDigits(_ v: Double) -> Int {
+        var n = 1, x = v
         while x >= 10 { x /= 10; n += 1 }
         return n
     }

@@ -40,7 +40,7 @@ package struct CronSchedule: Sendable, Equatable {
         let minute = Int(minutesSinceEpoch % 60), hour = Int(minutesSinceEpoch / 60 % 24)
         let days = Int(minutesSinceEpoch / 1440)
         let weekday = (days + 4) % 7  // 1970-01-01 was a Thursday
-        let (_, month, day) = Self.civil(fromDays: days)
+        let (_, month, day) = TimeParsing.civilFromDays(days)
         // As in cron: when both day fields are restricted, either may match.
         let dayOK = anyDay || anyWeekday ? (self.days.contains(day) && weekdays.contains(weekday)) : (self.days.contains(day) || weekdays.contains(weekday))
         return minutes.contains(minute) && hours.contains(hour) && months.contains(month) && dayOK
@@ -54,18 +54,5 @@ package struct CronSchedule: Sendable, Equatable {
             t += 60_000
         }
         return nil
-    }
-
-    /// Date from days since 1970-01-01 (H. Hinnant's algorithm).
-    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

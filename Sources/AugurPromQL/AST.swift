@@ -63,7 +63,8 @@ package enum AggregateOp: String, Sendable, CaseIterable {
     var takesParameter: Bool { self == .quantile || self == .topk || self == .bottomk || self == .countValues }
 }
 
-/// A parsed expression. Subqueries carry an id for the evaluator's cache of their inner steps.
+/// A parsed expression. Subqueries carry an id for the evaluator's cache of their inner steps, and
+/// aggregations one for the grouping it remembers from step to step.
 package indirect enum Expr: Sendable {
     case number(Double)
     case string(String)
@@ -71,7 +72,7 @@ package indirect enum Expr: Sendable {
     case matrix(VectorSelector, rangeMs: Int64)
     case subquery(Expr, id: Int, rangeMs: Int64, stepMs: Int64?, offsetMs: Int64, at: AtModifier?)
     case call(Function, [Expr])
-    case aggregate(AggregateOp, Expr, parameter: Expr?, grouping: [String], without: Bool)
+    case aggregate(AggregateOp, Expr, parameter: Expr?, grouping: [String], without: Bool, id: Int)
     case binary(BinaryOp, Expr, Expr, matching: VectorMatching?, returnBool: Bool)
     case negate(Expr)
     case paren(Expr)
@@ -95,7 +96,7 @@ package indirect enum Expr: Sendable {
         case .vector(let vs), .matrix(let vs, _): return [vs.selector]
         case .subquery(let e, _, _, _, _, _), .negate(let e), .paren(let e): return e.selectors
         case .call(_, let args): return args.flatMap(\.selectors)
-        case .aggregate(_, let e, let p, _, _): return e.selectors + (p?.selectors ?? [])
+        case .aggregate(_, let e, let p, _, _, _): return e.selectors + (p?.selectors ?? [])
         case .binary(_, let l, let r, _, _): return l.selectors + r.selectors
         }
     }

@@ -55,8 +55,8 @@ package final class Evaluator {
     private var unnamed: [Int: (labels: [Labels], names: Bool)] = [:]
     /// Per selector, per series: whether it holds a staleness marker (most do not: no scan per window).
     private var holdsStale: [Int: [Bool]] = [:]
-    /// Per aggregation (by position in the expression), the previous step's grouping keys (see `Aggregation.Memo`).
-    var aggregationMemos: [String: Aggregation.Memo] = [:]
+    /// Per aggregation, the previous step's grouping keys (see `Aggregation.Memo`).
+    private var aggregationMemos: [Int: Aggregation.Memo] = [:]
     private var needed: [Int: (Selector, Int64, Int64)] = [:]
     private var subqueryCache: [Int: [Int64: [Element]]] = [:]
     private var evaluations = 0
@@ -81,7 +81,7 @@ package final class Evaluator {
             return .vector(v.map { ($0.labels, timeMs, $0.value) })
         case .matrix(let m):
             try budget?.take(samples: m.reduce(0) { $0 + $1.samples.count })
-            return .matrix(m.filter { !$0.samples.isEmpty }.map { Series(labels: $0.labels, samples: Array($0.samples)) })
+            return .matrix(m.map { Series(labels: $0.labels, samples: Array($0.samples)) })
         }
     }
 
@@ -105,14 +105,15 @@ package final class Evaluator {
                 for (k, e) in v.enumerated() {
                     if k < previous.count, out[previous[k]].labels == e.labels {
                         out[previous[k]].samples.append(Sample(t, e.value))
-                    } else if let i = index[e.labels] {
-                        out[i].samples.append(Sample(t, e.value))
-                        if k < previous.count { previous[k] = i } else { previous.append(i) }
-                    } else {
-                        if k < previous.count { previous[k] = out.count } else { previous.append(out.count) }
-                        index[e.labels] = out.count
-                        out.append(Series(labels: e.labels, samples: [Sample(t, e.value)]))
+                        continue
                     }
+                    let i = index[e.labels] ?? out.count
+                    if i == out.count {
+                        index[e.labels] = i
+                        out.append(Series(labels: e.labels, samples: []))
+                    }
+                    out[i].samples.append(Sample(t, e.value))
+                    if k < previous.count { previous[k] = i } else { previous.append(i) }
                 }
                 try budget?.take(samples: v.count)
             default: break
@@ -157,7 +158,7 @@ package final class Evaluator {
             let a = resolve(at) ?? lo, b = resolve(at) ?? hi
             span(inner, a - offset - range, b - offset)
         case .call(_, let args): for a in args { span(a, lo, hi) }
-        case .aggregate(_, let inner, let p, _, _):
+        case .aggregate(_, let inner, let p, _, _, _):
             span(inner, lo, hi)
             if let p { span(p, lo, hi) }
         case .binary(_, let l, let r, _, _):
@@ -257,13 +258,12 @@ package final class Evaluator {
             default: throw QueryError(.execution, "unary minus of a non-numeric value")
             }
         case .call(let f, let args): return try call(f, args, t)
-        case .aggregate(let op, let inner, let parameter, let grouping, let without):
+        case .aggregate(let op, let inner, let parameter, let grouping, let without, let id):
             guard case .vector(let v) = try eval(inner, t) else { throw QueryError(.execution, "aggregation of a non-vector") }
             var p: Value? = nil
             if let parameter { p = try eval(parameter, t) }
-            let memoKey = "\(op.rawValue)|\(without)|\(grouping)|\(inner.selectors.map(\.text))"
-            let memo = aggregationMemos[memoKey] ?? Aggregation.Memo()
-            aggregationMemos[memoKey] = memo
+            let memo = aggregationMemos[id] ?? Aggregation.Memo()
+            aggregationMemos[id] = memo
             return .vector(try Aggregation.evaluate(op, v, parameter: p, grouping: grouping, without: without, memo: memo))
         case .binary(let op, let l, let r, let matching, let returnBool):
             return try BinaryOperation.evaluate(op, try eval(l, t), try eval(r, t), matching: matching, returnBool: returnBool)

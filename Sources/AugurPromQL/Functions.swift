@@ -49,7 +49,6 @@ extension Evaluator {
                 if a.value.isNaN || b.value.isNaN { return a.value.isNaN && !b.value.isNaN }
                 return ascending ? a.value < b.value : a.value > b.value
             })
-        case "holt_winters": throw QueryError(.execution, "holt_winters is evaluated with its range argument")
         case "minute", "hour", "month", "year", "day_of_month", "day_of_week", "day_of_year", "days_in_month":
             let input = args.isEmpty ? [Element(labels: Labels([]), value: Double(t) / 1000)] : try vector(args[0], t)
             return .vector(try Self.droppingNames(input.map { Element(labels: $0.labels, value: CivilTime.field(f.name, seconds: $0.value)) }))

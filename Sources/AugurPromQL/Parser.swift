@@ -337,7 +337,8 @@ package struct Parser {
             guard args[0].type == want else { throw fail("expected type \(want.rawValue) in aggregation parameter, got \(args[0].type.rawValue)") }
             parameter = args[0]
         }
-        return .aggregate(op, inner, parameter: parameter, grouping: grouping, without: without)
+        defer { nextId += 1 }
+        return .aggregate(op, inner, parameter: parameter, grouping: grouping, without: without, id: nextId)
     }
 
     private mutating func labelList() throws(QueryError) -> [String] {

@@ -1,3 +1,4 @@
+import AugurApp
 import AugurCommandLine
 import ArgumentParser
 import AugurCore
@@ -38,7 +39,7 @@ struct Query: AsyncParsableCommand {
             }
             let endMs = try time(end, store.stats().newestTs ?? WallClock.nowMs())
             let startMs = try time(start, endMs - 3_600_000)
-            let read: SeriesReader = { sel, lo, hi in try store.select(sel, startMs: lo, endMs: hi) }
+            let read = store.seriesReader
             let result: [Series]
             if let step {
                 guard let stepMs = TimeParsing.durationMs(step), stepMs > 0 else { throw QueryError(.badParameter, "\"\(step)\" is not a step") }

@@ -1,4 +1,5 @@
 import AugurCore
+import Foundation
 
 /// Two hours of seeded data shaped like a service's metrics: counters with resets, a histogram, gauges
 /// with a gap, a series that stops, NaN samples and an irregular scrape interval. Loaded into both
@@ -126,4 +127,3 @@ enum DifferentialData {
     static func value(_ v: Double) -> String { v.isNaN ? "NaN" : "\(v)" }
 }
 
-import Foundation

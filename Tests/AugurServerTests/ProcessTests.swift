@@ -94,17 +94,9 @@ import Testing
 
 /// The CLI prints the same detail as the API and exits non-zero.
 @Suite struct CLITests {
-    func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: augurExecutable)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func run(_ args: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let r = try await runProcess(augurExecutable, args)
+        return (r.status, r.out, r.err)
     }
 
     /// `augur rca score` takes the truth from the data set's layout (Sock Shop: `<service>-<fault>`):
@@ -117,16 +109,16 @@ import Testing
             }
             let cases = #"{"case": "carts-cpu/1", "ranking": ["carts", "user"]}"# + "\n" + #"{"case": "user-mem/1", "ranking": ["carts", "orders", "user"]}"#
             try cases.write(toFile: dir + "/cases.jsonl", atomically: true, encoding: .utf8)
-            let r = try run(["rca", "score", "--format", "sockshop", dir + "/data", "--cases", dir + "/cases.jsonl"])
+            let r = try await run(["rca", "score", "--format", "sockshop", dir + "/data", "--cases", dir + "/cases.jsonl"])
             #expect(r.status == 0, "\(r.stderr)")
             let lines = r.stdout.split(separator: "\n")
             #expect(lines.contains { $0.hasPrefix("cpu ") && $0.hasSuffix("2  0.500  0.500  0.500  0.500") }, "\(r.stdout)")
             #expect(lines.contains { $0.hasPrefix("mem ") && $0.hasSuffix("1  0.000  1.000  1.000  0.600") }, "\(r.stdout)")
             #expect(lines.last == "AC@1=0.333 AC@3=0.667 AC@5=0.667 Avg@5=0.533", "\(r.stdout)")
             try #"{"case": "front-end-cpu/1", "ranking": []}"#.write(toFile: dir + "/bad.jsonl", atomically: true, encoding: .utf8)
-            let bad = try run(["rca", "score", "--format", "sockshop", dir + "/data", "--cases", dir + "/bad.jsonl"])
+            let bad = try await run(["rca", "score", "--format", "sockshop", dir + "/data", "--cases", dir + "/bad.jsonl"])
             #expect(bad.status != 0 && bad.stderr.contains("front-end-cpu/1"), "\(bad.stderr)")
-            let missing = try run(["rca", "score", "--format", "sockshop", dir + "/nothing", "--cases", dir + "/cases.jsonl"])
+            let missing = try await run(["rca", "score", "--format", "sockshop", dir + "/nothing", "--cases", dir + "/cases.jsonl"])
             #expect(missing.status != 0 && missing.stderr.contains("nothing is not a directory"), "\(missing.stderr)")
         }
     }
@@ -136,26 +128,26 @@ import Testing
         try await withTemporaryDirectory { dir in
             try "timestamp,series,value\n2024-01-01T00:00:00Z,up,1\n".write(toFile: dir + "/good.csv", atomically: true, encoding: .utf8)
             try "timestamp,series,value\n2024-01-01T00:02:00Z,up,2\n2024-01-01T00:01:00Z,up,x\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
-            let good = try run(["import", dir + "/good.csv", "--format", "long", "--db", dir + "/a.sqlite"])
+            let good = try await run(["import", dir + "/good.csv", "--format", "long", "--db", dir + "/a.sqlite"])
             #expect(good.status == 0, "\(good.stderr)")
-            let strict = try run(["import", dir + "/bad.csv", "--format", "long", "--strict", "--db", dir + "/a.sqlite"])
+            let strict = try await run(["import", dir + "/bad.csv", "--format", "long", "--strict", "--db", dir + "/a.sqlite"])
             #expect(strict.status == 65)
             #expect(strict.stderr.contains("at line 3") && strict.stderr.contains("(field value)"), "\(strict.stderr)")
             let query = ["query", "up", "--db", dir + "/a.sqlite", "--start", "2023-12-31T00:00:00Z", "--end", "2024-01-02T00:00:00Z"]
-            let q = try run(query)
+            let q = try await run(query)
             #expect(q.status == 0)
             #expect(q.stdout.split(separator: "\n").count == 2, "header and the one good sample: \(q.stdout)")
-            let lenient = try run(["import", dir + "/bad.csv", "--format", "long", "--db", dir + "/a.sqlite"])
+            let lenient = try await run(["import", dir + "/bad.csv", "--format", "long", "--db", dir + "/a.sqlite"])
             #expect(lenient.status == 0, "\(lenient.stderr)")
             #expect(lenient.stderr.contains("1 malformed record skipped") && lenient.stderr.contains("bad.csv") && lenient.stderr.contains("at line 3"), "\(lenient.stderr)")
-            #expect(try run(query).stdout.split(separator: "\n").count == 3, "the good row of bad.csv went in")
+            #expect(try await run(query).stdout.split(separator: "\n").count == 3, "the good row of bad.csv went in")
         }
     }
 
     @Test func misspeltConfigKeyIsRefused() async throws {
         try await withTemporaryDirectory { dir in
             try "server:\n  listen: 127.0.0.1:0\n  read_tokn: x\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
-            let r = try run(["migrate", "--config", dir + "/c.yaml", "--db", dir + "/a.sqlite"])
+            let r = try await run(["migrate", "--config", dir + "/c.yaml", "--db", dir + "/a.sqlite"])
             #expect(r.status == 78)
             #expect(r.stderr.contains("unknown key server.read_tokn"), "\(r.stderr)")
         }
@@ -185,21 +177,15 @@ import Testing
                         annotations: {summary: "p99 {{ $value | humanize }}s on {{ $labels.job }}"}
 
                 """)
-            let ok = try run(["migrate", "--config", good, "--db", dir + "/a.sqlite"])
+            let ok = try await run(["migrate", "--config", good, "--db", dir + "/a.sqlite"])
             #expect(ok.status == 0, "\(ok.stderr)")
             // The same file is one Prometheus accepts (outside_forecast aside, which only Augur knows).
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
                 let text = try String(contentsOfFile: "\(dir)/good.yaml", encoding: .utf8)
                 try text.replacingOccurrences(of: "outside_forecast(http_requests_per_second{job=\"shop\"}, 99)", with: "http_requests_per_second > 1")
                     .write(toFile: "\(dir)/promtool.yaml", atomically: true, encoding: .utf8)
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-                p.arguments = ["check", "rules", "\(dir)/promtool.yaml"]
-                p.standardOutput = FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                try p.run()
-                p.waitUntilExit()
-                #expect(p.terminationStatus == 0, "promtool check rules refused the rule file")
+                let checked = try await runProcess("/usr/bin/promtool", ["check", "rules", "\(dir)/promtool.yaml"])
+                #expect(checked.status == 0, "promtool check rules refused the rule file: \(checked.out) \(checked.err)")
             }
             let cases = [
                 ("function", "      - alert: Rate\n        expr: rate(http_requests_total) > 1\n", "groups[0].rules[0]: rule Rate: expr \"rate(http_requests_total) > 1\": parse error at char 1: expected type range vector in call to function \"rate\""),
@@ -208,7 +194,7 @@ import Testing
                 ("level", "      - alert: A\n        expr: up > 1\n      - alert: B\n        expr: outside_forecast(up, 100)\n", "groups[0].rules[1]: rule B: outside_forecast level \"100\" must be a percentage"),
             ]
             for (name, body, message) in cases {
-                let r = try run(["migrate", "--config", try rules(name, body), "--db", dir + "/a.sqlite"])
+                let r = try await run(["migrate", "--config", try rules(name, body), "--db", dir + "/a.sqlite"])
                 #expect(r.status == 78 && r.stderr.contains(message), "\(name): \(r.status) \(r.stderr)")
             }
         }
@@ -217,7 +203,7 @@ import Testing
     @Test func demoGenerateIsDeterministic() async throws {
         try await withTemporaryDirectory { dir in
             for out in ["a", "b"] {
-                let r = try run(["demo", "generate", "--output", "\(dir)/\(out)", "--days", "1", "--end", "2026-01-10T00:00:00Z"])
+                let r = try await run(["demo", "generate", "--output", "\(dir)/\(out)", "--days", "1", "--end", "2026-01-10T00:00:00Z"])
                 #expect(r.status == 0, "\(r.stderr)")
             }
             let a = FileManager.default.contents(atPath: dir + "/a/metrics.jsonl")

@@ -153,18 +153,9 @@ package final class ScaleBoard: Sendable {
     /// The load at the workload's resolution: the expression's range evaluation, its series summed.
     package func load(_ w: AugurConfig.Workload, startMs: Int64, endMs: Int64) throws -> [Sample] {
         guard endMs >= startMs else { return [] }
-        let res = w.resolution.ms
-        let start = startMs - startMs % res + (startMs % res == 0 ? 0 : res)
-        let expr = try loadExpression(w)
         var sums: [Int64: Double] = [:]
-        var from = start
-        // A range evaluation holds at most maxPointsPerSeries steps.
-        while from <= endMs {
-            let to = min(endMs, from + res * Int64(Store.maxPointsPerSeries - 1))
-            for s in try Evaluator.range(expr, startMs: from, endMs: to, stepMs: res, read: { [store] sel, lo, hi in try store.select(sel, startMs: lo, endMs: hi) }) {
-                for p in s.samples { sums[p.timestampMs, default: 0] += p.value }
-            }
-            from = to + res
+        for s in try store.evaluate(try loadExpression(w), startMs: startMs, endMs: endMs, stepMs: w.resolution.ms) {
+            for p in s.samples { sums[p.timestampMs, default: 0] += p.value }
         }
         return sums.keys.sorted().map { Sample($0, sums[$0]!) }
     }
