@@ -58,6 +58,8 @@ package struct LoadModel: Sendable {
     private var folded = 0
     private var pending: [Pending] = []
     private var resolved: [Resolved] = []
+    /// `resolved`'s level errors, and its model errors where there was a model, in order.
+    private var levelErrors = SortedErrors(), modelErrors = SortedErrors()
     /// Wall seconds spent fitting so far (benchmark output).
     package private(set) var fitSeconds = 0.0
     package private(set) var fits = 0
@@ -93,22 +95,21 @@ package struct LoadModel: Sendable {
         let levelPoint = peak(start, end) { i in i < n ? values[i] : level } ?? level
         pending.append(Pending(decision: decision, start: start, end: end, modelPoint: modelPoint.map { max(0, $0) }, levelPoint: levelPoint))
 
-        let levelErrors = resolved.map(\.level)
-        let paired = resolved.filter { $0.model != nil }
-        guard levelErrors.count >= minimumResolved else {
+        guard resolved.count >= minimumResolved else {
             return Bound(point: levelPoint, upper: max(last, levelPoint), model: "level", calibrated: false,
-                         fallback: "\(levelErrors.count) of \(minimumResolved) resolved forecasts needed to calibrate")
+                         fallback: "\(resolved.count) of \(minimumResolved) resolved forecasts needed to calibrate")
         }
-        if let modelPoint, let name = pathModel, paired.count >= minimumResolved {
-            let modelMAE = paired.reduce(0) { $0 + abs($1.model!) }, levelMAE = paired.reduce(0) { $0 + abs($1.level) }
+        if let modelPoint, let name = pathModel, modelErrors.count >= minimumResolved {
+            var modelMAE = 0.0, levelMAE = 0.0
+            for r in resolved { if let m = r.model { modelMAE += abs(m); levelMAE += abs(r.level) } }
             if modelMAE <= levelMAE {
-                return Bound(point: modelPoint, upper: max(0, modelPoint + Self.quantile(paired.map { $0.model! }, quantile)),
+                return Bound(point: modelPoint, upper: max(0, modelPoint + modelErrors.quantile(quantile)),
                              model: name, calibrated: true, fallback: nil)
             }
-            return Bound(point: levelPoint, upper: max(0, levelPoint + Self.quantile(levelErrors, quantile)), model: "level", calibrated: true,
+            return Bound(point: levelPoint, upper: max(0, levelPoint + levelErrors.quantile(quantile)), model: "level", calibrated: true,
                          fallback: "\(name) forecast worse than the level over the calibration window")
         }
-        return Bound(point: levelPoint, upper: max(0, levelPoint + Self.quantile(levelErrors, quantile)), model: "level", calibrated: true,
+        return Bound(point: levelPoint, upper: max(0, levelPoint + levelErrors.quantile(quantile)), model: "level", calibrated: true,
                      fallback: pathModel == nil ? "no model yet (\(values.count) samples)" : "model not yet calibrated")
     }
 
@@ -153,10 +154,19 @@ package struct LoadModel: Sendable {
         var keep: [Pending] = []
         for p in pending {
             guard let actual = peak(p.start, p.end, { i in i < n ? values[i] : nil }) else { keep.append(p); continue }
-            resolved.append(Resolved(decision: p.decision, model: p.modelPoint.map { actual - $0 }, level: actual - p.levelPoint))
+            let r = Resolved(decision: p.decision, model: p.modelPoint.map { actual - $0 }, level: actual - p.levelPoint)
+            resolved.append(r)
+            levelErrors.insert(r.level)
+            if let m = r.model { modelErrors.insert(m) }
         }
         pending = keep
-        if let drop = resolved.firstIndex(where: { $0.decision >= cutoff }), drop > 0 { resolved.removeFirst(drop) }
+        if let drop = resolved.firstIndex(where: { $0.decision >= cutoff }), drop > 0 {
+            for r in resolved[..<drop] {
+                levelErrors.remove(r.level)
+                if let m = r.model { modelErrors.remove(m) }
+            }
+            resolved.removeFirst(drop)
+        }
     }
 
     private mutating func refitIfDue() {
@@ -188,11 +198,33 @@ package struct LoadModel: Sendable {
         folded = n
     }
 
+}
+
+/// The resolved errors of the calibration window kept in order, so that a decision's quantile is a
+/// lookup rather than a sort of the whole window (thousands of errors, at every decision).
+struct SortedErrors: Sendable {
+    private(set) var values: [Double] = []
+
+    var count: Int { values.count }
+
+    mutating func insert(_ x: Double) { values.insert(x, at: firstIndex { $0 > x }) }
+
+    mutating func remove(_ x: Double) {
+        let i = firstIndex { $0 >= x }
+        if i < values.count, values[i] == x { values.remove(at: i) }
+    }
+
     /// The empirical `q`-quantile (linear between order statistics).
-    static func quantile(_ xs: [Double], _ q: Double) -> Double {
-        let s = xs.sorted()
-        let pos = q * Double(s.count - 1)
+    func quantile(_ q: Double) -> Double {
+        let pos = q * Double(values.count - 1)
         let i = Int(pos), frac = pos - Double(i)
-        return i + 1 < s.count ? s[i] + frac * (s[i + 1] - s[i]) : s[i]
+        return i + 1 < values.count ? values[i] + frac * (values[i + 1] - values[i]) : values[i]
+    }
+
+    /// The first index whose value satisfies `past` (values are sorted, so `past` holds from there on).
+    private func firstIndex(where past: (Double) -> Bool) -> Int {
+        var lo = 0, hi = values.count
+        while lo < hi { let mid = (lo + hi) / 2; if past(values[mid]) { hi = mid } else { lo = mid + 1 } }
+        return lo
     }
 }

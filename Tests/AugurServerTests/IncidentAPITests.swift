@@ -143,7 +143,7 @@ final class WebhookReceiver: Sendable {
     @Test func demoIncidentsOpenFromTheBuiltInRules() async throws {
         try await withTestStore { store, path in
             // Generating and storing two days of the demo takes seconds: off the cooperative threads.
-            let data = try await WorkLane.compute.run {
+            let data = try await offPool {
                 let data = DemoSystem(endMs: WallClock.nowMs()).generate()
                 try Ingestor(store: store).write(data.series)
                 try store.replaceEdges(data.edges, origin: "demo")

@@ -150,7 +150,7 @@ import Testing
     @Test func demoIncidentsAreFoundWithTheirEvidence() async throws {
         try await withTestStore { store, _ in
             // Generating and storing two days of the demo takes seconds: off the cooperative threads.
-            let data = try await WorkLane.compute.run {
+            let data = try await offPool {
                 let data = DemoSystem(endMs: 1_767_225_600_000).generate()
                 try Ingestor(store: store).write(data.series)
                 try store.replaceEdges(data.edges, origin: "demo")

@@ -187,11 +187,18 @@ package func freeLoopbackPort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// Runs a program to its end on a thread of its own, off Swift's cooperative pool: a client such as
-/// promtool calls back into the test's server, whose handlers need that pool (two blocked threads are
-/// all of a two-core machine's).
+/// Runs a test's own blocking work (a program to its end, seconds of data generation) on a test lane,
+/// off Swift's cooperative pool and off Augur's lanes: a client such as promtool calls back into the
+/// test's server, whose handlers need that pool (two blocked threads are all of a two-core machine's),
+/// and Augur's lanes are shared by every test server in the process, so a test's set-up there makes
+/// other tests' requests wait behind it.
+package func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await testLane.run(body)
+}
+
+/// Runs a program to its end, off the cooperative pool (see `offPool`).
 package func runProcess(_ path: String, _ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
-    try await processLane.run {
+    try await offPool {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
@@ -212,7 +219,7 @@ package func runProcess(_ path: String, _ arguments: [String]) async throws -> (
     }
 }
 
-private let processLane = WorkLane(name: "augur.test-processes", width: 4)
+private let testLane = WorkLane(name: "augur.test-lane", width: 4)
 
 /// Written by the reading thread before it signals, read after the wait.
 private final class StderrBox: @unchecked Sendable { var data = Data() }
