@@ -22,8 +22,11 @@ package struct ScalePolicyOptions: ParsableArguments {
     @Option(help: "Time between decisions.")
     var step = "5m"
 
-    @Option(help: "Quantile of the peak load over the lead window that the replicas are sized for.")
-    var quantile = 0.9
+    @Option(help: "A fixed quantile of the peak load over the lead window to size for, instead of a budget.")
+    var quantile: Double?
+
+    @Option(help: "What the headroom may cost over a rolling week: pod-hours relative to the simulated HPA (1.1 or 110%), a cap (500 pod-hours) or none. Default 1.1.")
+    var budget: String?
 
     @Option(help: "Scale-down stabilisation window.")
     var stabilization = "5m"
@@ -37,7 +40,14 @@ package struct ScalePolicyOptions: ParsableArguments {
         p.stepSeconds = try seconds(step, "--step")
         p.minReplicas = minReplicas
         p.maxReplicas = maxReplicas
-        p.quantile = quantile
+        if let quantile {
+            guard budget == nil else { throw ValidationError("--quantile fixes the headroom and --budget chooses it: pass one of them") }
+            p.quantile = quantile
+            p.budget = nil
+        } else if let budget {
+            guard let b = ScaleBudget(parsing: budget) else { throw ValidationError("--budget \(budget) is not \(ScaleBudget.expected)") }
+            p.budget = b
+        }
         p.downscaleStabilizationSeconds = try seconds(stabilization, "--stabilization")
         if let problem = p.problem { throw ValidationError(problem) }
         return p

@@ -155,8 +155,10 @@ package struct AugurConfig: Codable, Sendable, Equatable {
         package var minReplicas = 1
         package var maxReplicas = 100
         package var downscaleStabilization = ConfigDuration(seconds: 300)
-        /// Quantile of the peak load over the lead window that replicas are sized for.
-        package var quantile = 0.9
+        /// A fixed quantile of the peak load over the lead window to size for (nil: chosen within `budget`).
+        package var quantile: Double?
+        /// What the headroom may cost over a rolling week (ignored with a fixed `quantile`).
+        package var budget = ScaleBudget.standard
         /// Resolution the load series is read at.
         package var resolution = ConfigDuration(seconds: 60)
 
@@ -168,7 +170,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case namespace, name, load, capacity, readyPods = "ready_pods", concurrencyTarget = "concurrency_target", target, startup
-            case minReplicas = "min_replicas", maxReplicas = "max_replicas", downscaleStabilization = "downscale_stabilization", quantile, resolution
+            case minReplicas = "min_replicas", maxReplicas = "max_replicas", downscaleStabilization = "downscale_stabilization", quantile, budget, resolution
         }
 
         package init(from decoder: any Decoder) throws {
@@ -184,7 +186,13 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             minReplicas = try c.decodeIfPresent(Int.self, forKey: .minReplicas) ?? minReplicas
             maxReplicas = try c.decodeIfPresent(Int.self, forKey: .maxReplicas) ?? maxReplicas
             downscaleStabilization = try c.decodeIfPresent(ConfigDuration.self, forKey: .downscaleStabilization) ?? downscaleStabilization
-            quantile = try c.decodeIfPresent(Double.self, forKey: .quantile) ?? quantile
+            quantile = try c.decodeIfPresent(Double.self, forKey: .quantile)
+            if c.contains(.budget) {
+                guard quantile == nil else {
+                    throw DecodingError.dataCorruptedError(forKey: .budget, in: c, debugDescription: "quantile fixes the headroom and budget chooses it: set one of them")
+                }
+                budget = try c.decode(ScaleBudget.self, forKey: .budget)
+            }
             resolution = try c.decodeIfPresent(ConfigDuration.self, forKey: .resolution) ?? resolution
         }
     }
@@ -432,7 +440,7 @@ package struct AugurConfig: Codable, Sendable, Equatable {
             guard w.capacity > 0 || w.concurrencyTarget > 0 || !w.readyPods.isEmpty else { throw ConfigError("\(id): set capacity, concurrency_target or ready_pods (to derive the capacity)") }
             guard w.capacity >= 0, w.concurrencyTarget >= 0, w.target > 0, w.target <= 1 else { throw ConfigError("\(id): capacity must be >= 0 and target in (0, 1]") }
             guard 0 <= w.minReplicas, w.minReplicas <= w.maxReplicas else { throw ConfigError("\(id): need 0 <= min_replicas <= max_replicas") }
-            guard w.quantile > 0, w.quantile < 1 else { throw ConfigError("\(id): quantile must be in (0, 1)") }
+            guard w.quantile.map({ $0 > 0 && $0 < 1 }) ?? true else { throw ConfigError("\(id): quantile must be in (0, 1)") }
             guard w.resolution.ms >= 1000 else { throw ConfigError("\(id): resolution must be at least 1s") }
         }
         for n in incidents.notify {

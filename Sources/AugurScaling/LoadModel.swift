@@ -24,7 +24,11 @@ package struct LoadModel: Sendable {
         package var calibrated: Bool
         /// Why the level-only predictor or no forecast was used, when it was.
         package var fallback: String?
+        /// Whose errors calibrate `upper`.
+        var basis = Basis.none
     }
+
+    enum Basis: Sendable { case model, level, none }
 
     struct Pending: Sendable {
         let decision: Double, start: Double, end: Double
@@ -59,7 +63,9 @@ package struct LoadModel: Sendable {
     private var pending: [Pending] = []
     private var resolved: [Resolved] = []
     /// `resolved`'s level errors, and its model errors where there was a model, in order.
-    private var levelErrors = SortedErrors(), modelErrors = SortedErrors()
+    private var levelErrors = SortedValues(), modelErrors = SortedValues()
+    /// The last `period` samples.
+    private var day = SortedValues()
     /// Wall seconds spent fitting so far (benchmark output).
     package private(set) var fitSeconds = 0.0
     package private(set) var fits = 0
@@ -73,11 +79,16 @@ package struct LoadModel: Sendable {
 
     package var lastValue: Double? { values.last }
 
+    /// The median of the last day's samples (`period` of them), once half a day has been seen.
+    package var dayMedian: Double? { day.count * 2 >= period ? day.quantile(0.5) : nil }
+
     /// Adds a sample that started at `time` (seconds) and has ended. Out-of-order samples are ignored.
     package mutating func append(time: Double, value: Double) {
         guard value.isFinite, times.last.map({ time > $0 }) ?? true else { return }
         times.append(time)
         values.append(max(0, value))
+        day.insert(values[values.count - 1])
+        if values.count > period { day.remove(values[values.count - 1 - period]) }
     }
 
     /// The bound on the peak load over `[start, end)` (seconds), from the samples so far.
@@ -104,13 +115,22 @@ package struct LoadModel: Sendable {
             for r in resolved { if let m = r.model { modelMAE += abs(m); levelMAE += abs(r.level) } }
             if modelMAE <= levelMAE {
                 return Bound(point: modelPoint, upper: max(0, modelPoint + modelErrors.quantile(quantile)),
-                             model: name, calibrated: true, fallback: nil)
+                             model: name, calibrated: true, fallback: nil, basis: .model)
             }
             return Bound(point: levelPoint, upper: max(0, levelPoint + levelErrors.quantile(quantile)), model: "level", calibrated: true,
-                         fallback: "\(name) forecast worse than the level over the calibration window")
+                         fallback: "\(name) forecast worse than the level over the calibration window", basis: .level)
         }
         return Bound(point: levelPoint, upper: max(0, levelPoint + levelErrors.quantile(quantile)), model: "level", calibrated: true,
-                     fallback: pathModel == nil ? "no model yet (\(values.count) samples)" : "model not yet calibrated")
+                     fallback: pathModel == nil ? "no model yet (\(values.count) samples)" : "model not yet calibrated", basis: .level)
+    }
+
+    /// `bound`'s upper end had it been sized for `quantile` (same point, same calibration errors).
+    package func upper(of bound: Bound, at quantile: Double) -> Double {
+        switch bound.basis {
+        case .model: max(0, bound.point + modelErrors.quantile(quantile))
+        case .level: max(0, bound.point + levelErrors.quantile(quantile))
+        case .none: bound.upper
+        }
     }
 
     /// The peak load over `[a, b]` (seconds) with sample `i`'s value from `value(i)` (indices past the
@@ -200,9 +220,9 @@ package struct LoadModel: Sendable {
 
 }
 
-/// The resolved errors of the calibration window kept in order, so that a decision's quantile is a
-/// lookup rather than a sort of the whole window (thousands of errors, at every decision).
-struct SortedErrors: Sendable {
+/// A window's values kept in order (the calibration window's errors, the last day's load), so that a
+/// decision's quantile is a lookup rather than a sort of the whole window (thousands, at every decision).
+struct SortedValues: Sendable {
     private(set) var values: [Double] = []
 
     var count: Int { values.count }

@@ -3,8 +3,10 @@ import Foundation
 
 /// A load trace: samples that each cover `[time, time + step)`, in time order.
 package struct LoadTrace: Sendable {
-    package let times: [Double]
-    package let values: [Double]
+    package private(set) var times: [Double]
+    package private(set) var values: [Double]
+    /// The median spacing of samples (an hour when there is only one).
+    package let step: Double
 
     /// Sorts by time; a repeated time keeps the last value.
     package init(times: [Double], values: [Double]) {
@@ -15,13 +17,28 @@ package struct LoadTrace: Sendable {
         }
         self.times = t
         self.values = v
+        let d = zip(t.dropFirst(), t).map { $0 - $1 }.sorted()
+        step = d.isEmpty ? 3600 : d[d.count / 2]
     }
 
-    /// The median spacing of samples (an hour when there is only one).
-    package var step: Double {
-        guard times.count > 1 else { return 3600 }
-        let d = zip(times.dropFirst(), times).map { $0 - $1 }.sorted()
-        return d[d.count / 2]
+    /// An empty trace that grows by `append` (a live load series on its regular step).
+    package init(step: Double) {
+        times = []
+        values = []
+        self.step = step
+    }
+
+    /// Forgets the `n` oldest samples.
+    package mutating func removeFirst(_ n: Int) {
+        times.removeFirst(min(n, times.count))
+        values.removeFirst(min(n, values.count))
+    }
+
+    /// Adds a sample after the last one (an earlier or repeated time is ignored).
+    package mutating func append(time: Double, value: Double) {
+        guard times.last.map({ time > $0 }) ?? true else { return }
+        times.append(time)
+        values.append(value)
     }
 
     package var end: Double { (times.last ?? 0) + step }

@@ -7,6 +7,8 @@ package enum ScaleBacktest {
         package var decisions: [ScaleDecision]
         /// Seconds per decision, excluding model fits.
         package var decisionSeconds: [Double]
+        /// Per decision, what each budget candidate asked for (empty without a budget).
+        package var candidates: [[Int]]
         package var fits: Int
         package var fitSeconds: Double
     }
@@ -16,6 +18,7 @@ package enum ScaleBacktest {
         var recommender = Recommender(policy: policy, sampleSeconds: step)
         var decisions: [ScaleDecision] = []
         var seconds: [Double] = []
+        var candidates: [[Int]] = []
         var fed = 0
         let first = trace.times[0] + policy.stepSeconds
         let total = Int(((trace.end - first) / policy.stepSeconds).rounded(.up))
@@ -29,8 +32,9 @@ package enum ScaleBacktest {
             let started = Date()
             decisions.append(recommender.decide(at: d))
             seconds.append(Date().timeIntervalSince(started) - (recommender.model.fitSeconds - fitBefore))
+            if policy.budget != nil { candidates.append(recommender.lastCandidates) }
             if k % 500 == 0 { progress?(k, total) }
         }
-        return Result(decisions: decisions, decisionSeconds: seconds, fits: recommender.model.fits, fitSeconds: recommender.model.fitSeconds)
+        return Result(decisions: decisions, decisionSeconds: seconds, candidates: candidates, fits: recommender.model.fits, fitSeconds: recommender.model.fitSeconds)
     }
 }

@@ -6,6 +6,10 @@ package struct ScaleDecision: Sendable, Equatable {
         case forecast
         /// The load observed now needs more than the forecast.
         case reactiveFloor = "reactive-floor"
+        /// A floor in proportion to the last day's median or the observed load, which the budget's backtest found worth its cost.
+        case floor
+        /// The budget's backtest found that headroom buys nothing here: the observed load's replicas, as the HPA's own.
+        case noHeadroom = "no-headroom"
         /// No trustworthy forecast (too little history, or the input is stale): reactive behaviour.
         case fallback
     }
@@ -21,7 +25,10 @@ package struct ScaleDecision: Sendable, Equatable {
     package var reactiveReplicas: Int
     package var observedLoad: Double?
     package var bound: LoadModel.Bound?
-    package var quantile: Double
+    /// The bound's quantile (nil: no headroom).
+    package var quantile: Double?
+    /// Pod-hours served over the budget's window as a share of its allowance (nil: no budget, no limit or no history).
+    package var budgetUsed: Double?
     package var leadSeconds: Double
     package var capacity: Double
     package var signal: Signal

@@ -1,3 +1,5 @@
+package import AugurCore
+
 /// How one workload is scaled: what a pod carries, how full it may run, how long it takes to start,
 /// and how cautious the recommender is.
 package struct ScalePolicy: Sendable, Equatable {
@@ -13,8 +15,10 @@ package struct ScalePolicy: Sendable, Equatable {
     package var maxReplicas = 10_000
     /// A lower recommendation takes effect only once it has been the highest for this long.
     package var downscaleStabilizationSeconds = 300.0
-    /// The forecast bound sized for: the quantile of the peak load over the lead window.
+    /// The forecast bound sized for when there is no budget: the quantile of the peak load over the lead window.
     package var quantile = 0.9
+    /// What the headroom may cost; with one, the quantile is chosen per decision (nil: always `quantile`).
+    package var budget: ScaleBudget? = .standard
     /// How far back resolved forecasts calibrate the bound.
     package var calibrationSeconds = 7 * 86_400.0
 

@@ -43,7 +43,10 @@ struct ScaleRoutes: Sendable {
             backtest = "{\"reactive_hpa\":\(score(hpa)),\"augur_with_hpa\":\(score(augur)),\"note\":\"the HPA replayed on the load of this range (sync 15 s, tolerance 0.1, 5 min stabilisation, metric 30 s old, pods ready after start-up) alone and with these decisions as an External metric\"}"
         }
         let decisions = rows.map(\.detail).joined(separator: ",")
-        return json("{\"status\":\"success\",\"data\":{\"namespace\":\(JSONText.string(w.namespace)),\"workload\":\(JSONText.string(w.name)),\"start\":\(ScaleDecision.jsonTime(Double(startMs) / 1000)),\"end\":\(ScaleDecision.jsonTime(Double(endMs) / 1000)),\"backtest\":\(backtest),\"decisions\":[\(decisions)]}}")
+        // The budget the headroom is chosen within, and how much of it the last week used.
+        let budget = w.quantile != nil ? "null"
+            : "{\"limit\":\(JSONText.string(w.budget.text)),\"description\":\(JSONText.string(w.budget.description)),\"window_seconds\":\(ScaleDecision.number(BudgetedHeadroom.week)),\"used_ratio\":\(ScaleDecision.number((try? board.current(namespace: namespace, workload: name))?.1.budgetUsed))}"
+        return json("{\"status\":\"success\",\"data\":{\"namespace\":\(JSONText.string(w.namespace)),\"workload\":\(JSONText.string(w.name)),\"budget\":\(budget),\"start\":\(ScaleDecision.jsonTime(Double(startMs) / 1000)),\"end\":\(ScaleDecision.jsonTime(Double(endMs) / 1000)),\"backtest\":\(backtest),\"decisions\":[\(decisions)]}}")
     }
 
     private func time(_ text: String, _ name: String) throws -> Int64 {

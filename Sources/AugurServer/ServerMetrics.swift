@@ -18,7 +18,7 @@ package final class ServerMetrics: Sendable {
         var requests: [String: Histogram] = [:]  // key: route \u{1} method
         var responses: [String: Int] = [:]  // key: route \u{1} method \u{1} code
         var scrapes: [String: (ok: Int, failed: Int)] = [:]
-        var recommendations: [String: (replicas: Int, fallback: Bool)] = [:]  // key: namespace \u{1} workload
+        var recommendations: [String: (replicas: Int, fallback: Bool, budgetUsed: Double?)] = [:]  // key: namespace \u{1} workload
         var ruleEvaluations: (ok: Int, failed: Int)?
     }
 
@@ -54,8 +54,8 @@ package final class ServerMetrics: Sendable {
         }
     }
 
-    func setRecommendation(namespace: String, workload: String, replicas: Int, fallback: Bool) {
-        state.withLock { $0.recommendations[namespace + "\u{1}" + workload] = (replicas, fallback) }
+    func setRecommendation(namespace: String, workload: String, replicas: Int, fallback: Bool, budgetUsed: Double?) {
+        state.withLock { $0.recommendations[namespace + "\u{1}" + workload] = (replicas, fallback, budgetUsed) }
     }
 
     /// The exposition text, with the store's and the ingestor's figures.
@@ -118,6 +118,14 @@ package final class ServerMetrics: Sendable {
             for (key, v) in s.recommendations.sorted(by: { $0.key < $1.key }) {
                 let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
                 out += "augur_recommendation_fallback{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.fallback ? 1 : 0)\n"
+            }
+            let budgeted = s.recommendations.filter { $0.value.budgetUsed != nil }.sorted(by: { $0.key < $1.key })
+            if !budgeted.isEmpty {
+                family("augur_scale_budget_used_ratio", "gauge", "Pod-hours over the last week (Augur's recommendations replayed beside the HPA) as a share of the workload's budget.")
+                for (key, v) in budgeted {
+                    let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
+                    out += "augur_scale_budget_used_ratio{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.budgetUsed!)\n"
+                }
             }
         }
         if let v = s.ruleEvaluations {

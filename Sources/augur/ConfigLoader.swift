@@ -72,7 +72,7 @@ enum ConfigLoader {
         "incidents.notify[]": ["url", "format"],
         "scaling": ["interval", "grpc_listen", "stale_after", "warmup"],
         "workloads[]": ["namespace", "name", "load", "capacity", "ready_pods", "concurrency_target", "target", "startup",
-                        "min_replicas", "max_replicas", "downscale_stabilization", "quantile", "resolution"],
+                        "min_replicas", "max_replicas", "downscale_stabilization", "quantile", "budget", "resolution"],
         "logs": ["message_fields", "masks", "similarity", "pinned"],
         "server": ["listen", "read_token", "write_token", "admin_token", "max_body_bytes", "request_timeout"],
         "storage": ["path", "retention", "compact_interval"],

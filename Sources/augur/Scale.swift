@@ -19,7 +19,8 @@ struct ScaleBacktestCommand: AsyncParsableCommand {
         timestamp + start-up until the next row. The comparison replays the Kubernetes HPA (sync 15 s, tolerance 0.1,
         5-minute downscale stabilisation, starting pods ignored, metric 30 s old) alone, with these recommendations as an
         External metric beside CPU, and with seasonal-naive recommendations (+10 %), scored after a warm-up of a week
-        (a day for traces shorter than 10 days).
+        (a day for traces shorter than 10 days). With a budget (the default, 1.1) the headroom is chosen online within it,
+        and the frontier of the settings it chose among is printed beside the chosen point.
         """)
 
     @Option(help: "Load trace CSV: timestamp,value (ISO-8601 or Unix seconds).")
@@ -30,12 +31,16 @@ struct ScaleBacktestCommand: AsyncParsableCommand {
 
     @OptionGroup var scaling: ScalePolicyOptions
 
+    @Option(help: "With a budget: write the frontier (bad minutes vs pod-hours per setting) as an SVG chart here.")
+    var svg: String?
+
     func run() async throws {
         try await reportingFailures {
-            let report = try TraceBacktest.run(input: input, policy: try scaling.policy(), output: output) { k, total in
+            let report = try TraceBacktest.run(input: input, policy: try scaling.policy(), output: output, svg: svg) { k, total in
                 note("scale backtest: decision \(k) of \(total)")
             }
             print(report.table)
+            if let frontier = report.frontier { print("\nfrontier explored (each setting held fixed over the trace) and the online choice\n" + frontier) }
             print(report.summary)
         }
     }

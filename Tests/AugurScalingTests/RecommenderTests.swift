@@ -68,6 +68,7 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
         let b = dailyTrace(days: 3, stepSeconds: 900, spikeAfter: cut)
         var policy = ScalePolicy(capacity: 10)
         policy.quantile = 0.9
+        policy.budget = nil
         let ra = ScaleBacktest.replay(a, policy: policy).decisions, rb = ScaleBacktest.replay(b, policy: policy).decisions
         #expect(ra.count == rb.count)
         let before = ra.indices.filter { ra[$0].time < cut }
@@ -76,12 +77,15 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
         #expect(ra.indices.contains { ra[$0].replicas != rb[$0].replicas }, "the spike changes later decisions")
     }
 
+    /// The policy of #7: a fixed quantile, floored by the observed load.
+    static let fixed = { var p = ScalePolicy(capacity: 10); p.budget = nil; return p }()
+
     /// On a daily cycle with steep ramps the recommendations, delivered beside the reactive HPA,
     /// cut its under-provisioned minutes and the replicas are ready before the ramp.
     @Test func forecastsBeatTheReactiveHPAOnRamps() {
         // 15-minute samples keep the daily refits cheap in a debug build.
         let trace = dailyTrace(days: 9, stepSeconds: 900)
-        let policy = ScalePolicy(capacity: 10)
+        let policy = Self.fixed
         let result = ScaleBacktest.replay(trace, policy: policy)
         let sim = HPASimulation(policy: policy, trace: trace)
         let hpa = sim.run(trace), augur = sim.run(trace, recommendations: result.decisions.map { ($0.time, $0.replicas) })
@@ -93,7 +97,7 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
     }
 
     @Test func noHistoryFallsBackToReactiveAndSaysSo() {
-        var r = Recommender(policy: ScalePolicy(capacity: 10), sampleSeconds: 60)
+        var r = Recommender(policy: Self.fixed, sampleSeconds: 60)
         r.observe(time: 0, value: 140)
         let d = r.decide(at: 60)
         #expect(d.signal == .fallback)
@@ -103,7 +107,7 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
 
     /// A decrease waits out the stabilisation window; stale input never lowers the served value.
     @Test func downscaleIsStabilisedAndStaleInputHolds() {
-        var policy = ScalePolicy(capacity: 10)
+        var policy = Self.fixed
         policy.stepSeconds = 60
         var r = Recommender(policy: policy, sampleSeconds: 60)
         r.observe(time: 0, value: 140)
@@ -141,5 +145,80 @@ func dailyTrace(days: Int, stepSeconds: Double = 300, seed: UInt64 = 7, spikeAft
         }
         let ok = try? LoadTrace.csv("timestamp,value\r\n1397088240,1\r\n2014-04-10 00:09:00,2\r\n", name: "t.csv")
         #expect(ok?.times == [1_397_088_240, 1_397_088_540])
+    }
+}
+
+@Suite(.ownThread) struct BudgetTests {
+    @Test func budgetsParseInEveryForm() {
+        #expect(ScaleBudget(parsing: "1.1") == .relative(1.1))
+        #expect(ScaleBudget(parsing: "125%") == .relative(1.25))
+        #expect(ScaleBudget(parsing: "500 pod-hours") == .podHours(500))
+        #expect(ScaleBudget(parsing: "none") == .unlimited)
+        for bad in ["0.9", "90%", "-3 pod-hours", "cheap", "", "nan"] { #expect(ScaleBudget(parsing: bad) == nil, "\(bad)") }
+        for b in [ScaleBudget.relative(1.05), .podHours(12.5), .unlimited] { #expect(ScaleBudget(parsing: b.text) == b) }
+        #expect(abs(ScaleBudget.relative(1.1).allowance(hpa: 100)! - 110) < 1e-9 && ScaleBudget.unlimited.allowance(hpa: 100) == nil)
+    }
+
+    /// The recommender's continuous backtest replays the live load piece by piece; it must score as
+    /// the whole trace replayed at once does.
+    @Test func aReplayInPiecesScoresAsOneRun() {
+        let trace = dailyTrace(days: 2, stepSeconds: 300)
+        let sim = HPASimulation(policy: ScalePolicy(capacity: 10), warmupSeconds: 3600)
+        let recs = stride(from: 0, to: trace.times.count, by: 7).map { (time: trace.times[$0], replicas: 3 + $0 % 11) }
+        let whole = sim.run(trace, recommendations: recs)
+        var pieces = HPASimulation.Replay(sim, trace: trace, scoredFrom: trace.times[0] + 3600, external: true)
+        var growing = LoadTrace(step: trace.step)
+        var next = 0
+        for (k, t) in trace.times.enumerated() {
+            growing.append(time: t, value: trace.values[k])
+            while next < recs.count, recs[next].time <= t { pieces.schedule(recs[next].time, recs[next].replicas); next += 1 }
+            pieces.advance(growing, to: t + trace.step / 2)
+        }
+        pieces.advance(growing, to: trace.end)
+        #expect(pieces.score == whole)
+    }
+
+    /// Where the reactive HPA alone is never under-provisioned, headroom buys nothing: Augur serves
+    /// the minimum (the External metric does not raise the HPA) and costs what the HPA costs.
+    @Test func noHeadroomWhereTheHPAIsEnough() {
+        // A slow daily swell: the HPA keeps up with it on its own.
+        let t0 = 1_700_000_000.0 - 1_700_000_000.0.truncatingRemainder(dividingBy: 86_400)
+        let times = (0..<(9 * 96)).map { t0 + 900 * Double($0) }
+        let trace = LoadTrace(times: times, values: times.map { 60 + 20 * sin(2 * .pi * $0 / 86_400) })
+        var policy = ScalePolicy(capacity: 10)
+        policy.minReplicas = 2
+        let result = ScaleBacktest.replay(trace, policy: policy)
+        let sim = HPASimulation(policy: policy, trace: trace)
+        let hpa = sim.run(trace), augur = sim.run(trace, recommendations: result.decisions.map { ($0.time, $0.replicas) })
+        #expect(hpa.badMinutes == 0)
+        let late = result.decisions.suffix(96)
+        #expect(late.allSatisfy { $0.signal == .noHeadroom && $0.desired == 2 }, "\(late.first.map(\.reason) ?? "")")
+        #expect(late.allSatisfy { $0.reason.contains("no under-provisioned minute") && $0.budgetUsed != nil })
+        #expect(augur.podHours <= 1.02 * hpa.podHours, "augur \(augur.podHours) vs HPA \(hpa.podHours)")
+    }
+
+    /// On ramps the HPA misses, the headroom is bought within the budget: fewer bad minutes than the
+    /// HPA at no more than the budget's pod-hours (+ 2 %), more saved for a larger budget, and each
+    /// decision names the budget and how much of it the last week used.
+    @Test func theBudgetIsHonouredAndSpentOnTheRamps() throws {
+        let trace = dailyTrace(days: 10, stepSeconds: 900)
+        var scores: [Double: HPASimulation.Score] = [:]
+        var hpa: HPASimulation.Score?
+        for ratio in [1.1, 1.5] {
+            var policy = ScalePolicy(capacity: 10)
+            policy.budget = .relative(ratio)
+            let result = ScaleBacktest.replay(trace, policy: policy)
+            let sim = HPASimulation(policy: policy, trace: trace)
+            hpa = sim.run(trace)
+            scores[ratio] = sim.run(trace, recommendations: result.decisions.map { ($0.time, $0.replicas) })
+            #expect(scores[ratio]!.podHours <= (ratio + 0.02) * hpa!.podHours, "budget \(ratio): \(scores[ratio]!.podHours) vs HPA \(hpa!.podHours)")
+            let last = result.decisions.last!
+            #expect(last.reason.contains("budget \(ScaleBudget.relative(ratio))") && last.reason.contains("used"), "\(last.reason)")
+            #expect(result.decisions.suffix(96).contains { $0.signal == .forecast || $0.signal == .floor })
+        }
+        let h = try #require(hpa)
+        #expect(h.badMinutes > 0)
+        #expect(scores[1.1]!.badMinutes < h.badMinutes && scores[1.5]!.badMinutes <= scores[1.1]!.badMinutes,
+                "HPA \(h.badMinutes), 1.1: \(scores[1.1]!.badMinutes), 1.5: \(scores[1.5]!.badMinutes)")
     }
 }

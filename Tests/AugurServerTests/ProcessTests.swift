@@ -144,6 +144,32 @@ import Testing
         }
     }
 
+    /// `augur scale backtest --budget`: the frontier of the settings it chose among, as a table and an
+    /// SVG chart; a budget that is not one, or a budget beside a fixed quantile, is refused.
+    @Test func scaleBacktestPrintsTheBudgetFrontier() async throws {
+        try await withTemporaryDirectory { dir in
+            var csv = "timestamp,value\n"
+            var rng = SplitMix64(seed: 3)
+            for k in 0..<(3 * 96) {
+                let hour = Double(k % 96) / 4
+                csv += "\(1_700_000_000 + 900 * k),\((hour > 8 && hour < 18 ? 100 : 20) * (1 + 0.05 * rng.nextGaussian()))\n"
+            }
+            try csv.write(toFile: dir + "/t.csv", atomically: true, encoding: .utf8)
+            let base = ["scale", "backtest", "--input", dir + "/t.csv", "--capacity", "10", "--output", dir + "/r.csv"]
+            let r = try await run(base + ["--budget", "125%", "--svg", dir + "/f.svg"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("frontier explored") && r.stdout.contains("fixed: q90 forecast headroom") && r.stdout.contains("chosen online within 1.25× the HPA's pod-hours"), "\(r.stdout)")
+            let svg = try String(contentsOfFile: dir + "/f.svg", encoding: .utf8)
+            #expect(svg.hasPrefix("<svg") && svg.contains("budget 1.25×") && svg.hasSuffix("</svg>\n"))
+            let bad = try await run(base + ["--budget", "cheap"])
+            #expect(bad.status != 0 && bad.stderr.contains("--budget cheap is not"), "\(bad.stderr)")
+            let both = try await run(base + ["--budget", "1.1", "--quantile", "0.9"])
+            #expect(both.status != 0 && both.stderr.contains("pass one of them"), "\(both.stderr)")
+            let fixed = try await run(base + ["--quantile", "0.9"])
+            #expect(fixed.status == 0 && !fixed.stdout.contains("frontier explored"), "\(fixed.stderr)")
+        }
+    }
+
     @Test func misspeltConfigKeyIsRefused() async throws {
         try await withTemporaryDirectory { dir in
             try "server:\n  listen: 127.0.0.1:0\n  read_tokn: x\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)

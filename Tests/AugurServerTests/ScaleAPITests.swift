@@ -61,8 +61,10 @@ import Testing
                 let decision = try #require(web["decision"] as? [String: Any])
                 #expect(decision["lead_seconds"] as? Double == 180)
                 #expect(decision["capacity_per_pod"] as? Double == 10)
-                #expect(["forecast", "reactive-floor"].contains(web["signal"] as? String), "\(web)")
+                // Within the default budget: the setting its continuous backtest chose, or none where the HPA is enough.
+                #expect(["forecast", "floor", "no-headroom"].contains(web["signal"] as? String), "\(web)")
                 #expect((decision["forecast"] as? [String: Any])?["calibrated"] as? Bool == true)
+                #expect(decision["budget_used_ratio"] is Double && (decision["reason"] as? String)?.contains("budget 1.1× the HPA's pod-hours") == true, "\(decision)")
 
                 // Stale input: the safe fallback, flagged, never below what the last load needed.
                 let old = try await waitForRecommendation(client, "/api/v1/scale/shop/old").json
@@ -82,12 +84,15 @@ import Testing
                 #expect(decisions.allSatisfy { $0["reason"] is String && $0["signal"] is String })
                 let backtest = try #require(data["backtest"] as? [String: Any])
                 #expect((backtest["reactive_hpa"] as? [String: Any])?["pod_hours"] is Double)
+                let budget = try #require(data["budget"] as? [String: Any])
+                #expect(budget["limit"] as? String == "1.1" && budget["used_ratio"] is Double, "\(budget)")
                 let badRange = try await client.get("/api/v1/scale/shop/web/history?start=2030-01-01T00:00:00Z&end=2029-01-01T00:00:00Z")
                 #expect(badRange.status == 400)
 
                 // /metrics and query_range.
                 let metrics = try await client.get("/metrics").text
                 #expect(metrics.contains("augur_recommended_replicas{namespace=\"shop\",workload=\"web\"}"))
+                #expect(metrics.contains("augur_scale_budget_used_ratio{namespace=\"shop\",workload=\"web\"}"))
                 let now = WallClock.nowMs() / 1000
                 let range = try await client.get("/api/v1/query_range?query=\(q("augur_recommended_replicas{workload=\"web\"}"))&start=\(now - 3600)&end=\(now)&step=60").json
                 let result = ((range["data"] as? [String: Any])?["result"] as? [[String: Any]]) ?? []
@@ -151,7 +156,8 @@ import Testing
             }
             try await withTestServerAndScaler(config: c, store: store) { client, _ in
                 let rated = try await waitForRecommendation(client, "/api/v1/scale/shop/rated").json
-                let replicas = try #require(rated["replicas"] as? Int)
+                // What the observed rate needs (the served value may be the minimum where headroom buys nothing).
+                let replicas = try #require((rated["decision"] as? [String: Any])?["reactive_replicas"] as? Int)
                 #expect((4...16).contains(replicas), "40-100 requests/s at 10 per pod: \(rated)")
                 let raw = try await client.get("/api/v1/scale/shop/raw")
                 #expect(raw.status == 503)

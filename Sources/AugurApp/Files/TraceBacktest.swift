@@ -19,9 +19,13 @@ package enum TraceBacktest {
         package let table: String
         /// Decisions, fits and decision latency.
         package let summary: String
+        /// With a budget: every candidate setting held fixed, beside the online choice (tab-separated).
+        package let frontier: String?
     }
 
-    package static func run(input: String, policy: ScalePolicy, output: String, progress: @escaping (Int, Int) -> Void) throws -> Report {
+    /// `svg`: where to write the frontier as a chart (with a budget).
+    package static func run(input: String, policy: ScalePolicy, output: String, svg: String? = nil,
+                            progress: @escaping (Int, Int) -> Void) throws -> Report {
         let trace = try loadTrace(input)
         let result = ScaleBacktest.replay(trace, policy: policy, progress: progress)
         var csv = "timestamp,replicas\n"
@@ -31,7 +35,85 @@ package enum TraceBacktest {
         let summary = String(format: "decisions %d, model fits %d (%.1f s), decision latency median %.3f ms, p99 %.3f ms",
                              result.decisions.count, result.fits, result.fitSeconds,
                              1000 * latency[latency.count / 2], 1000 * latency[min(latency.count - 1, latency.count * 99 / 100)])
-        return Report(table: ScaleComparison(trace: trace, policy: policy, decisions: result.decisions).table(), summary: summary)
+        let comparison = ScaleComparison(trace: trace, policy: policy, decisions: result.decisions)
+        var frontier: BudgetFrontier?
+        if let budget = policy.budget, !result.candidates.isEmpty {
+            frontier = BudgetFrontier(trace: trace, policy: policy, budget: budget, result: result, comparison: comparison)
+            if let svg { try Data(frontier!.svg().utf8).write(to: URL(fileURLWithPath: svg)) }
+        }
+        return Report(table: comparison.table(), summary: summary, frontier: frontier?.table())
+    }
+}
+
+/// What each budget candidate would have cost and saved had it been held fixed over the whole trace,
+/// beside the HPA alone and the setting chosen online within the budget.
+struct BudgetFrontier {
+    struct Point { let name: String, badMinutes: Int, podHours: Double }
+    let budget: ScaleBudget
+    let hpa: Point, chosen: Point
+    let candidates: [Point]
+
+    init(trace: LoadTrace, policy: ScalePolicy, budget: ScaleBudget, result: ScaleBacktest.Result, comparison: ScaleComparison) {
+        self.budget = budget
+        let sim = HPASimulation(policy: policy, trace: trace)
+        hpa = Point(name: "hpa alone", badMinutes: comparison.rows[0].score.badMinutes, podHours: comparison.rows[0].score.podHours)
+        chosen = Point(name: "chosen online within \(budget)", badMinutes: comparison.rows[1].score.badMinutes, podHours: comparison.rows[1].score.podHours)
+        candidates = BudgetedHeadroom.candidates.enumerated().map { k, h in
+            let s = sim.run(trace, recommendations: zip(result.decisions, result.candidates).map { ($0.time, $1[k]) })
+            return Point(name: "fixed: \(h)", badMinutes: s.badMinutes, podHours: s.podHours)
+        }
+    }
+
+    /// Candidates no other candidate beats on both bad minutes and pod-hours.
+    var efficient: [Point] {
+        candidates.filter { p in !candidates.contains { $0.badMinutes <= p.badMinutes && $0.podHours < p.podHours || $0.badMinutes < p.badMinutes && $0.podHours <= p.podHours } }
+            .sorted { $0.podHours < $1.podHours }
+    }
+
+    func table() -> String {
+        let frontier = Set(efficient.map(\.name))
+        var out = "setting\tbad minutes\tpod-hours\tpod-hours vs HPA\tefficient\n"
+        for p in [hpa] + candidates.sorted(by: { $0.podHours < $1.podHours }) + [chosen] {
+            out += String(format: "%@\t%d\t%.1f\t%.3f\t%@\n", p.name, p.badMinutes, p.podHours, p.podHours / max(hpa.podHours, 1e-9), frontier.contains(p.name) ? "*" : "")
+        }
+        return String(out.dropLast())
+    }
+
+    /// Bad minutes against pod-hours relative to the HPA: the candidates (the efficient ones joined),
+    /// the HPA alone, the online choice and the budget's limit.
+    func svg() -> String {
+        let all = [hpa, chosen] + candidates
+        let xs = all.map { $0.podHours / max(hpa.podHours, 1e-9) }
+        var xMax = max(xs.max() ?? 1, 1.05)
+        if case .relative(let r) = budget { xMax = max(xMax, r * 1.05) }
+        let xMin = min(xs.min() ?? 1, 1.0) - 0.02, yMax = Double(max(all.map(\.badMinutes).max() ?? 1, 1)) * 1.05
+        let (w, h, l, b, t, r) = (640.0, 400.0, 60.0, 40.0, 30.0, 20.0)
+        func x(_ v: Double) -> Double { l + (v - xMin) / (xMax - xMin) * (w - l - r) }
+        func y(_ v: Double) -> Double { h - b - v / yMax * (h - b - t) }
+        func pt(_ p: Point) -> (Double, Double) { (x(p.podHours / max(hpa.podHours, 1e-9)), y(Double(p.badMinutes))) }
+        var s = String(format: "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">", w, h)
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
+        s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>", l, h - b, w - r, h - b, l, t, l, h - b)
+        for i in 0...4 {
+            let xv = xMin + Double(i) / 4 * (xMax - xMin), yv = Double(i) / 4 * yMax
+            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.2f</text>", x(xv), h - b + 16, xv)
+            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>", l - 6, y(yv) + 4, yv)
+        }
+        s += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">pod-hours vs the HPA</text>", (l + w - r) / 2, h - 6)
+        s += String(format: "<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" text-anchor=\"middle\">bad minutes</text>", (t + h - b) / 2, (t + h - b) / 2)
+        if case .relative(let ratio) = budget {
+            s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c33\" stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#c33\">budget %.2f×</text>", x(ratio), t, x(ratio), h - b, x(ratio) + 4, t + 12, ratio)
+        }
+        s += "<polyline fill=\"none\" stroke=\"#888\" points=\"" + efficient.map { String(format: "%.1f,%.1f", pt($0).0, pt($0).1) }.joined(separator: " ") + "\"/>"
+        for p in candidates { s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#7a9cc6\"><title>%@</title></circle>", pt(p).0, pt(p).1, Self.escape(p.name)) }
+        s += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"#333\"><title>HPA alone</title></rect>", pt(hpa).0 - 4.5, pt(hpa).1 - 4.5)
+        s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"#c33\"><title>%@</title></circle>", pt(chosen).0, pt(chosen).1, Self.escape(chosen.name))
+        s += String(format: "<text x=\"%.1f\" y=\"18\">● fixed settings (line: efficient)  ■ HPA alone  </text><text x=\"%.1f\" y=\"18\" fill=\"#c33\">● chosen online</text>", l, l + 300)
+        return s + "</svg>\n"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 

@@ -27,8 +27,9 @@ package final class ScaleBoard: Sendable {
     let store: Store
     let ingestor: Ingestor
     let settings: AugurConfig.Scaling
-    /// Hears each workload's newest decision: namespace, workload, replicas, whether it is a fallback.
-    let onDecision: @Sendable (String, String, Int, Bool) -> Void
+    /// Hears each workload's newest decision: namespace, workload, replicas, whether it is a fallback,
+    /// the share of its budget the last week used.
+    let onDecision: @Sendable (String, String, Int, Bool, Double?) -> Void
     let logger: Logger
     private let entries: Mutex<[String: Entry]>
     private let serial = Mutex(())
@@ -36,7 +37,7 @@ package final class ScaleBoard: Sendable {
     package let keys: [String]
 
     package init(workloads: [AugurConfig.Workload], settings: AugurConfig.Scaling, store: Store, ingestor: Ingestor, logger: Logger,
-                 onDecision: @escaping @Sendable (String, String, Int, Bool) -> Void) {
+                 onDecision: @escaping @Sendable (String, String, Int, Bool, Double?) -> Void) {
         self.store = store
         self.ingestor = ingestor
         self.settings = settings
@@ -101,7 +102,7 @@ package final class ScaleBoard: Sendable {
             policy.minReplicas = w.minReplicas
             policy.maxReplicas = w.maxReplicas
             policy.downscaleStabilizationSeconds = w.downscaleStabilization.seconds
-            policy.quantile = w.quantile
+            if let q = w.quantile { policy.quantile = q; policy.budget = nil } else { policy.budget = w.budget }
             if let problem = policy.problem { throw ScaleError(.badInput, "\(w.namespace)/\(w.name): \(problem)") }
             e.recommender = Recommender(policy: policy, sampleSeconds: Double(resolutionMs) / 1000)
             e.problem = nil
@@ -182,7 +183,7 @@ package final class ScaleBoard: Sendable {
         })
         let labels = Labels(name: "augur_recommended_replicas", ["namespace": w.namespace, "workload": w.name])
         _ = try ingestor.write([Series(labels: labels, samples: decisions.map { Sample(Int64(saturating: ($0.time * 1000).rounded()), Double($0.replicas)) })])
-        onDecision(w.namespace, w.name, last.replicas, last.signal == .fallback)
+        onDecision(w.namespace, w.name, last.replicas, last.signal == .fallback, last.budgetUsed)
     }
 }
 
@@ -196,8 +197,7 @@ extension ScaleBoard {
         let load = try load(e.workload, startMs: startMs, endMs: endMs)
         guard load.count >= 2 else { return nil }
         let trace = LoadTrace(times: load.map { Double($0.timestampMs - res) / 1000 }, values: load.map(\.value))
-        var sim = HPASimulation(policy: policy, trace: trace)
-        sim.warmupSeconds = 0
+        let sim = HPASimulation(policy: policy, warmupSeconds: 0)
         return (sim.run(trace), sim.run(trace, recommendations: decisions.map { (Double($0.timeMs) / 1000, $0.replicas) }))
     }
 }
@@ -209,7 +209,7 @@ extension ScaleDecision {
         if let b = bound {
             forecast = "{\"point\":\(Self.number(b.point)),\"upper\":\(Self.number(b.upper)),\"quantile\":\(Self.number(quantile)),\"model\":\(JSONText.string(b.model)),\"calibrated\":\(b.calibrated),\"fallback\":\(b.fallback.map(JSONText.string) ?? "null")}"
         }
-        return "{\"time\":\(Self.jsonTime(time)),\"replicas\":\(replicas),\"desired\":\(desired),\"forecast_replicas\":\(forecastReplicas.map(String.init) ?? "null"),\"reactive_replicas\":\(reactiveReplicas),\"observed_load\":\(Self.number(observedLoad)),\"forecast\":\(forecast),\"lead_seconds\":\(Self.number(leadSeconds)),\"capacity_per_pod\":\(Self.number(capacity)),\"signal\":\(JSONText.string(signal.rawValue)),\"reason\":\(JSONText.string(reason))}"
+        return "{\"time\":\(Self.jsonTime(time)),\"replicas\":\(replicas),\"desired\":\(desired),\"forecast_replicas\":\(forecastReplicas.map(String.init) ?? "null"),\"reactive_replicas\":\(reactiveReplicas),\"observed_load\":\(Self.number(observedLoad)),\"forecast\":\(forecast),\"budget_used_ratio\":\(Self.number(budgetUsed)),\"lead_seconds\":\(Self.number(leadSeconds)),\"capacity_per_pod\":\(Self.number(capacity)),\"signal\":\(JSONText.string(signal.rawValue)),\"reason\":\(JSONText.string(reason))}"
     }
 
     /// A JSON string of Unix seconds in ISO 8601.
