@@ -113,7 +113,8 @@ package struct IncidentReport: Sendable {
 
     // MARK: HTML
 
-    static func escape(_ s: String) -> String {
+    /// Text for HTML and SVG: `&`, `<`, `>` and `"` as entities.
+    package static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 

@@ -50,7 +50,6 @@ package struct BudgetedHeadroom: Sendable {
     /// Time-of-day buckets the choice is made per.
     let buckets: Int
     let simulation: HPASimulation
-    private var trace: LoadTrace
     /// [0] the HPA alone, [1...] one per candidate, last: what was served.
     private var replays: [HPASimulation.Replay] = []
     private var totals: [Tally] = []
@@ -69,26 +68,18 @@ package struct BudgetedHeadroom: Sendable {
     /// A rolling week: the budget's window.
     package static let week = 7 * 86_400.0
 
-    package init(policy: ScalePolicy, budget: ScaleBudget, sampleSeconds: Double, windowSeconds: Double = week, buckets: Int = 24) {
+    package init(policy: ScalePolicy, budget: ScaleBudget, windowSeconds: Double = week, buckets: Int = 24) {
         self.budget = budget
         self.windowSeconds = windowSeconds
         self.buckets = max(1, buckets)
         simulation = HPASimulation(policy: policy, warmupSeconds: 0)
-        trace = LoadTrace(step: sampleSeconds)
         sums = Array(repeating: Array(repeating: Tally(), count: Self.candidates.count + 2), count: self.buckets)
     }
 
-    /// Adds a load sample that has ended.
-    package mutating func observe(time: Double, value: Double) {
-        guard value.isFinite else { return }
-        trace.append(time: time, value: max(0, value))
-        // The replays only read the last minutes of load: keep a bounded tail on a live server.
-        if trace.times.count > 40_000 { trace.removeFirst(20_000) }
-    }
-
-    /// Replays every setting up to the newest sample, then the headroom for a decision at `time`.
-    package mutating func choose(at time: Double, lead: Double) -> Choice {
-        advance()
+    /// Replays every setting up to the newest sample of `load` (the samples observed so far), then
+    /// the headroom for a decision at `time`.
+    package mutating func choose(at time: Double, lead: Double, load: LoadTrace) -> Choice {
+        advance(load)
         let hpa = total(0)
         let allowed = budget.allowance(hpa: hpa.hours)
         let used = allowed.flatMap { $0 > 0 && hpa.hours > 0 ? total(replays.count - 1).hours / $0 : nil }
@@ -102,9 +93,9 @@ package struct BudgetedHeadroom: Sendable {
         if let allowed, total(replays.count - 1).hours > allowed {
             return Choice(headroom: nil, budgetUsed: used, reason: "no headroom: the budget \(budget) is spent over the last \(Self.span(covered))\(usedText)")
         }
-        let plan = allocate(allowed: allowed)
-        let k = plan[bucket(time + lead)]
-        let at = String(format: "%02d:00–%02d:00", 24 * bucket(time + lead) / buckets, 24 * (bucket(time + lead) + 1) / buckets)
+        let b = bucket(time + lead)
+        let k = allocate(allowed: allowed)[b]
+        let at = String(format: "%02d:00–%02d:00", 24 * b / buckets, 24 * (b + 1) / buckets)
         if k == 0 {
             return Choice(headroom: nil, budgetUsed: used,
                           reason: "no headroom at \(at): within budget \(budget) none saved a bad minute there over the last \(Self.span(covered))\(usedText)")
@@ -132,7 +123,7 @@ package struct BudgetedHeadroom: Sendable {
 
     /// Runs the replays up to the newest sample's midpoint (the last time the load is known) and
     /// moves the window.
-    private mutating func advance() {
+    private mutating func advance(_ trace: LoadTrace) {
         guard let last = trace.times.last else { return }
         if replays.isEmpty {
             replays = [HPASimulation.Replay(simulation, trace: trace, scoredFrom: trace.times[0], external: false)]

@@ -104,8 +104,8 @@ package struct HPASimulation: Sendable {
                 }
                 if external, let wanted = inForce {
                     let existing = ready + starting.count - firstStarting
-                    let external = existing == 0 || abs(1 - Double(wanted) / Double(existing)) > tolerance ? wanted : existing
-                    proposal = max(proposal, external)
+                    let externalProposal = existing == 0 || abs(1 - Double(wanted) / Double(existing)) > tolerance ? wanted : existing
+                    proposal = max(proposal, externalProposal)
                 }
                 if proposal >= 0 {
                     window.removeAll { $0.time < now - policy.downscaleStabilizationSeconds }

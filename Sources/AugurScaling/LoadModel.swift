@@ -51,8 +51,10 @@ package struct LoadModel: Sendable {
     /// Weight of the newest error in the offset and of the newest sample in the level.
     package var smoothing = 0.5
 
-    private(set) var times: [Double] = []
-    private(set) var values: [Double] = []
+    /// The samples so far (start times on the sample step, values clamped at 0).
+    package private(set) var samples: LoadTrace
+    private var times: [Double] { samples.times }
+    private var values: [Double] { samples.values }
     private var path: [Double] = []
     private var pathStart = 0
     private var pathModel: String?
@@ -72,6 +74,7 @@ package struct LoadModel: Sendable {
 
     package init(sampleSeconds: Double) {
         self.sampleSeconds = sampleSeconds
+        samples = LoadTrace(step: sampleSeconds)
         period = max(1, Int(saturating: (86_400 / sampleSeconds).rounded()))
         refitSamples = period
         fitSamples = 14 * period
@@ -84,9 +87,7 @@ package struct LoadModel: Sendable {
 
     /// Adds a sample that started at `time` (seconds) and has ended. Out-of-order samples are ignored.
     package mutating func append(time: Double, value: Double) {
-        guard value.isFinite, times.last.map({ time > $0 }) ?? true else { return }
-        times.append(time)
-        values.append(max(0, value))
+        guard value.isFinite, samples.append(time: time, value: max(0, value)) else { return }
         day.insert(values[values.count - 1])
         if values.count > period { day.remove(values[values.count - 1 - period]) }
     }

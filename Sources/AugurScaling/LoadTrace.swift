@@ -28,17 +28,13 @@ package struct LoadTrace: Sendable {
         self.step = step
     }
 
-    /// Forgets the `n` oldest samples.
-    package mutating func removeFirst(_ n: Int) {
-        times.removeFirst(min(n, times.count))
-        values.removeFirst(min(n, values.count))
-    }
-
-    /// Adds a sample after the last one (an earlier or repeated time is ignored).
-    package mutating func append(time: Double, value: Double) {
-        guard times.last.map({ time > $0 }) ?? true else { return }
+    /// Adds a sample after the last one; false (and nothing added) for an earlier or repeated time.
+    @discardableResult
+    package mutating func append(time: Double, value: Double) -> Bool {
+        guard times.last.map({ time > $0 }) ?? true else { return false }
         times.append(time)
         values.append(value)
+        return true
     }
 
     package var end: Double { (times.last ?? 0) + step }

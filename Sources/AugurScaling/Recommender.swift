@@ -20,7 +20,7 @@ package struct Recommender: Sendable {
     package init(policy: ScalePolicy, sampleSeconds: Double) {
         self.policy = policy
         model = LoadModel(sampleSeconds: sampleSeconds)
-        headroom = policy.budget.map { BudgetedHeadroom(policy: policy, budget: $0, sampleSeconds: sampleSeconds) }
+        headroom = policy.budget.map { BudgetedHeadroom(policy: policy, budget: $0) }
     }
 
     package var leadSeconds: Double { policy.startupSeconds }
@@ -28,7 +28,6 @@ package struct Recommender: Sendable {
     /// Adds a sample (start time, value) that has ended.
     package mutating func observe(time: Double, value: Double) {
         model.append(time: time, value: value)
-        headroom?.observe(time: time, value: value)
     }
 
     /// The recommendation at `time` from the samples observed so far.
@@ -36,7 +35,7 @@ package struct Recommender: Sendable {
         let observed = model.lastValue
         let reactive = policy.replicas(for: observed ?? 0)
         let start = time + policy.startupSeconds
-        let choice = headroom?.choose(at: time, lead: policy.startupSeconds)
+        let choice = headroom?.choose(at: time, lead: policy.startupSeconds, load: model.samples)
         let bound = model.bound(decision: time, start: start, end: start + policy.stepSeconds,
                                 quantile: choice?.headroom?.quantile ?? policy.quantile, calibrationSeconds: policy.calibrationSeconds)
         guard let choice else { return decideFixed(time: time, observed: observed, reactive: reactive, bound: bound) }

@@ -109,23 +109,18 @@ package final class ServerMetrics: Sendable {
             }
         }
         if !s.recommendations.isEmpty {
+            let workloads = s.recommendations.sorted(by: { $0.key < $1.key }).map { key, v in
+                let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
+                return (labels: "{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"}", v)
+            }
             family("augur_recommended_replicas", "gauge", "Ready pods Augur recommends per workload (predictive, ahead of start-up).")
-            for (key, v) in s.recommendations.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
-                out += "augur_recommended_replicas{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.replicas)\n"
-            }
+            for (labels, v) in workloads { out += "augur_recommended_replicas\(labels) \(v.replicas)\n" }
             family("augur_recommendation_fallback", "gauge", "1 when the served recommendation is the reactive fallback (no trustworthy forecast or stale input).")
-            for (key, v) in s.recommendations.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
-                out += "augur_recommendation_fallback{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.fallback ? 1 : 0)\n"
-            }
-            let budgeted = s.recommendations.filter { $0.value.budgetUsed != nil }.sorted(by: { $0.key < $1.key })
+            for (labels, v) in workloads { out += "augur_recommendation_fallback\(labels) \(v.fallback ? 1 : 0)\n" }
+            let budgeted = workloads.compactMap { w in w.1.budgetUsed.map { (w.labels, $0) } }
             if !budgeted.isEmpty {
                 family("augur_scale_budget_used_ratio", "gauge", "Pod-hours over the last week (Augur's recommendations replayed beside the HPA) as a share of the workload's budget.")
-                for (key, v) in budgeted {
-                    let parts = key.split(separator: "\u{1}", omittingEmptySubsequences: false)
-                    out += "augur_scale_budget_used_ratio{namespace=\"\(parts[0])\",workload=\"\(parts[1])\"} \(v.budgetUsed!)\n"
-                }
+                for (labels, used) in budgeted { out += "augur_scale_budget_used_ratio\(labels) \(used)\n" }
             }
         }
         if let v = s.ruleEvaluations {

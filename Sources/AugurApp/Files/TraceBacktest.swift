@@ -1,5 +1,6 @@
 import AugurCore
 import AugurIngest
+import AugurReports
 package import AugurScaling
 import Foundation
 
@@ -105,15 +106,11 @@ struct BudgetFrontier {
             s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c33\" stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#c33\">budget %.2f×</text>", x(ratio), t, x(ratio), h - b, x(ratio) + 4, t + 12, ratio)
         }
         s += "<polyline fill=\"none\" stroke=\"#888\" points=\"" + efficient.map { String(format: "%.1f,%.1f", pt($0).0, pt($0).1) }.joined(separator: " ") + "\"/>"
-        for p in candidates { s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#7a9cc6\"><title>%@</title></circle>", pt(p).0, pt(p).1, Self.escape(p.name)) }
+        for p in candidates { s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#7a9cc6\"><title>%@</title></circle>", pt(p).0, pt(p).1, IncidentReport.escape(p.name)) }
         s += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\" fill=\"#333\"><title>HPA alone</title></rect>", pt(hpa).0 - 4.5, pt(hpa).1 - 4.5)
-        s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"#c33\"><title>%@</title></circle>", pt(chosen).0, pt(chosen).1, Self.escape(chosen.name))
+        s += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"7\" fill=\"#c33\"><title>%@</title></circle>", pt(chosen).0, pt(chosen).1, IncidentReport.escape(chosen.name))
         s += String(format: "<text x=\"%.1f\" y=\"18\">● fixed settings (line: efficient)  ■ HPA alone  </text><text x=\"%.1f\" y=\"18\" fill=\"#c33\">● chosen online</text>", l, l + 300)
         return s + "</svg>\n"
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 
