@@ -22,8 +22,8 @@ extension Store {
                     throw StoreError(.busy, "another process is mining logs into \(path) (template \(stored) is not this one's): ingest logs through one process, e.g. the server's API")
                 }
                 var streams: [Labels: Int64] = [:]
-                let addStream = try w.conn.prepare("INSERT OR IGNORE INTO log_streams(labels, service) VALUES (?, ?)")
-                let findStream = try w.conn.prepare("SELECT id FROM log_streams WHERE labels = ?")
+                let addStream = try w.conn.cached("INSERT OR IGNORE INTO log_streams(labels, service) VALUES (?, ?)")
+                let findStream = try w.conn.cached("SELECT id FROM log_streams WHERE labels = ?")
                 var streamOf: [Int64] = []
                 streamOf.reserveCapacity(lines.count)
                 for (k, l) in lines.enumerated() {
@@ -38,7 +38,7 @@ extension Store {
                 }
                 // Each stream's lines get consecutive ids, so they form the full-text index's blocks.
                 let order = lines.indices.sorted { (streamOf[$0], $0) < (streamOf[$1], $1) }
-                let insertLine = try w.conn.prepare(
+                let insertLine = try w.conn.cached(
                     "INSERT INTO log_lines(ts_ns, stream_id, template_id, level, trace_id, span_id, attributes, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 var block = try SearchBlock(conn: w.conn)
                 for i in order {
@@ -48,7 +48,7 @@ extension Store {
                     try block.add(id: w.conn.lastInsertRowID, stream: streamOf[i], timestampNs: r.timestampNs, line: r.line)
                 }
                 try block.flush()
-                let upsert = try w.conn.prepare("""
+                let upsert = try w.conn.cached("""
                     INSERT INTO log_templates(id, text, route, pinned, merged_into, count, first_seen_ns, last_seen_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET text = excluded.text, route = excluded.route, pinned = excluded.pinned,
                         merged_into = excluded.merged_into, count = excluded.count,
@@ -58,7 +58,7 @@ extension Store {
                 for t in templates {
                     try upsert.bind(t.id, t.text, t.route, t.pinned ? 1 : 0, t.mergedInto, t.count, t.firstSeenNs, t.lastSeenNs).run()
                 }
-                let count = try w.conn.prepare("""
+                let count = try w.conn.cached("""
                     INSERT INTO log_counts(series, minute_ms, count) VALUES (?, ?, ?)
                     ON CONFLICT(series, minute_ms) DO UPDATE SET count = count + excluded.count RETURNING count
                     """)
@@ -84,8 +84,8 @@ extension Store {
         var text = "", count = 0
 
         init(conn: SQLiteConnection) throws(StoreError) {
-            insertBlock = try conn.prepare("INSERT INTO log_search_blocks(id, last_line, stream_id, min_ts_ns, max_ts_ns) VALUES (?, ?, ?, ?, ?)")
-            index = try conn.prepare("INSERT INTO log_search(rowid, line) VALUES (?, ?)")
+            insertBlock = try conn.cached("INSERT INTO log_search_blocks(id, last_line, stream_id, min_ts_ns, max_ts_ns) VALUES (?, ?, ?, ?, ?)")
+            index = try conn.cached("INSERT INTO log_search(rowid, line) VALUES (?, ?)")
         }
 
         mutating func add(id: Int64, stream: Int64, timestampNs: Int64, line: String) throws(StoreError) {
