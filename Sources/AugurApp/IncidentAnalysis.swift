@@ -5,7 +5,7 @@ package import AugurReports
 package import AugurStore
 
 extension IncidentSnapshot {
-    /// Runs RCA and freezes its evidence: with `searchMs` > 0 at each minute of the `searchMs` before
+    /// Runs RCA and freezes its evidence: with `searchMs` > 0 at the sample times of the `searchMs` before
     /// `atMs` (the store read once for all of them), keeping the onset; then the charts of the top
     /// suspects' strongest series, the saturated limits of the top suspect and the log templates new
     /// or surging after the onset.

@@ -3,8 +3,7 @@ package import AugurCore
 /// Everything a root-cause analysis looks at, read at once (the app layer's `gather`): the series over the widest
 /// windows, the fault-free reference period, what the trusted saved models expected, the call graph,
 /// the traced and error log lines, and recent changes. An analysis at any time in `times` reads only
-/// this value, so an incident's onset search (one analysis per minute of its look-back) reads the
-/// store once.
+/// this value, so an incident's onset search (an analysis at each of `onsetTimes`) reads the store once.
 package struct RCAInput: Sendable {
     /// The analysis times it holds the data for, Unix ms.
     package let times: ClosedRange<Int64>
@@ -57,6 +56,25 @@ extension RootCauseAnalyzer {
 }
 
 extension RCAInput {
+    /// The times in `range` an onset search tries: the times of the samples in it, since an analysis
+    /// changes only where its start crosses a sample, thinned to the first of each of `tries − 1` equal
+    /// parts of the range, and the range's end. A 15-minute look-back tries the 3 or 4 sample times of
+    /// 5-minute data, and one time a minute of 1-second or 15-second data (the 16 analyses a fixed
+    /// one-minute stride made, at times the data has).
+    package func onsetTimes(in range: ClosedRange<Int64>, tries: Int = 16) -> [Int64] {
+        let span = range.upperBound - range.lowerBound, parts = Int64(max(tries - 1, 1))
+        guard span > 0 else { return [range.upperBound] }
+        var first: [Int64: Int64] = [:]  // part → its earliest sample time
+        for s in series {
+            let lo = s.samples.partitionPoint { $0.timestampMs < range.lowerBound }, hi = s.samples.partitionPoint { $0.timestampMs < range.upperBound }
+            for sample in s.samples[lo..<hi] {
+                let part = (sample.timestampMs - range.lowerBound) * parts / span
+                if first[part].map({ sample.timestampMs < $0 }) ?? true { first[part] = sample.timestampMs }
+            }
+        }
+        return first.values.sorted() + [range.upperBound]
+    }
+
     /// The traced and the error lines in `[fromNs, toNs]`: both are ordered by time.
     func tracedLines(fromNs: Int64, toNs: Int64) -> ArraySlice<(traceId: String, timestampNs: Int64, service: String)> {
         tracedLines[tracedLines.partitionPoint { $0.timestampNs < fromNs }..<tracedLines.partitionPoint { $0.timestampNs <= toNs }]

@@ -68,13 +68,13 @@ package struct IncidentSnapshot: Codable, Sendable, Equatable {
 
     package var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) }
 
-    /// Of the analyses at each minute of the `searchMs` before `atMs`, the one whose top suspect
-    /// stands out most: alerts fire after the fault began (a threshold must be crossed, then held for
-    /// `for:`), so that time is the onset. `input` holds the data of every time tried.
+    /// Of the analyses at the sample times of the `searchMs` before `atMs` (`RCAInput.onsetTimes`), the
+    /// one whose top suspect stands out most: alerts fire after the fault began (a threshold must be
+    /// crossed, then held for `for:`), so that time is the onset. `input` holds the data of every time tried.
     package static func onset(_ input: RCAInput, atMs: Int64, searchMs: Int64, services: [String]) -> (atMs: Int64, analysis: RootCauseAnalyzer.Analysis) {
         let analyzer = RootCauseAnalyzer()
         var best: (atMs: Int64, analysis: RootCauseAnalyzer.Analysis)?
-        for at in stride(from: atMs - searchMs, through: atMs, by: 60_000) {
+        for at in input.onsetTimes(in: (atMs - searchMs)...atMs) {
             let analysis = analyzer.analyse(input, atMs: at, symptoms: services)
             if best == nil || (analysis.suspects.first?.score ?? 0) > (best!.analysis.suspects.first?.score ?? 0) { best = (at, analysis) }
         }
