@@ -59,6 +59,12 @@ package final class Evaluator {
     private var aggregationMemos: [Int: Aggregation.Memo] = [:]
     private var needed: [Int: (Selector, Int64, Int64)] = [:]
     private var subqueryCache: [Int: [Int64: [Element]]] = [:]
+    /// Per range selector, the end of its last window and each series' bounds then: a range query's
+    /// steps move forward, so the next bounds are a few samples on, not two binary searches per series
+    /// and step (`rate` over 1,000 counters for a day at 15 s: 5.8 million windows).
+    private var cursors: [Int: (hi: Int64, lo: Int64, bounds: [(before: Int, last: Int)])] = [:]
+    /// The same for instant selectors: each series' newest sample at or before the last time read.
+    private var instantCursors: [Int: (ref: Int64, last: [Int])] = [:]
     private var evaluations = 0
 
     init(startMs: Int64, endMs: Int64, stepMs: Int64, options: Options, budget: QueryBudget?) {
@@ -181,28 +187,57 @@ package final class Evaluator {
     /// The instant selector at `t`: each series' newest sample in `[t − lookback, t]` unless it is a stale marker.
     func select(_ vs: VectorSelector, _ t: Int64) -> [(labels: Labels, sample: Sample)] {
         let ref = (resolve(vs.at) ?? t) - vs.offsetMs
-        var out: [(Labels, Sample)] = []
-        for s in data[vs.id] ?? [] {
-            guard let i = Self.last(s.samples, atOrBefore: ref) else { continue }
-            let sample = s.samples[i]
+        var out: [(labels: Labels, sample: Sample)] = []
+        let series = data[vs.id] ?? []
+        // Taken out and put back, so that it is updated in place.
+        let cursor = instantCursors.removeValue(forKey: vs.id)
+        let forward = cursor.map { $0.ref <= ref && $0.last.count == series.count } ?? false
+        var lasts = forward ? cursor!.last : [Int](repeating: -1, count: series.count)
+        for (k, s) in series.enumerated() {
+            var last = lasts[k]
+            if forward {
+                while last + 1 < s.samples.count && s.samples[last + 1].timestampMs <= ref { last += 1 }
+            } else {
+                last = Self.last(s.samples, atOrBefore: ref) ?? -1
+            }
+            lasts[k] = last
+            guard last >= 0 else { continue }
+            let sample = s.samples[last]
             if sample.timestampMs >= ref - options.lookbackMs && !StaleMarker.isStale(sample.value) { out.append((s.labels, sample)) }
         }
+        instantCursors[vs.id] = (ref, lasts)
         return out
     }
 
     /// The samples of each series in `[t − range, t]`.
     private func window(_ vs: VectorSelector, rangeMs: Int64, _ t: Int64) -> [Window] {
-        let hi = (resolve(vs.at) ?? t) - vs.offsetMs
+        let hi = (resolve(vs.at) ?? t) - vs.offsetMs, lo = hi - rangeMs - 1
         var out: [Window] = []
         let unnamedLabels = unnamed[vs.id]?.labels ?? [], stale = holdsStale[vs.id] ?? []
-        for (k, s) in (data[vs.id] ?? []).enumerated() {
-            guard let last = Self.last(s.samples, atOrBefore: hi) else { continue }
-            let first = (Self.last(s.samples, atOrBefore: hi - rangeMs - 1) ?? -1) + 1
-            guard first <= last else { continue }
+        let series = data[vs.id] ?? []
+        // From the previous step's bounds when the window moved forward, else by binary search.
+        let previous = cursors[vs.id].flatMap { $0.hi <= hi && $0.lo <= lo && $0.bounds.count == series.count ? $0.bounds : nil }
+        var bounds: [(before: Int, last: Int)] = []
+        bounds.reserveCapacity(series.count)
+        for (k, s) in series.enumerated() {
+            let samples = s.samples
+            var before: Int, last: Int  // the newest sample at or before `lo` and `hi`, or −1
+            if let p = previous?[k] {
+                (before, last) = p
+                while last + 1 < samples.count && samples[last + 1].timestampMs <= hi { last += 1 }
+                while before + 1 < samples.count && samples[before + 1].timestampMs <= lo { before += 1 }
+            } else {
+                last = Self.last(samples, atOrBefore: hi) ?? -1
+                before = Self.last(samples, atOrBefore: lo) ?? -1
+            }
+            bounds.append((before, last))
+            let first = before + 1
+            guard last >= 0, first <= last else { continue }
             var slice = s.samples[first...last]
             if stale[k] { slice = ArraySlice(slice.filter { !StaleMarker.isStale($0.value) }) }
             if !slice.isEmpty { out.append(Window(labels: s.labels, unnamed: unnamedLabels[k], samples: slice)) }
         }
+        cursors[vs.id] = (hi, lo, bounds)
         return out
     }
 

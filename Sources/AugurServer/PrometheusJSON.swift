@@ -44,19 +44,36 @@ enum PrometheusJSON {
         out.append(UInt8(ascii: "["))
         if ms >= 0 {
             appendInt(&out, ms / 1000)
-            let r = Int(ms % 1000)
-            if r != 0 {
-                out.append(UInt8(ascii: "."))
-                let digits = [r / 100, r / 10 % 10, r % 10]
-                let keep = r % 100 == 0 ? 1 : (r % 10 == 0 ? 2 : 3)
-                for d in digits.prefix(keep) { out.append(UInt8(48 + d)) }
+            var r = Int(ms % 1000), divisor = 100
+            if r != 0 { out.append(UInt8(ascii: ".")) }
+            while r > 0 {
+                out.append(UInt8(48 + r / divisor))
+                r %= divisor
+                divisor /= 10
             }
         } else {
             out.append(contentsOf: time(ms).utf8)
         }
-        out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: "\"")])
-        if v == v.rounded(), abs(v) < 1e15 { appendInt(&out, Int64(v)) } else { out.append(contentsOf: value(v).utf8) }
-        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "]")])
+        out.append(UInt8(ascii: ","))
+        out.append(UInt8(ascii: "\""))
+        appendValue(&out, v)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// `value(v)` appended, in the common case (Swift's shortest digits have no exponent) straight
+    /// from those digits rather than through a string built for it.
+    static func appendValue(_ out: inout [UInt8], _ v: Double) {
+        if v == v.rounded(), abs(v) < 1e15 { return appendInt(&out, Int64(v)) }
+        var text = v.description
+        let plain = v.isFinite && text.withUTF8 { b in
+            guard !b.contains(UInt8(ascii: "e")) else { return false }
+            // Integral beyond 1e15 (`1000000000000001.0`): Go writes no fraction.
+            let integral = b.count > 2 && b[b.count - 1] == UInt8(ascii: "0") && b[b.count - 2] == UInt8(ascii: ".")
+            out.append(contentsOf: integral ? UnsafeBufferPointer(rebasing: b.dropLast(2)) : b)
+            return true
+        }
+        if !plain { out.append(contentsOf: formatValue(v).utf8) }
     }
 
     static func appendInt(_ out: inout [UInt8], _ n: Int64) {
