@@ -189,7 +189,7 @@ package final class Evaluator {
         let ref = (resolve(vs.at) ?? t) - vs.offsetMs
         var out: [(labels: Labels, sample: Sample)] = []
         let series = data[vs.id] ?? []
-        // Taken out and put back, so that it is updated in place.
+        // As `window` does, for the newest sample alone.
         let cursor = instantCursors.removeValue(forKey: vs.id)
         let forward = cursor.map { $0.ref <= ref && $0.last.count == series.count } ?? false
         var lasts = forward ? cursor!.last : [Int](repeating: -1, count: series.count)
@@ -215,22 +215,22 @@ package final class Evaluator {
         var out: [Window] = []
         let unnamedLabels = unnamed[vs.id]?.labels ?? [], stale = holdsStale[vs.id] ?? []
         let series = data[vs.id] ?? []
-        // From the previous step's bounds when the window moved forward, else by binary search.
-        let previous = cursors[vs.id].flatMap { $0.hi <= hi && $0.lo <= lo && $0.bounds.count == series.count ? $0.bounds : nil }
-        var bounds: [(before: Int, last: Int)] = []
-        bounds.reserveCapacity(series.count)
+        // From the previous step's bounds when the window moved forward, else by binary search; taken
+        // out and put back, so that they are updated in place.
+        let cursor = cursors.removeValue(forKey: vs.id)
+        let forward = cursor.map { $0.hi <= hi && $0.lo <= lo && $0.bounds.count == series.count } ?? false
+        var bounds = forward ? cursor!.bounds : [(before: Int, last: Int)](repeating: (-1, -1), count: series.count)
         for (k, s) in series.enumerated() {
             let samples = s.samples
-            var before: Int, last: Int  // the newest sample at or before `lo` and `hi`, or −1
-            if let p = previous?[k] {
-                (before, last) = p
+            var (before, last) = bounds[k]  // the newest sample at or before `lo` and `hi`, or −1
+            if forward {
                 while last + 1 < samples.count && samples[last + 1].timestampMs <= hi { last += 1 }
                 while before + 1 < samples.count && samples[before + 1].timestampMs <= lo { before += 1 }
             } else {
                 last = Self.last(samples, atOrBefore: hi) ?? -1
                 before = Self.last(samples, atOrBefore: lo) ?? -1
             }
-            bounds.append((before, last))
+            bounds[k] = (before, last)
             let first = before + 1
             guard last >= 0, first <= last else { continue }
             var slice = s.samples[first...last]

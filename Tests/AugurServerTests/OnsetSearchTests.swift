@@ -9,20 +9,26 @@ import Testing
 
 /// An incident's onset search analyses the sample times of its look-back over one reading of the store.
 @Suite(.ownThread) struct OnsetSearchTests {
+    /// `cpu_usage` of three services every `stepMs`, the `samples` steps from `faultAt`: 10 plus noise,
+    /// and 40 more for payment from `faultAt` on.
+    func appendCPU(_ store: Store, faultAt t: Int64, stepMs: Int64, samples: Range<Int>, seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        var batch = AppendBatch()
+        var cache: [Labels: Int64] = [:]
+        for service in ["frontend", "checkout", "payment"] {
+            let labels = Labels(name: "cpu_usage", ["service": service])
+            for k in samples {
+                let jump = service == "payment" && k >= 0 ? 40.0 : 0
+                batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * stepMs, 10 + jump + rng.nextGaussian())
+            }
+        }
+        try store.append(batch)
+    }
+
     @Test func theOnsetSearchReadsTheStoreOnce() async throws {
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000
-            var rng = SplitMix64(seed: 5)
-            var batch = AppendBatch()
-            var cache: [Labels: Int64] = [:]
-            for service in ["frontend", "checkout", "payment"] {
-                let labels = Labels(name: "cpu_usage", ["service": service])
-                for k in -60..<20 {
-                    let jump = service == "payment" && k >= 0 ? 40.0 : 0
-                    batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 60_000, 10 + jump + rng.nextGaussian())
-                }
-            }
-            try store.append(batch)
+            try appendCPU(store, faultAt: t, stepMs: 60_000, samples: -60..<20, seed: 5)
             // Traced lines and an error, so that the log readings are part of what is counted.
             let logs = (-30..<10).flatMap { k in
                 ["frontend", "payment"].map { s in
@@ -49,17 +55,7 @@ import Testing
     @Test func theOnsetIsASampleTimeAtFiveMinuteSamples() async throws {
         try await withTestStore { store, _ in
             let t: Int64 = 1_767_225_600_000 + 17_000  // samples 17 s past the minute
-            var rng = SplitMix64(seed: 9)
-            var batch = AppendBatch()
-            var cache: [Labels: Int64] = [:]
-            for service in ["frontend", "checkout", "payment"] {
-                let labels = Labels(name: "cpu_usage", ["service": service])
-                for k in -24..<6 {
-                    let jump = service == "payment" && k >= 0 ? 40.0 : 0
-                    batch.add(batch.ref(for: labels, in: store, cache: &cache), t + Int64(k) * 300_000, 10 + jump + rng.nextGaussian())
-                }
-            }
-            try store.append(batch)
+            try appendCPU(store, faultAt: t, stepMs: 300_000, samples: -24..<6, seed: 9)
             let alertMs = t + 10 * 60_000 - 17_000
             let found = try IncidentSnapshot.analyse(store: store, atMs: alertMs, searchMs: 15 * 60_000, services: ["frontend"], nowMs: alertMs)
             #expect((found.atMs - t) % 300_000 == 0 && abs(found.atMs - t) <= 300_000, "onset \(found.atMs - t) ms from the fault's first sample")
