@@ -184,6 +184,14 @@ package final class Evaluator {
         return lo > 0 ? lo - 1 : nil
     }
 
+    /// The newest sample at or before `ms` (−1 for none): moving on from `from`, the answer for an
+    /// earlier time, or by binary search.
+    private static func newest(_ samples: [Sample], atOrBefore ms: Int64, from: Int?) -> Int {
+        guard var i = from else { return last(samples, atOrBefore: ms) ?? -1 }
+        while i + 1 < samples.count && samples[i + 1].timestampMs <= ms { i += 1 }
+        return i
+    }
+
     /// The instant selector at `t`: each series' newest sample in `[t − lookback, t]` unless it is a stale marker.
     func select(_ vs: VectorSelector, _ t: Int64) -> [(labels: Labels, sample: Sample)] {
         let ref = (resolve(vs.at) ?? t) - vs.offsetMs
@@ -194,12 +202,7 @@ package final class Evaluator {
         let forward = cursor.map { $0.ref <= ref && $0.last.count == series.count } ?? false
         var lasts = forward ? cursor!.last : [Int](repeating: -1, count: series.count)
         for (k, s) in series.enumerated() {
-            var last = lasts[k]
-            if forward {
-                while last + 1 < s.samples.count && s.samples[last + 1].timestampMs <= ref { last += 1 }
-            } else {
-                last = Self.last(s.samples, atOrBefore: ref) ?? -1
-            }
+            let last = Self.newest(s.samples, atOrBefore: ref, from: forward ? lasts[k] : nil)
             lasts[k] = last
             guard last >= 0 else { continue }
             let sample = s.samples[last]
@@ -222,14 +225,9 @@ package final class Evaluator {
         var bounds = forward ? cursor!.bounds : [(before: Int, last: Int)](repeating: (-1, -1), count: series.count)
         for (k, s) in series.enumerated() {
             let samples = s.samples
-            var (before, last) = bounds[k]  // the newest sample at or before `lo` and `hi`, or −1
-            if forward {
-                while last + 1 < samples.count && samples[last + 1].timestampMs <= hi { last += 1 }
-                while before + 1 < samples.count && samples[before + 1].timestampMs <= lo { before += 1 }
-            } else {
-                last = Self.last(samples, atOrBefore: hi) ?? -1
-                before = Self.last(samples, atOrBefore: lo) ?? -1
-            }
+            // The newest sample at or before `lo` and `hi`, or −1.
+            let (before, last) = (Self.newest(samples, atOrBefore: lo, from: forward ? bounds[k].before : nil),
+                                  Self.newest(samples, atOrBefore: hi, from: forward ? bounds[k].last : nil))
             bounds[k] = (before, last)
             let first = before + 1
             guard last >= 0, first <= last else { continue }

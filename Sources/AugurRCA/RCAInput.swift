@@ -64,15 +64,15 @@ extension RCAInput {
     package func onsetTimes(in range: ClosedRange<Int64>, tries: Int = 16) -> [Int64] {
         let span = range.upperBound - range.lowerBound, parts = Int64(max(tries - 1, 1))
         guard span > 0 else { return [range.upperBound] }
-        var first: [Int64: Int64] = [:]  // part → its earliest sample time
+        var first = [Int64](repeating: .max, count: Int(parts))  // each part's earliest sample time
         for s in series {
             let lo = s.samples.partitionPoint { $0.timestampMs < range.lowerBound }, hi = s.samples.partitionPoint { $0.timestampMs < range.upperBound }
             for sample in s.samples[lo..<hi] {
-                let part = (sample.timestampMs - range.lowerBound) * parts / span
-                if first[part].map({ sample.timestampMs < $0 }) ?? true { first[part] = sample.timestampMs }
+                let part = Int((sample.timestampMs - range.lowerBound) * parts / span)
+                first[part] = min(first[part], sample.timestampMs)
             }
         }
-        return first.values.sorted() + [range.upperBound]
+        return first.filter { $0 != .max } + [range.upperBound]
     }
 
     /// The traced and the error lines in `[fromNs, toNs]`: both are ordered by time.

@@ -80,9 +80,9 @@ package struct BudgetedHeadroom: Sendable {
     /// the headroom for a decision at `time`.
     package mutating func choose(at time: Double, lead: Double, load: LoadTrace) -> Choice {
         advance(load)
-        let hpa = total(0)
+        let hpa = total(0), served = replays.isEmpty ? Tally() : total(replays.count - 1)
         let allowed = budget.allowance(hpa: hpa.hours)
-        let used = allowed.flatMap { $0 > 0 && hpa.hours > 0 ? total(replays.count - 1).hours / $0 : nil }
+        let used = allowed.flatMap { $0 > 0 && hpa.hours > 0 ? served.hours / $0 : nil }
         let usedText = used.map { String(format: "; the last %@ used %.0f %% of it", Self.span(covered), 100 * $0) } ?? ""
         guard hpa.hours > 0 else { return Choice(headroom: nil, budgetUsed: nil, reason: "no headroom: no load replayed yet") }
         guard hpa.bad > 0 else {
@@ -90,7 +90,7 @@ package struct BudgetedHeadroom: Sendable {
                           reason: "no headroom: the reactive HPA alone had no under-provisioned minute over the last \(Self.span(covered)) (budget \(budget)\(usedText))")
         }
         // The served replay is the truth the plan answers to: over budget, nothing more is added until it is back within.
-        if let allowed, total(replays.count - 1).hours > allowed {
+        if let allowed, served.hours > allowed {
             return Choice(headroom: nil, budgetUsed: used, reason: "no headroom: the budget \(budget) is spent over the last \(Self.span(covered))\(usedText)")
         }
         let b = bucket(time + lead)

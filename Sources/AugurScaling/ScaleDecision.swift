@@ -8,7 +8,8 @@ package struct ScaleDecision: Sendable, Equatable {
         case reactiveFloor = "reactive-floor"
         /// A floor in proportion to the last day's median or the observed load, which the budget's backtest found worth its cost.
         case floor
-        /// The budget's backtest found that headroom buys nothing here: the observed load's replicas, as the HPA's own.
+        /// The budget's backtest found that headroom buys nothing here: the minimum, so that the External
+        /// metric leaves the HPA's own decision as it is.
         case noHeadroom = "no-headroom"
         /// No trustworthy forecast (too little history, or the input is stale): reactive behaviour.
         case fallback

@@ -11,8 +11,9 @@ enum PrometheusJSON {
 
     /// Prometheus formats values with Go's strconv 'f', -1 and timestamps as float seconds.
     static func value(_ v: Double) -> String {
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
-        return formatValue(v)
+        var bytes: [UInt8] = []
+        appendValue(&bytes, v)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Series as a matrix result's elements: `{"metric":{…},"values":[[t,"v"],…]},…`.

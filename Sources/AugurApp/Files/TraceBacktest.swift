@@ -53,6 +53,8 @@ struct BudgetFrontier {
     let budget: ScaleBudget
     let hpa: Point, chosen: Point
     let candidates: [Point]
+    /// The HPA's pod-hours, the unit of the x axis (never zero).
+    var hpaHours: Double { max(hpa.podHours, 1e-9) }
 
     init(trace: LoadTrace, policy: ScalePolicy, budget: ScaleBudget, result: ScaleBacktest.Result, comparison: ScaleComparison) {
         self.budget = budget
@@ -75,7 +77,7 @@ struct BudgetFrontier {
         let frontier = Set(efficient.map(\.name))
         var out = "setting\tbad minutes\tpod-hours\tpod-hours vs HPA\tefficient\n"
         for p in [hpa] + candidates.sorted(by: { $0.podHours < $1.podHours }) + [chosen] {
-            out += String(format: "%@\t%d\t%.1f\t%.3f\t%@\n", p.name, p.badMinutes, p.podHours, p.podHours / max(hpa.podHours, 1e-9), frontier.contains(p.name) ? "*" : "")
+            out += String(format: "%@\t%d\t%.1f\t%.3f\t%@\n", p.name, p.badMinutes, p.podHours, p.podHours / hpaHours, frontier.contains(p.name) ? "*" : "")
         }
         return String(out.dropLast())
     }
@@ -84,14 +86,14 @@ struct BudgetFrontier {
     /// the HPA alone, the online choice and the budget's limit.
     func svg() -> String {
         let all = [hpa, chosen] + candidates
-        let xs = all.map { $0.podHours / max(hpa.podHours, 1e-9) }
+        let xs = all.map { $0.podHours / hpaHours }
         var xMax = max(xs.max() ?? 1, 1.05)
         if case .relative(let r) = budget { xMax = max(xMax, r * 1.05) }
         let xMin = min(xs.min() ?? 1, 1.0) - 0.02, yMax = Double(max(all.map(\.badMinutes).max() ?? 1, 1)) * 1.05
         let (w, h, l, b, t, r) = (640.0, 400.0, 60.0, 40.0, 30.0, 20.0)
         func x(_ v: Double) -> Double { l + (v - xMin) / (xMax - xMin) * (w - l - r) }
         func y(_ v: Double) -> Double { h - b - v / yMax * (h - b - t) }
-        func pt(_ p: Point) -> (Double, Double) { (x(p.podHours / max(hpa.podHours, 1e-9)), y(Double(p.badMinutes))) }
+        func pt(_ p: Point) -> (Double, Double) { (x(p.podHours / hpaHours), y(Double(p.badMinutes))) }
         var s = String(format: "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" font-size=\"12\">", w, h)
         s += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>"
         s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>", l, h - b, w - r, h - b, l, t, l, h - b)
